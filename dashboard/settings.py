@@ -1,0 +1,54 @@
+"""The dashboard's settings, read from the environment the launcher sets."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DB_URL = "HELPDESK_DASHBOARD_DB_URL"
+PASSWORD = "HELPDESK_DASHBOARD_PASSWORD"
+TITLE = "HELPDESK_DASHBOARD_TITLE"
+
+
+class SettingsError(Exception):
+    """The environment does not hold a usable configuration."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str = field(repr=False)  # may hold a database password
+    password: str = field(repr=False)
+    title: str = "Helpdesk"
+
+
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Settings from the environment; every problem is reported at once."""
+    db_url = environ.get(DB_URL, "").strip()
+    password = environ.get(PASSWORD, "")
+    problems = []
+    if not db_url:
+        problems.append(f"{DB_URL} is not set: the dashboard needs the database URL.")
+    elif not _is_url(db_url):
+        # The value itself is not echoed: it may contain a password.
+        problems.append(f"{DB_URL} is not a valid SQLAlchemy database URL.")
+    if not password:
+        problems.append(f"{PASSWORD} is not set: the dashboard stays locked without it.")
+    if problems:
+        raise SettingsError(problems)
+    title = environ.get(TITLE, "").strip() or "Helpdesk"
+    return Settings(db_url=db_url, password=password, title=title)
+
+
+def _is_url(value: str) -> bool:
+    try:
+        make_url(value)
+    except ArgumentError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""The mail edge: SMTP in, MIME parsing, hygiene, threading keys, outbound sending."""

@@ -1,0 +1,51 @@
+"""A local relay that keeps outgoing mail in a Maildir instead of delivering it.
+
+Used by the demo and for trying the helpdesk without a real mail server:
+point ``[outbound]`` at it and read the replies in ``var/capture``.
+"""
+from __future__ import annotations
+
+import logging
+import mailbox
+import threading
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+log = logging.getLogger("helpdesk.capture")
+
+
+class CaptureHandler:
+    def __init__(self, maildir: Path) -> None:
+        maildir.mkdir(parents=True, exist_ok=True)
+        self.maildir = mailbox.Maildir(str(maildir), create=True)
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        trace = (
+            f"Return-Path: <{envelope.mail_from or ''}>\r\n"
+            f"X-Capture-Recipients: {', '.join(envelope.rcpt_tos)}\r\n"
+        ).encode()
+        with self._lock:
+            key = self.maildir.add(trace + bytes(envelope.original_content or b""))
+        log.info("event=captured key=%s recipients=%d", key, len(envelope.rcpt_tos))
+        return "250 2.0.0 OK captured"
+
+
+class CaptureRelay(Controller):
+    """The capture relay on its own thread."""
+
+    def __init__(self, maildir: Path, *, host: str, port: int) -> None:
+        self.path = maildir
+        super().__init__(CaptureHandler(maildir), hostname=host, port=port,
+                         server_hostname="capture.localhost", ready_timeout=10)
+
+
+def captured(maildir: Path) -> list[bytes]:
+    """Every message the capture relay holds, oldest first."""
+    box = mailbox.Maildir(str(maildir), create=False)
+    items = []
+    for key in box.keys():
+        path = Path(maildir) / ("new" if (Path(maildir) / "new" / key).exists() else "cur") / key
+        items.append((path.stat().st_mtime_ns, key, box.get_bytes(key)))
+    return [raw for _, _, raw in sorted(items)]

@@ -1,0 +1,119 @@
+"""Durable intake: inbound messages committed in groups before 250 is sent.
+
+SMTP sessions hand their message to one writer thread; it commits whatever
+has queued up in one transaction (group commit) on a connection with
+SQLite ``synchronous=FULL``, so every accepted message is on disk before the
+sender hears 250, at the cost of one sync per group instead of per message.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from storage import Database
+from storage import repo
+
+log = logging.getLogger("helpdesk.gateway.store")
+_STOP = object()
+
+
+@dataclass(frozen=True)
+class Received:
+    source: str
+    peer: str | None
+    mail_from: str
+    rcpt_to: tuple[str, ...]
+    raw: bytes
+
+
+class InboundWriter:
+    """A thread that commits received messages in groups and reports their ids."""
+
+    def __init__(self, db: Database, *, max_group: int = 200, on_commit: Callable[[], None] | None = None):
+        self.db = db
+        self.max_group = max_group
+        self.on_commit = on_commit
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="inbound-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._queue.put(_STOP)
+        self._thread.join(timeout=10)
+
+    async def store(self, item: Received) -> int:
+        """Commit one message; returns its inbound id or raises if it could not be stored."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put((item, loop, future))
+        return await future
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            group = [first]
+            stop = False
+            while len(group) < self.max_group:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is _STOP:
+                    stop = True
+                    break
+                group.append(more)
+            self._commit(group)
+            if stop:
+                return
+
+    def _commit(self, group: list) -> None:
+        try:
+            ids = self._insert([item for item, _, _ in group])
+        except Exception:
+            log.warning("event=group_commit_failed size=%d retrying=one_by_one", len(group), exc_info=True)
+            for entry in group:
+                self._commit_one(entry)
+            return
+        for (_, loop, future), inbound_id in zip(group, ids):
+            loop.call_soon_threadsafe(_resolve, future, inbound_id, None)
+        if self.on_commit:
+            self.on_commit()
+
+    def _commit_one(self, entry) -> None:
+        item, loop, future = entry
+        try:
+            (inbound_id,) = self._insert([item])
+        except Exception as exc:
+            log.error("event=store_failed peer=%s size=%d error=%s", item.peer, len(item.raw), type(exc).__name__)
+            loop.call_soon_threadsafe(_resolve, future, None, exc)
+            return
+        loop.call_soon_threadsafe(_resolve, future, inbound_id, None)
+        if self.on_commit:
+            self.on_commit()
+
+    def _insert(self, items: list[Received]) -> list[int]:
+        with self.db.transaction() as session:
+            rows = [
+                repo.add_inbound(session, source=i.source, peer=i.peer, mail_from=i.mail_from,
+                                 rcpt_to=i.rcpt_to, raw=i.raw)
+                for i in items
+            ]
+            session.flush()
+            return [row.id for row in rows]
+
+
+def _resolve(future: asyncio.Future, value, error) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(value)

@@ -1,0 +1,30 @@
+"""Storage: the models, the engine and transactions, migrations and queries.
+
+Everything the helpdesk keeps lives here; no other room talks SQL directly.
+"""
+from storage.db import Database, utcnow
+from storage.models import (
+    Base,
+    Event,
+    InboundMessage,
+    InboundStatus,
+    Message,
+    Outbox,
+    OutboxStatus,
+    Ticket,
+    TicketState,
+)
+
+__all__ = [
+    "Base",
+    "Database",
+    "Event",
+    "InboundMessage",
+    "InboundStatus",
+    "Message",
+    "Outbox",
+    "OutboxStatus",
+    "Ticket",
+    "TicketState",
+    "utcnow",
+]

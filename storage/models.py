@@ -1,0 +1,205 @@
+"""SQLAlchemy models: the tables of the helpdesk.
+
+Times are stored as timezone-aware UTC (``UtcDateTime``) on every backend, so
+SQLite and PostgreSQL return the same values.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy import DateTime as SADateTime
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator):
+    """An aware UTC datetime on every backend (SQLite keeps no zone)."""
+
+    impl = SADateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UtcDateTime column")
+        return value.astimezone(dt.timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class InboundStatus(str, enum.Enum):
+    PENDING = "pending"
+    DONE = "done"
+    DISCARDED = "discarded"
+    QUARANTINED = "quarantined"
+
+
+class TicketState(str, enum.Enum):
+    NEW = "new"
+    OPEN = "open"
+    WAITING_ON_REQUESTER = "waiting_on_requester"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class OutboxStatus(str, enum.Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class InboundMessage(Base):
+    """One message as received: raw bytes and envelope, the source of truth."""
+
+    __tablename__ = "inbound_message"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(16))
+    peer: Mapped[str | None] = mapped_column(String(255))
+    mail_from: Mapped[str] = mapped_column(String(998))
+    rcpt_to: Mapped[list[str]] = mapped_column(JSON)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    status: Mapped[str] = mapped_column(String(16), default=InboundStatus.PENDING.value)
+    error: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+
+    ticket: Mapped[Ticket | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_inbound_status_id", "status", "id"),
+        Index("ix_inbound_message_id", "message_id"),
+    )
+
+
+class TicketCounter(Base):
+    """The next ticket number per department (keys like IT-000123)."""
+
+    __tablename__ = "ticket_counter"
+
+    department: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_number: Mapped[int] = mapped_column(Integer)
+
+
+class Ticket(Base):
+    __tablename__ = "ticket"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    department: Mapped[str] = mapped_column(String(64))
+    requester_email: Mapped[str] = mapped_column(String(320))
+    requester_name: Mapped[str] = mapped_column(String(255), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(2))
+    state: Mapped[str] = mapped_column(String(32), default=TicketState.NEW.value)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rules_version: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    first_response_due: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    resolution_due: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    first_responded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    messages: Mapped[list[Message]] = relationship(back_populates="ticket", order_by="Message.id")
+    events: Mapped[list[Event]] = relationship(back_populates="ticket", order_by="Event.id")
+
+    __table_args__ = (
+        Index("ix_ticket_department_state", "department", "state"),
+        Index("ix_ticket_created_at", "created_at"),
+        Index("ix_ticket_resolved_at", "resolved_at"),
+    )
+
+
+class Message(Base):
+    """One email on a ticket, in either direction."""
+
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
+    direction: Mapped[str] = mapped_column(String(8))  # "in" | "out"
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    sender: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+    __table_args__ = (
+        Index("ix_message_message_id", "message_id"),
+        Index("ix_message_ticket", "ticket_id"),
+    )
+
+
+class Event(Base):
+    """Every change to a ticket: what happened, when, who did it and why."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    cause: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+    __table_args__ = (Index("ix_event_ticket", "ticket_id"), Index("ix_event_kind_at", "kind", "at"))
+
+
+class Outbox(Base):
+    """A message waiting to be sent, or the record that it was."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    mail_from: Mapped[str] = mapped_column(String(320))
+    rcpt_to: Mapped[list[str]] = mapped_column(JSON)
+    message_id: Mapped[str] = mapped_column(String(998))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    ticket: Mapped[Ticket | None] = relationship()
+
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)

@@ -1,0 +1,142 @@
+"""Repositories: the reads and writes the other rooms need, by name."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from storage.db import utcnow
+from storage.models import (
+    InboundMessage,
+    InboundStatus,
+    Message,
+    Outbox,
+    OutboxStatus,
+    Ticket,
+    TicketCounter,
+)
+
+
+def add_inbound(
+    session: Session,
+    *,
+    source: str,
+    mail_from: str,
+    rcpt_to: Sequence[str],
+    raw: bytes,
+    message_id: str | None = None,
+    peer: str | None = None,
+    received_at: dt.datetime | None = None,
+) -> InboundMessage:
+    row = InboundMessage(
+        received_at=received_at or utcnow(),
+        source=source,
+        peer=peer,
+        mail_from=mail_from,
+        rcpt_to=list(rcpt_to),
+        raw=raw,
+        size=len(raw),
+        message_id=message_id,
+        status=InboundStatus.PENDING.value,
+    )
+    session.add(row)
+    return row
+
+
+def claim_next_inbound(session: Session) -> InboundMessage | None:
+    """Lock the oldest pending inbound message for this transaction.
+
+    Other workers skip it (PostgreSQL ``SKIP LOCKED``; SQLite has one writer).
+    """
+    query = (
+        select(InboundMessage)
+        .where(InboundMessage.status == InboundStatus.PENDING.value)
+        .order_by(InboundMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalars(query).first()
+
+
+def next_ticket_key(session: Session, department: str, prefix: str) -> str:
+    """Allocate the next key of a department, e.g. ``IT-000124``."""
+    bumped = session.execute(
+        update(TicketCounter)
+        .where(TicketCounter.department == department)
+        .values(next_number=TicketCounter.next_number + 1)
+        .returning(TicketCounter.next_number)
+    ).scalar()
+    if bumped is None:
+        session.add(TicketCounter(department=department, next_number=1))
+        session.flush()
+        bumped = 1
+    return f"{prefix}-{bumped:06d}"
+
+
+def ticket_by_key(session: Session, key: str) -> Ticket | None:
+    return session.scalars(select(Ticket).where(Ticket.key == key)).first()
+
+
+def ticket_by_message_ids(session: Session, message_ids: Sequence[str]) -> Ticket | None:
+    """The ticket that holds any of these Message-IDs (newest reference first)."""
+    for message_id in reversed(list(message_ids)):
+        ticket_id = session.scalars(
+            select(Message.ticket_id).where(Message.message_id == message_id).limit(1)
+        ).first()
+        if ticket_id is not None:
+            return session.get(Ticket, ticket_id)
+    return None
+
+
+def inbound_seen(session: Session, message_id: str, exclude_id: int) -> InboundMessage | None:
+    """An earlier processed inbound message with the same Message-ID, if any."""
+    return session.scalars(
+        select(InboundMessage)
+        .where(
+            InboundMessage.message_id == message_id,
+            InboundMessage.id != exclude_id,
+            InboundMessage.status == InboundStatus.DONE.value,
+        )
+        .limit(1)
+    ).first()
+
+
+def due_outbox(session: Session, now: dt.datetime, limit: int = 50) -> list[Outbox]:
+    query = (
+        select(Outbox)
+        .where(Outbox.status == OutboxStatus.PENDING.value, Outbox.next_attempt_at <= now)
+        .order_by(Outbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
+def _counts(session: Session, *columns) -> list[tuple]:
+    query = select(*columns, func.count()).group_by(*columns)
+    return [tuple(row) for row in session.execute(query)]
+
+
+def stats(session: Session) -> dict:
+    """Counts for `helpdesk stats`: inbound by status, tickets, outbox by status."""
+    inbound = dict(_counts(session, InboundMessage.status))
+    by_state = dict(_counts(session, Ticket.state))
+    by_department = dict(_counts(session, Ticket.department))
+    outbox = dict(_counts(session, Outbox.status))
+    oldest = session.scalar(
+        select(func.min(InboundMessage.received_at)).where(
+            InboundMessage.status == InboundStatus.PENDING.value
+        )
+    )
+    return {
+        "inbound": {status.value: inbound.get(status.value, 0) for status in InboundStatus},
+        "tickets": {
+            "total": sum(by_state.values()),
+            "by_state": by_state,
+            "by_department": by_department,
+        },
+        "outbox": {status.value: outbox.get(status.value, 0) for status in OutboxStatus},
+        "oldest_pending_received_at": oldest.isoformat() if oldest else None,
+    }

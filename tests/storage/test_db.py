@@ -1,0 +1,68 @@
+"""The schema, transactions and repositories on both backends."""
+import datetime as dt
+
+import pytest
+
+from storage import InboundMessage, Ticket, utcnow
+from storage import repo
+
+
+def test_inbound_round_trip_keeps_bytes_and_aware_times(database):
+    raw = b"Subject: caf\xc3\xa9\r\n\r\nbody \xff\x00 bytes\r\n"
+    with database.transaction() as session:
+        row = repo.add_inbound(session, source="smtp", mail_from="a@corp.example",
+                               rcpt_to=["it@corp.example"], raw=raw, message_id="<x@y>")
+    with database.transaction() as session:
+        stored = session.get(InboundMessage, row.id)
+        assert stored.raw == raw
+        assert stored.size == len(raw)
+        assert stored.rcpt_to == ["it@corp.example"]
+        assert stored.received_at.tzinfo is not None
+        assert abs(stored.received_at - utcnow()) < dt.timedelta(minutes=1)
+
+
+def test_ticket_keys_count_per_department(database):
+    with database.transaction() as session:
+        keys = [repo.next_ticket_key(session, "it", "IT") for _ in range(3)]
+        keys.append(repo.next_ticket_key(session, "hr", "HR"))
+    with database.transaction() as session:
+        keys.append(repo.next_ticket_key(session, "it", "IT"))
+    assert keys == ["IT-000001", "IT-000002", "IT-000003", "HR-000001", "IT-000004"]
+
+
+def test_failed_transaction_leaves_nothing(database):
+    with pytest.raises(RuntimeError):
+        with database.transaction() as session:
+            repo.add_inbound(session, source="smtp", mail_from="", rcpt_to=[], raw=b"x")
+            session.flush()
+            raise RuntimeError("boom")
+    with database.transaction() as session:
+        assert repo.stats(session)["inbound"]["pending"] == 0
+
+
+def test_claim_takes_oldest_pending_and_stats_count(database):
+    with database.transaction() as session:
+        first = repo.add_inbound(session, source="smtp", mail_from="", rcpt_to=[], raw=b"1")
+        repo.add_inbound(session, source="smtp", mail_from="", rcpt_to=[], raw=b"2")
+    with database.transaction() as session:
+        claimed = repo.claim_next_inbound(session)
+        assert claimed.id == first.id
+        claimed.status = "done"
+    with database.transaction() as session:
+        counts = repo.stats(session)
+    assert counts["inbound"] == {"pending": 1, "done": 1, "discarded": 0, "quarantined": 0}
+    assert counts["tickets"]["total"] == 0
+
+
+def test_naive_datetimes_are_refused(database):
+    with pytest.raises(Exception, match="naive"):
+        with database.transaction() as session:
+            repo.add_inbound(session, source="smtp", mail_from="", rcpt_to=[], raw=b"1",
+                             received_at=dt.datetime(2026, 1, 1))
+            session.flush()
+
+
+def test_upgrade_is_idempotent(database):
+    database.upgrade()
+    with database.transaction() as session:
+        assert session.query(Ticket).count() == 0
