@@ -17,7 +17,8 @@ log = logging.getLogger("helpdesk.capture")
 
 class CaptureHandler:
     def __init__(self, maildir: Path) -> None:
-        maildir.mkdir(parents=True, exist_ok=True)
+        for sub in ("tmp", "new", "cur"):
+            (maildir / sub).mkdir(parents=True, exist_ok=True)
         self.maildir = mailbox.Maildir(str(maildir), create=True)
         self._lock = threading.Lock()
 
@@ -26,8 +27,12 @@ class CaptureHandler:
             f"Return-Path: <{envelope.mail_from or ''}>\r\n"
             f"X-Capture-Recipients: {', '.join(envelope.rcpt_tos)}\r\n"
         ).encode()
-        with self._lock:
-            key = self.maildir.add(trace + bytes(envelope.original_content or b""))
+        try:
+            with self._lock:
+                key = self.maildir.add(trace + bytes(envelope.original_content or b""))
+        except OSError as exc:
+            log.error("event=capture_failed error=%s", exc)
+            return "451 4.3.0 Could not store the message"
         log.info("event=captured key=%s recipients=%d", key, len(envelope.rcpt_tos))
         return "250 2.0.0 OK captured"
 

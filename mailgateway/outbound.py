@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import smtplib
 import socket
 from dataclasses import dataclass
@@ -109,9 +110,13 @@ class OutboundSender:
         log.warning("event=send_deferred outbox_id=%s attempts=%s retry_in=%.0fs", row.id, row.attempts, delay)
 
 
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+
+
 def _send_one(client: smtplib.SMTP, outbox_id: int, mail_from: str, rcpt_to: list[str], raw: bytes) -> Attempt:
     try:
-        refused = client.sendmail(mail_from, rcpt_to, raw)
+        # SMTP lines end in CRLF (RFC 5321 2.3.8); smtplib sends bytes as they are.
+        refused = client.sendmail(mail_from, rcpt_to, _BARE_LF.sub(b"\r\n", raw))
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         return Attempt(outbox_id, False, all(c >= 500 for c in codes), f"recipients refused: {exc.recipients}")

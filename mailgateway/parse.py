@@ -12,13 +12,32 @@ import html
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.headerregistry import Address
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
-_PARSER = BytesParser(policy=policy.default)
+class _HeaderClasses(HeaderRegistry):
+    """The stdlib registry builds a new class on every lookup; build each once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(key)
+        return made
+
+
+#: ``policy.default`` with a cached header registry: same behaviour, less work.
+POLICY = policy.default.clone(header_factory=_HeaderClasses())
+#: The same for writing mail to an SMTP server (CRLF line ends).
+SMTP_POLICY = POLICY.clone(linesep="\r\n")
+_PARSER = BytesParser(policy=POLICY)
 _MSGID = re.compile(r"<[^<>\s]+>")
 
 
@@ -139,7 +158,8 @@ _HYGIENE = ("auto-submitted", "precedence", "list-id", "list-unsubscribe", "x-au
 
 
 def _hygiene_headers(message: EmailMessage, defects: list[str]) -> dict[str, str]:
-    return {name: _one_line(_header(message, name, defects)) for name in _HYGIENE if name in message}
+    present = {name.lower() for name in message.keys()}
+    return {name: _one_line(_header(message, name, defects)) for name in _HYGIENE if name in present}
 
 
 def _bodies(message: EmailMessage, defects: list[str]) -> tuple[str, str | None, tuple[Attachment, ...]]:

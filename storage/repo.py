@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.db import utcnow
@@ -61,18 +63,20 @@ def claim_next_inbound(session: Session) -> InboundMessage | None:
 
 
 def next_ticket_key(session: Session, department: str, prefix: str) -> str:
-    """Allocate the next key of a department, e.g. ``IT-000124``."""
-    bumped = session.execute(
-        update(TicketCounter)
-        .where(TicketCounter.department == department)
-        .values(next_number=TicketCounter.next_number + 1)
+    """Allocate the next key of a department, e.g. ``IT-000124``.
+
+    One upsert: safe when several workers create a department's first ticket at once.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(TicketCounter)
+        .values(department=department, next_number=1)
+        .on_conflict_do_update(index_elements=[TicketCounter.department],
+                               set_={"next_number": TicketCounter.next_number + 1})
         .returning(TicketCounter.next_number)
-    ).scalar()
-    if bumped is None:
-        session.add(TicketCounter(department=department, next_number=1))
-        session.flush()
-        bumped = 1
-    return f"{prefix}-{bumped:06d}"
+    )
+    number = session.execute(statement).scalar_one()
+    return f"{prefix}-{number:06d}"
 
 
 def ticket_by_key(session: Session, key: str) -> Ticket | None:

@@ -66,3 +66,26 @@ def test_upgrade_is_idempotent(database):
     database.upgrade()
     with database.transaction() as session:
         assert session.query(Ticket).count() == 0
+
+
+def test_concurrent_first_tickets_of_a_department_get_distinct_keys(database):
+    import threading
+
+    barrier = threading.Barrier(4)
+    keys, errors = [], []
+
+    def allocate():
+        try:
+            barrier.wait(timeout=10)
+            with database.transaction() as session:
+                keys.append(repo.next_ticket_key(session, "facilities", "FAC"))
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=allocate) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(keys) == ["FAC-000001", "FAC-000002", "FAC-000003", "FAC-000004"]

@@ -1,0 +1,1 @@
+"""The composition root: typed configuration, the `helpdesk` CLI and the process runner."""

@@ -1,0 +1,62 @@
+"""Wiring: typed settings in, the objects the rooms work with out."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from helpdesk.config import PRIORITIES, Settings
+from rules import RulesEngine, load_rules
+from workflows.calendar import BusinessCalendar
+from workflows.services import Department, Services, SlaRule
+from workflows.sla import SlaTarget, parse_duration
+from workflows.templates import TemplateRenderer
+
+
+def build_calendars(settings: Settings) -> dict[str, BusinessCalendar]:
+    calendars = {}
+    for name, spec in settings.calendars.items():
+        calendars[name] = BusinessCalendar.build(
+            timezone=spec.timezone,
+            hours=spec.hours,
+            holidays_country=spec.holidays_country,
+            holidays_subdiv=spec.holidays_subdiv,
+            closures=[dt.date.fromisoformat(day) for day in spec.closures],
+            always_open=spec.always_open,
+        )
+    return calendars
+
+
+def build_departments(settings: Settings) -> dict[str, Department]:
+    calendars = build_calendars(settings)
+    departments = {}
+    for key, spec in settings.departments.items():
+        policy = settings.sla_policies[spec.sla_policy]
+        sla = {}
+        for priority in PRIORITIES:
+            target = policy.target(priority)
+            sla[priority] = SlaRule(
+                calendar=calendars[target.calendar or policy.calendar],
+                target=SlaTarget(parse_duration(target.first_response), parse_duration(target.resolution)),
+            )
+        departments[key] = Department(key=key, name=spec.name, display_name=spec.display_name or spec.name,
+                                      address=spec.address, prefix=spec.prefix, sla=sla)
+    return departments
+
+
+def build_engine(settings: Settings) -> RulesEngine:
+    ruleset = load_rules(settings.path(settings.rules.path), departments=set(settings.departments))
+    return RulesEngine(ruleset)
+
+
+def build_services(settings: Settings) -> Services:
+    return Services(
+        organisation=settings.organisation.name,
+        domain=settings.organisation.domain,
+        departments=build_departments(settings),
+        engine=build_engine(settings),
+        renderer=TemplateRenderer(),
+    )
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")

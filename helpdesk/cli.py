@@ -1,0 +1,187 @@
+"""The `helpdesk` command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from helpdesk.config import ConfigError, Settings, load_settings
+
+DEFAULT_CONFIG = os.environ.get("HELPDESK_CONFIG", "config.toml")
+
+
+def _settings(args) -> Settings:
+    return load_settings(args.config)
+
+
+def cmd_run(args) -> int:
+    from helpdesk.build import configure_logging
+    from helpdesk.runner import Helpdesk
+
+    configure_logging(args.log_level)
+    helpdesk = Helpdesk(_settings(args))
+    _stop_on_signals(helpdesk)
+    helpdesk.start()
+    helpdesk.wait()
+    helpdesk.stop()
+    return 0
+
+
+def _stop_on_signals(helpdesk) -> None:
+    """SIGINT/SIGTERM end wait(); stop() then runs on the main thread."""
+
+    def handler(signum, frame):
+        helpdesk.request_stop()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def cmd_worker(args) -> int:
+    from helpdesk.build import configure_logging
+    from helpdesk.config import Settings
+    from helpdesk.runner import run_worker
+
+    configure_logging(args.log_level)
+    settings = Settings.model_validate_json(sys.stdin.buffer.read()) if args.settings_stdin else _settings(args)
+
+    def announce() -> None:
+        print("ready", flush=True)
+
+    run_worker(settings, parent_pid=args.parent_pid, announce=announce)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from helpdesk.demo import run_demo
+
+    return run_demo(args.config, send_samples=not args.no_samples, log_level=args.log_level)
+
+
+def cmd_dashboard(args) -> int:
+    from helpdesk.dashboard import run_dashboard
+
+    return run_dashboard(_settings(args))
+
+
+def cmd_db_upgrade(args) -> int:
+    from storage import Database
+
+    settings = _settings(args)
+    db = Database(settings.storage_url())
+    db.upgrade()
+    db.dispose()
+    print(f"database at {db.url.render_as_string()} is up to date")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from storage import Database
+    from storage.repo import stats
+
+    db = Database(_settings(args).storage_url())
+    try:
+        with db.sessions() as session:
+            result = stats(session)
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps(result, sort_keys=True))
+    else:
+        for section, values in result.items():
+            print(f"{section}: {values}")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from helpdesk.build import build_services
+    from storage import Database
+    from storage import repo
+    from storage.models import InboundMessage
+    from workflows.pipeline import Pipeline
+
+    settings = _settings(args)
+    if settings.department_for_address(args.to) is None:
+        print(f"error: {args.to} is not a department address", file=sys.stderr)
+        return 2
+    raw = Path(args.file).read_bytes()
+    db = Database(settings.storage_url())
+    db.upgrade()
+    with db.transaction() as session:
+        row = repo.add_inbound(session, source="cli", mail_from=args.sender, rcpt_to=[args.to], raw=raw)
+        session.flush()
+        inbound_id = row.id
+    if not args.no_process:
+        Pipeline(db, build_services(settings)).drain()
+    with db.sessions() as session:
+        row = session.get(InboundMessage, inbound_id)
+        result = {"inbound_id": row.id, "status": row.status, "error": row.error,
+                  "ticket": row.ticket.key if row.ticket else None}
+    db.dispose()
+    print(json.dumps(result))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="helpdesk", description="An internal helpdesk that lives on email.")
+    parser.add_argument("--config", default=DEFAULT_CONFIG, help="path to config.toml (default: %(default)s, or $HELPDESK_CONFIG)")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    run = verbs.add_parser("run", help="run the helpdesk: SMTP gateway, workers, scheduler, sender",
+                           description="Run the SMTP gateway, pipeline workers, scheduler and outbound sender until SIGINT/SIGTERM.")
+    run.set_defaults(func=cmd_run)
+
+    worker = verbs.add_parser("worker", help="run pipeline workers only (more capacity, or on other machines)",
+                              description="Process pending inbound mail until SIGTERM. `run` starts these itself; start more, on this or other machines, against the same PostgreSQL database.")
+    worker.add_argument("--settings-stdin", action="store_true", help=argparse.SUPPRESS)
+    worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
+    worker.set_defaults(func=cmd_worker)
+
+    demo = verbs.add_parser("demo", help="run the helpdesk with a capture relay, the dashboard and sample mail",
+                            description="Start everything locally: the helpdesk on SQLite, a relay that captures replies, the dashboard; then send sample mail. Ctrl-C stops it.")
+    demo.add_argument("--no-samples", action="store_true", help="do not send the sample mail")
+    demo.set_defaults(func=cmd_demo)
+
+    dashboard = verbs.add_parser("dashboard", help="run the Streamlit dashboard",
+                                 description="Run the dashboard on [dashboard] host:port; the admin password comes from the environment variable named in [dashboard] password_env.")
+    dashboard.set_defaults(func=cmd_dashboard)
+
+    db = verbs.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_verbs = db.add_subparsers(dest="db_verb", required=True, metavar="ACTION")
+    upgrade = db_verbs.add_parser("upgrade", help="create or migrate the schema to the newest version",
+                                  description="Create the tables or migrate them to the newest schema (safe to repeat).")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    stats = verbs.add_parser("stats", help="counts of inbound messages, tickets and outbox",
+                             description="Counts of inbound messages by status, tickets by state and department, outbox by status.")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.set_defaults(func=cmd_stats)
+
+    ingest = verbs.add_parser("ingest", help="feed one .eml file as if it had been received",
+                              description="Store one message as if received by the gateway for ADDRESS, then process pending mail.")
+    ingest.add_argument("file", metavar="FILE.eml")
+    ingest.add_argument("--to", required=True, metavar="ADDRESS", help="the department address it was sent to")
+    ingest.add_argument("--from", dest="sender", default="", metavar="SENDER", help="envelope sender (default: empty)")
+    ingest.add_argument("--no-process", action="store_true", help="only store it; a running helpdesk processes it")
+    ingest.set_defaults(func=cmd_ingest)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""Typed settings from `config.toml`, with environment overrides.
+
+Every scalar key can be overridden by ``HELPDESK__<SECTION>__<KEY>`` (deeper
+tables with more ``__`` parts), e.g. ``HELPDESK__GATEWAY__SMTP_PORT=2526``.
+Unknown keys and bad values are refused with their dotted name.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+ENV_PREFIX = "HELPDESK__"
+PRIORITIES = ("P1", "P2", "P3", "P4")
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrganisationSettings(Section):
+    name: str = "Example Corp"
+    domain: str = "corp.example"
+
+
+class StorageSettings(Section):
+    url: str = "sqlite:///var/helpdesk.db"
+
+
+class GatewaySettings(Section):
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(2525, ge=0, le=65535)
+    hostname: str = "helpdesk.corp.example"
+    max_message_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    max_recipients: int = Field(50, ge=1)
+    max_messages_per_minute_per_peer: int = Field(600, ge=0)
+    max_sessions: int = Field(200, ge=1)
+
+
+class OutboundSettings(Section):
+    relay_host: str = "127.0.0.1"
+    relay_port: int = Field(2526, ge=1, le=65535)
+    relay_timeout_seconds: float = Field(30.0, gt=0)
+    max_attempts: int = Field(12, ge=1)
+    retry_base_seconds: float = Field(30.0, gt=0)
+    retry_max_seconds: float = Field(3600.0, gt=0)
+
+
+class CaptureSettings(Section):
+    """The local relay that keeps outgoing mail in a Maildir instead of sending it."""
+
+    enabled: bool = False
+    maildir: str = "var/capture"
+
+
+class WorkerSettings(Section):
+    processes: int = Field(1, ge=0, le=32)
+    threads: int = Field(1, ge=1, le=32)
+    idle_poll_seconds: float = Field(0.1, gt=0)
+
+
+class DashboardSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8501, ge=0, le=65535)
+    title: str = "Helpdesk"
+    password_env: str = "HELPDESK_DASHBOARD_PASSWORD"
+
+
+class RulesSettings(Section):
+    path: str = "rules/default.toml"
+
+
+class CalendarSettings(Section):
+    timezone: str = "UTC"
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[str]] = Field(default_factory=dict)
+    holidays_country: str | None = None
+    holidays_subdiv: str | None = None
+    closures: list[str] = Field(default_factory=list)
+    always_open: bool = False
+
+
+class SlaTargetSettings(Section):
+    first_response: str
+    resolution: str
+    calendar: str | None = None
+
+    @field_validator("first_response", "resolution")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        match = _DURATION.match(value.strip())
+        if not value.strip() or not match or not any(match.groups()):
+            raise ValueError(f"{value!r} is not a duration like '30m', '4h' or '1h30m'")
+        return value.strip()
+
+
+class SlaPolicySettings(Section):
+    calendar: str
+    P1: SlaTargetSettings
+    P2: SlaTargetSettings
+    P3: SlaTargetSettings
+    P4: SlaTargetSettings
+
+    def target(self, priority: str) -> SlaTargetSettings:
+        return getattr(self, priority)
+
+
+class DepartmentSettings(Section):
+    name: str
+    address: str
+    prefix: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$")
+    sla_policy: str = "standard"
+    display_name: str | None = None
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError(f"{value!r} is not an email address")
+        return value.lower()
+
+
+class Settings(Section):
+    organisation: OrganisationSettings = OrganisationSettings()
+    storage: StorageSettings = StorageSettings()
+    gateway: GatewaySettings = GatewaySettings()
+    outbound: OutboundSettings = OutboundSettings()
+    capture: CaptureSettings = CaptureSettings()
+    worker: WorkerSettings = WorkerSettings()
+    dashboard: DashboardSettings = DashboardSettings()
+    rules: RulesSettings = RulesSettings()
+    calendars: dict[str, CalendarSettings]
+    sla_policies: dict[str, SlaPolicySettings]
+    departments: dict[str, DepartmentSettings]
+    base_dir: str = "."
+
+    @model_validator(mode="after")
+    def _references(self) -> Settings:
+        for key, department in self.departments.items():
+            if department.sla_policy not in self.sla_policies:
+                raise ValueError(f"departments.{key}.sla_policy: unknown SLA policy {department.sla_policy!r}")
+        for name, policy in self.sla_policies.items():
+            calendars = [policy.calendar] + [policy.target(p).calendar for p in PRIORITIES]
+            for calendar in filter(None, calendars):
+                if calendar not in self.calendars:
+                    raise ValueError(f"sla_policies.{name}: unknown calendar {calendar!r}")
+        addresses = [d.address for d in self.departments.values()]
+        if len(set(addresses)) != len(addresses):
+            raise ValueError("departments: two departments share an address")
+        return self
+
+    def path(self, relative: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        candidate = Path(relative)
+        return candidate if candidate.is_absolute() else Path(self.base_dir) / candidate
+
+    def storage_url(self) -> str:
+        """The storage URL with a relative SQLite path made absolute."""
+        url = self.storage.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str(self.path(url[len(prefix):]).resolve())
+        return url
+
+    def department_for_address(self, address: str) -> str | None:
+        address = address.strip().lower()
+        for key, department in self.departments.items():
+            if department.address == address:
+                return key
+        return None
+
+
+def apply_env_overrides(data: dict, environ: Mapping[str, str]) -> dict:
+    """Set ``HELPDESK__A__B=value`` as ``data['a']['b'] = value`` (strings; pydantic coerces)."""
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = [part.lower() for part in name[len(ENV_PREFIX):].split("__")]
+        if len(parts) < 2 or not all(parts):
+            raise ConfigError(f"{name}: expected HELPDESK__<SECTION>__<KEY>")
+        node = data
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"{name}: {part!r} is not a section")
+            node = child
+        if isinstance(node.get(parts[-1]), (dict, list)):
+            raise ConfigError(f"{name}: only scalar keys can be set from the environment")
+        node[parts[-1]] = value
+    return data
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{where}: {message}")
+    return "; ".join(lines)
+
+
+def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read, override from the environment and validate; raise ConfigError on any problem."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    data = apply_env_overrides(data, os.environ if environ is None else environ)
+    data.setdefault("base_dir", str(path.resolve().parent))
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}") from None

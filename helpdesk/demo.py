@@ -1,0 +1,107 @@
+"""`helpdesk demo`: everything on one machine, with sample mail flowing.
+
+Starts the helpdesk on the configured (SQLite) storage with the capture
+relay in place of a real mail server, starts the dashboard, sends the sample
+requests over SMTP, prints where to look, and runs until Ctrl-C.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import smtplib
+import time
+import urllib.request
+
+from helpdesk.config import load_settings
+from helpdesk.dashboard import start_dashboard
+from helpdesk.runner import Helpdesk
+from helpdesk.samples import SAMPLES, build_sample
+from storage.repo import stats
+
+log = logging.getLogger("helpdesk.demo")
+
+
+def run_demo(config_path: str, *, send_samples: bool = True, log_level: str = "INFO") -> int:
+    environ = dict(os.environ)
+    environ.setdefault("HELPDESK__CAPTURE__ENABLED", "true")
+    settings = load_settings(config_path, environ=environ)
+    log_path = settings.path("var/demo.log")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=log_level, filename=log_path,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    password = os.environ.get(settings.dashboard.password_env) or secrets.token_urlsafe(12)
+
+    helpdesk = Helpdesk(settings)
+    stop = helpdesk.request_stop
+    signal.signal(signal.SIGINT, lambda *_: stop())
+    signal.signal(signal.SIGTERM, lambda *_: stop())
+    helpdesk.start()
+    dashboard = start_dashboard(settings, password, settings.path("var/dashboard.log"))
+    try:
+        _announce(settings, password, log_path)
+        if send_samples:
+            _send_samples(settings)
+            _wait_processed(helpdesk, timeout=60)
+        dashboard_ok = _wait_dashboard(settings, timeout=60)
+        print(f"Dashboard:    http://{settings.dashboard.host}:{settings.dashboard.port}/ "
+              f"({'up' if dashboard_ok else 'not answering yet, see var/dashboard.log'})", flush=True)
+        print("Ready. Press Ctrl-C to stop.", flush=True)
+        helpdesk.wait()
+    finally:
+        dashboard.terminate()
+        try:
+            dashboard.wait(timeout=15)
+        except Exception:
+            dashboard.kill()
+        helpdesk.stop()
+        print("Stopped.", flush=True)
+    return 0
+
+
+def _announce(settings, password: str, log_path) -> None:
+    gw, out = settings.gateway, settings.outbound
+    print("Helpdesk demo is running.", flush=True)
+    print(f"SMTP gateway: {gw.smtp_host}:{gw.smtp_port} (send to "
+          + ", ".join(d.address for d in settings.departments.values()) + ")", flush=True)
+    print(f"Replies:      captured by the relay on {out.relay_host}:{out.relay_port} into "
+          f"{settings.path(settings.capture.maildir).resolve()} (a Maildir)", flush=True)
+    print(f"Database:     {settings.storage_url()}", flush=True)
+    print(f"Dashboard login: admin / {password}", flush=True)
+    print(f"Logs:         {log_path.resolve()}", flush=True)
+
+
+def _send_samples(settings) -> None:
+    gw = settings.gateway
+    with smtplib.SMTP(gw.smtp_host, gw.smtp_port, timeout=30) as client:
+        for index in range(len(SAMPLES)):
+            sender, recipient, raw = build_sample(index)
+            client.sendmail(sender, [recipient], raw)
+    print(f"Sent {len(SAMPLES)} sample requests.", flush=True)
+
+
+def _wait_processed(helpdesk: Helpdesk, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with helpdesk.db.sessions() as session:
+            counts = stats(session)
+        if counts["inbound"]["pending"] == 0 and counts["outbox"]["pending"] == 0:
+            break
+        time.sleep(0.2)
+    tickets = counts["tickets"]
+    print(f"Tickets:      {tickets['total']} ({', '.join(f'{k}: {v}' for k, v in sorted(tickets['by_department'].items()))}); "
+          f"replies sent: {counts['outbox']['sent']}", flush=True)
+
+
+def _wait_dashboard(settings, timeout: float) -> bool:
+    url = f"http://{settings.dashboard.host}:{settings.dashboard.port}/_stcore/health"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False

@@ -1,0 +1,242 @@
+"""The process runner: gateway, pipeline workers, scheduler and sender.
+
+The main process runs the SMTP gateway (and the capture relay in the demo),
+the scheduler and the outbound sender, each on its own thread. The pipeline
+runs in `helpdesk worker` child processes (``[worker] processes``), so parsing
+and rules never compete with accepting mail for the interpreter; with
+``processes = 0`` it runs in threads of the main process. Workers claim messages from the
+database, so any number can run, here or on other machines.
+
+``stop()`` ends things in order (stop taking mail, finish the message in
+hand, stop sending) so nothing accepted is lost. A worker whose parent dies
+(even by SIGKILL) finishes its message and exits.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from helpdesk.build import build_services
+from helpdesk.config import Settings
+from mailgateway.capture import CaptureRelay
+from mailgateway.outbound import OutboundSender, RelaySettings
+from mailgateway.smtp import GatewayController, HelpdeskHandler, RateLimiter
+from mailgateway.store import InboundWriter
+from storage import Database, utcnow
+from workflows.pipeline import Pipeline
+from workflows.scheduler import Scheduler
+
+log = logging.getLogger("helpdesk.runner")
+
+
+class Helpdesk:
+    """Everything `helpdesk run` starts, built from the settings."""
+
+    def __init__(self, settings: Settings, *, scheduler_interval: float = 30.0) -> None:
+        self.settings = settings
+        url = settings.storage_url()
+        self.db = Database(url, pool_size=settings.worker.threads + 4)
+        # The intake connection syncs every commit: we promised the sender we have it.
+        self.intake_db = Database(url, synchronous="FULL", pool_size=2)
+        self.services = build_services(settings)
+        self.work_ready = threading.Event()
+        self.writer = InboundWriter(self.intake_db, on_commit=self.work_ready.set)
+        self.pipeline = Pipeline(self.db, self.services)
+        self.scheduler = Scheduler(self.db)
+        self.scheduler_interval = scheduler_interval
+        self.sender = OutboundSender(self.db, _relay(settings))
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._processes: list[subprocess.Popen] = []
+        self.capture: CaptureRelay | None = None
+        self.gateway: GatewayController | None = None
+
+    def start(self) -> None:
+        self.db.upgrade()
+        if self.settings.capture.enabled:
+            self.capture = CaptureRelay(self.settings.path(self.settings.capture.maildir),
+                                        host=self.settings.outbound.relay_host,
+                                        port=self.settings.outbound.relay_port)
+            self.capture.start()
+        self.writer.start()
+        self.gateway = self._gateway()
+        self.gateway.start()
+        self._start_workers()
+        self._spawn("sender", self._send)
+        self._spawn("scheduler", self._schedule)
+        gw = self.settings.gateway
+        log.info("event=started smtp=%s:%s storage=%s", gw.smtp_host, gw.smtp_port, self.db.url.render_as_string())
+
+    def _start_workers(self) -> None:
+        worker = self.settings.worker
+        if worker.processes == 0:
+            for number in range(worker.threads):
+                self._spawn(f"worker-{number}", self._work)
+            return
+        level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+        self._processes = [start_worker_process(self.settings, level) for _ in range(worker.processes)]
+        for process in self._processes:
+            await_ready(process)
+
+    def stop(self) -> None:
+        log.info("event=stopping")
+        if self.gateway is not None:
+            self.gateway.stop()
+        self.writer.stop()
+        self._stop.set()
+        for process in self._processes:
+            process.send_signal(signal.SIGTERM)
+        self.work_ready.set()
+        self.services.outbox_ready.set()
+        for process in self._processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for thread in self._threads:
+            thread.join(timeout=15)
+        if self.capture is not None:
+            self.capture.stop()
+        self.db.dispose()
+        self.intake_db.dispose()
+        log.info("event=stopped")
+
+    def request_stop(self) -> None:
+        """Ask wait() to return (safe from a signal handler)."""
+        self._stop.set()
+
+    def wait(self) -> None:
+        """Block until request_stop() is called from another thread or a signal handler."""
+        while not self._stop.wait(0.5):
+            pass
+
+    def _gateway(self) -> GatewayController:
+        gw = self.settings.gateway
+        handler = HelpdeskHandler(
+            self.writer,
+            lambda address: self.services.department_for_address(address) is not None,
+            max_recipients=gw.max_recipients,
+            rate_limiter=RateLimiter(gw.max_messages_per_minute_per_peer),
+        )
+        return GatewayController(handler, host=gw.smtp_host, port=gw.smtp_port, hostname=gw.hostname,
+                                 max_message_bytes=gw.max_message_bytes, max_sessions=gw.max_sessions)
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=guarded, args=(name, target, self._stop), name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _work(self) -> None:
+        work_loop(self.pipeline, self._stop, self.work_ready, self.settings.worker.idle_poll_seconds)
+
+    def _send(self) -> None:
+        while not self._stop.is_set():
+            if not self.sender.send_due():
+                # Workers in other processes cannot wake us: look again soon.
+                self.services.outbox_ready.wait(0.5)
+                self.services.outbox_ready.clear()
+
+    def _schedule(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            self.scheduler.run_once(utcnow())
+            self._stop.wait(max(0.0, self.scheduler_interval - (time.monotonic() - started)))
+
+
+def guarded(name: str, target: Callable[[], None], stop) -> None:
+    """Run a loop; if it fails (database down ...), log and restart it with backoff."""
+    backoff = 0.5
+    while not stop.is_set():
+        try:
+            target()
+            return
+        except Exception:
+            log.exception("event=loop_failed loop=%s retry_in=%.1fs", name, backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 30.0)
+
+
+def work_loop(pipeline: Pipeline, stop, ready, idle_seconds: float) -> None:
+    while not stop.is_set():
+        if not pipeline.process_next():
+            ready.wait(idle_seconds)
+            ready.clear()
+
+
+def start_worker_process(settings: Settings, log_level: str) -> subprocess.Popen:
+    """A `helpdesk worker` child with these exact settings (sent as JSON on its stdin)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpdesk.cli", "--log-level", log_level, "worker", "--settings-stdin",
+         "--parent-pid", str(os.getpid())],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    )
+    process.stdin.write(settings.model_dump_json().encode())
+    process.stdin.close()
+    return process
+
+
+def await_ready(process: subprocess.Popen, timeout: float = 120.0) -> None:
+    """Wait for the worker's "ready" line: started means ready to work."""
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    line = process.stdout.readline() if ready else b""
+    process.stdout.close()
+    if line.strip() != b"ready":
+        process.kill()
+        process.wait()
+        raise RuntimeError(f"a worker process failed to start (exit code {process.returncode})")
+
+
+class ParentWatch:
+    """A stop flag that is also set when the parent process has gone (even by SIGKILL)."""
+
+    def __init__(self, parent_pid: int | None) -> None:
+        self.parent_pid = parent_pid
+        self.flag = threading.Event()
+
+    def set(self) -> None:
+        self.flag.set()
+
+    def is_set(self) -> bool:
+        if self.parent_pid is not None and os.getppid() != self.parent_pid:
+            return True
+        return self.flag.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        self.flag.wait(seconds)
+        return self.is_set()
+
+
+def run_worker(settings: Settings, parent_pid: int | None = None, announce=None) -> None:
+    """The pipeline loop of `helpdesk worker` until SIGTERM/SIGINT or the parent's death."""
+    stop = ParentWatch(parent_pid)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, (lambda *_: None) if parent_pid else (lambda *_: stop.set()))
+    db = Database(settings.storage_url(), pool_size=settings.worker.threads + 1)
+    pipeline = Pipeline(db, build_services(settings))
+    idle = threading.Event()
+    loop = lambda: work_loop(pipeline, stop, idle, settings.worker.idle_poll_seconds)  # noqa: E731
+    threads = [threading.Thread(target=guarded, args=(f"pipeline-{n}", loop, stop), daemon=True)
+               for n in range(settings.worker.threads)]
+    for thread in threads:
+        thread.start()
+    if announce:
+        announce()
+    while any(thread.is_alive() for thread in threads):
+        for thread in threads:
+            thread.join(0.5)
+    db.dispose()
+
+
+def _relay(settings: Settings) -> RelaySettings:
+    out = settings.outbound
+    return RelaySettings(host=out.relay_host, port=out.relay_port, timeout=out.relay_timeout_seconds,
+                         max_attempts=out.max_attempts, retry_base_seconds=out.retry_base_seconds,
+                         retry_max_seconds=out.retry_max_seconds)

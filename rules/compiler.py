@@ -1,0 +1,173 @@
+"""Translating a rule set into durable_rules ruleset definitions.
+
+durable_rules is given no text and no user regex. Its own matching differs
+from ours (its regex dialect is anchored to the whole string, has ``%d``-style
+escapes and silently never matches what it does not support; it folds case
+in ASCII only; it cuts values at 65,535 bytes), so the translation keeps all
+text handling in Python:
+
+* every distinct test (``subject contains "outage"``) becomes one boolean
+  fact field ``c<n>``, computed in Python per message by ``Leaf.check``;
+* a rule's condition tree becomes a durable_rules expression over those
+  booleans: ``all`` -> ``$and``, ``any`` -> ``$or``, and ``not`` is pushed
+  down to the tests (De Morgan) so that ``not {subject contains "x"}`` is
+  the test ``c3 == false``. The result is one durable rule
+  ``{"all": [{"m": <expression>}]}`` per rule file rule, named ``r<index>``;
+* durable_rules has fixed-size tables (see ``rules.durable_limits``): too
+  many tests in a ruleset hang it at load, a fact that matches too much
+  overflows its matching stack. Rules are therefore packed, in priority
+  order, into *shards* (separate durable_rules rulesets) that stay within
+  those limits; a single rule that cannot fit even alone is refused with
+  :class:`CompileError` (the engine then uses the reference evaluator).
+
+Per message only the tests that can matter are computed: a rule whose
+condition is ``all = [...]`` has *guards*, the tests among its direct
+members (cheapest first). When a guard is false the rule cannot match
+whatever its other tests say, so those are not computed for it and are sent
+as false (their value cannot change that rule's outcome, and a test shared
+with a rule whose guards all hold is computed for that rule). Most rules
+start with ``department equals ...``, so this skips most text scanning.
+durable_rules still evaluates every rule's full expression.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rules.durable_limits import (
+    MAX_GROUPS_PER_RULE,
+    MAX_STACK_DEPTH,
+    MAX_TESTS_PER_SHARD,
+    group_count,
+    stack_depth,
+)
+from rules.model import AllOf, ConditionNode, Leaf, NotOf, Rule
+
+if TYPE_CHECKING:
+    from rules.loader import RuleSet
+
+
+class CompileError(Exception):
+    """The rule set cannot be expressed in durable_rules' terms."""
+
+
+# Every shard has one internal rule that only the fact ``{"prime": true}``
+# fires; ``rules.durable_runtime`` uses it once at load (see there why).
+PRIME_RULE = "prime"
+PRIME_FACT = {"prime": True}
+
+
+def _rule(expression: dict) -> dict:
+    """A durable_rules rule that fires when one fact ("m") matches the expression."""
+    return {"all": [{"m": expression}]}
+
+
+@dataclass
+class Shard:
+    """One durable_rules ruleset: some rules and the test facts they read."""
+
+    definition: dict[str, dict] = field(default_factory=lambda: {PRIME_RULE: _rule(dict(PRIME_FACT))})
+    rules: dict[str, Rule] = field(default_factory=dict)
+    leaves: dict[str, Leaf] = field(default_factory=dict)
+    tests: set[tuple[str, bool]] = field(default_factory=lambda: set(PRIME_FACT.items()))
+    plan: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+
+
+def compile_ruleset(ruleset: RuleSet) -> list[Shard]:
+    """The shards, in priority order, that together evaluate the rule set."""
+    keys: dict[tuple, str] = {}
+    shards = [Shard()]
+    for index, rule in enumerate(ruleset.rules):
+        leaves: dict[str, Leaf] = {}
+        expression = translate(rule.when, _namer(keys, leaves))
+        tests = _tests(expression)
+        if group_count(expression) > MAX_GROUPS_PER_RULE:
+            raise CompileError(f"rule {rule.name!r} has {group_count(expression)} all/any groups, "
+                               f"durable_rules takes at most {MAX_GROUPS_PER_RULE}")
+        if not _fits(shards[-1], expression, tests):
+            shards.append(Shard())
+            if not _fits(shards[-1], expression, tests):
+                raise CompileError(_too_large(rule, expression, tests))
+        _add(shards[-1], f"r{index}", rule, expression, leaves, tests)
+        shards[-1].plan.append(_plan(rule.when, leaves))
+    return [shard for shard in shards if shard.rules]
+
+
+def _too_large(rule: Rule, expression: dict, tests: set) -> str:
+    return (f"rule {rule.name!r} is too large for one durable_rules ruleset: {len(tests)} tests "
+            f"(at most {MAX_TESTS_PER_SHARD - 1}), a matching stack of {stack_depth([expression])} "
+            f"(at most {MAX_STACK_DEPTH - 1})")
+
+
+def _fits(shard: Shard, expression: dict, tests: set) -> bool:
+    """True if the shard stays within durable_rules' limits with this rule added."""
+    if len(shard.tests | tests) > MAX_TESTS_PER_SHARD:
+        return False
+    expressions = [rule["all"][0]["m"] for rule in shard.definition.values()]
+    return stack_depth([*expressions, expression]) <= MAX_STACK_DEPTH
+
+
+def _namer(keys: dict[tuple, str], leaves: dict[str, Leaf]) -> Callable[[Leaf], str]:
+    """Gives each distinct test one fact field name, the same across shards."""
+
+    def name(leaf: Leaf) -> str:
+        key = keys.setdefault(leaf.key, f"c{len(keys)}")
+        leaves[key] = leaf
+        return key
+
+    return name
+
+
+def _add(shard: Shard, name: str, rule: Rule, expression: dict, leaves: dict[str, Leaf], tests: set) -> None:
+    shard.definition[name] = _rule(expression)
+    shard.rules[name] = rule
+    shard.leaves.update(leaves)
+    shard.tests |= tests
+
+
+# Cheap tests first: guards are checked in this order and stop at the first false one.
+_COST = {"contains": 1, "contains_any": 2, "matches": 3}  # the others (equals, one_of, ...) cost 0
+
+
+def _plan(condition: ConditionNode, leaves: dict[str, Leaf]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A rule's guard tests (top-level conjuncts) and its other tests, by fact field name."""
+    names = {leaf.key: name for name, leaf in leaves.items()}
+    if isinstance(condition, Leaf):
+        members: list[ConditionNode] = [condition]
+    else:
+        members = condition.all if isinstance(condition, AllOf) else []
+    guard_leaves = sorted((m for m in members if isinstance(m, Leaf)), key=lambda leaf: _COST.get(leaf.op, 0))
+    guards = tuple(dict.fromkeys(names[leaf.key] for leaf in guard_leaves))
+    rest = tuple(name for name in leaves if name not in guards)
+    return guards, rest
+
+
+def translate(condition: ConditionNode, name: Callable[[Leaf], str], positive: bool = True) -> dict:
+    """A condition as a durable_rules expression over test booleans (negation at the leaves)."""
+    if isinstance(condition, Leaf):
+        return {name(condition): positive}
+    if isinstance(condition, NotOf):
+        return translate(condition.negated, name, not positive)
+    is_all = isinstance(condition, AllOf)
+    members = condition.all if is_all else condition.any
+    operator = "$and" if is_all == positive else "$or"
+    return _group(operator, [translate(member, name, positive) for member in members])
+
+
+def _group(operator: str, members: Sequence[dict]) -> dict:
+    if len(members) == 1:
+        return members[0]
+    return {operator: list(members)}
+
+
+def _tests(expression: dict) -> set[tuple[str, bool]]:
+    """The distinct (field, value) tests an expression makes."""
+    found: set[tuple[str, bool]] = set()
+    for key, value in expression.items():
+        if key in ("$and", "$or"):
+            for member in value:
+                found |= _tests(member)
+        else:
+            found.add((key, value))
+    return found

@@ -1,0 +1,105 @@
+"""Text normalisation and word/phrase matching shared by every evaluator.
+
+All text comparison in rules is Unicode case-insensitive: both sides go
+through :func:`normalise` (NFKC, casefold, NFKC again, so that ``RÉSUMÉ``,
+``résumé`` and the decomposed ``re\\u0301sume\\u0301`` compare equal, and
+``ß`` matches ``SS``).
+
+``contains`` matches whole words or phrases: a keyword must not be glued to
+a word character on either side, so ``log in`` does not match ``login`` and
+``down`` does not match ``download``. Scripts written without spaces between
+words (Chinese, Japanese) have no such boundaries, so an edge of a keyword
+that is a CJK or kana character needs none. Whitespace inside a phrase
+matches any run of whitespace (a line break in a body included).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+_WORD = re.compile(r"\w+")
+
+# Scripts without spaces between words: a keyword edge in these needs no
+# word boundary. Ranges: CJK symbols and kana, CJK ideographs (+ ext. A),
+# compatibility ideographs, halfwidth forms, ideograph extensions B and up.
+_UNSPACED_RANGES = (
+    (0x3000, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFF66, 0xFF9F),
+    (0x20000, 0x3FFFF),
+)
+
+
+def normalise(text: str) -> str:
+    """The comparison form of ``text``: NFKC, Unicode casefold, NFKC again."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _unspaced(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _UNSPACED_RANGES)
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """The regex for one normalised keyword or phrase, with word boundaries."""
+    words = phrase.split()
+    body = r"\s+".join(re.escape(word) for word in words)
+    head = "" if _unspaced(words[0][0]) else r"(?<!\w)"
+    tail = "" if _unspaced(words[-1][-1]) else r"(?!\w)"
+    return f"{head}{body}{tail}"
+
+
+def words(normalised_text: str) -> frozenset[str]:
+    """The set of words (maximal runs of word characters) in normalised text."""
+    return frozenset(_WORD.findall(normalised_text))
+
+
+class _Phrase:
+    """One keyword: its regex, and the words any match must contain (a cheap pre-check)."""
+
+    __slots__ = ("keyword", "regex", "needed")
+
+    def __init__(self, keyword: str) -> None:
+        phrase = normalise(keyword)
+        self.keyword = keyword
+        self.regex = re.compile(_phrase_pattern(phrase))
+        # Every word of a keyword whose edges need word boundaries appears as a
+        # whole word in any text it matches; not so for unspaced scripts.
+        self.needed = None if any(map(_unspaced, phrase)) else frozenset(_WORD.findall(phrase))
+
+
+class PhraseMatcher:
+    """Finds keywords/phrases as whole words in normalised text."""
+
+    __slots__ = ("keywords", "_phrases")
+
+    def __init__(self, keywords: Sequence[str]) -> None:
+        self.keywords = tuple(keywords)
+        self._phrases = tuple(_Phrase(keyword) for keyword in self.keywords)
+
+    def find(self, normalised_text: str, text_words: frozenset[str]) -> str | None:
+        """The first keyword (in list order, as written in the rule) in the text, or None.
+
+        ``text_words`` is ``words(normalised_text)``, computed once per field.
+        """
+        for phrase in self._phrases:
+            needed = phrase.needed
+            if needed is not None and not needed <= text_words:
+                continue
+            if phrase.regex.search(normalised_text):
+                return phrase.keyword
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PhraseMatcher) and other.keywords == self.keywords
+
+    def __hash__(self) -> int:
+        return hash(self.keywords)
+
+
+def is_blank_keyword(keyword: str) -> bool:
+    """True if a keyword has nothing to match once normalised."""
+    return not normalise(keyword).split()

@@ -1,0 +1,211 @@
+"""The engine facade: durable_rules contained (no threads, no leaks, shards, locks),
+falling back to the reference evaluator loudly, engines independent of each other."""
+from __future__ import annotations
+
+import dataclasses
+import gc
+import logging
+import threading
+from types import SimpleNamespace
+
+import psutil
+import pytest
+
+from rules import RulesEngine, reference
+from rules import durable_runtime
+from rules.compiler import CompileError, compile_ruleset, translate
+from rules.durable_limits import MAX_TESTS_PER_SHARD
+
+
+def outage_rules(rule, ruleset_of, category="outage"):
+    return ruleset_of([
+        rule("it-outage", 10, {"all": [{"field": "department", "equals": "it"},
+                                       {"field": "subject", "contains_any": ["outage", "down"]}]},
+             category=category, priority="P1", tags=["outage"]),
+        rule("attachments", 20, {"field": "attachment_count", "gt": 1}, tags=["attachments"]),
+    ])
+
+
+OUTAGE = {"department": "it", "subject": "Mail is down", "attachment_count": 2}
+
+
+def as_reference(decision):
+    return dataclasses.replace(decision, evaluator="reference")
+
+
+def test_durable_rules_decides_and_agrees_with_the_reference(rule, ruleset_of):
+    ruleset = outage_rules(rule, ruleset_of)
+    with RulesEngine(ruleset) as engine:
+        decision = engine.classify(OUTAGE)
+    assert decision.evaluator == "durable_rules"
+    assert (decision.category, decision.priority, decision.tags) == ("outage", "P1", ("outage", "attachments"))
+    assert as_reference(decision) == reference.classify(ruleset, OUTAGE)
+
+
+def test_falls_back_loudly_when_durable_rules_cannot_be_imported(rule, ruleset_of, monkeypatch, caplog):
+    def unavailable():
+        raise ImportError("No module named 'durable_rules_engine'")
+
+    monkeypatch.setattr(durable_runtime, "import_engine", unavailable)
+    ruleset = outage_rules(rule, ruleset_of)
+    with caplog.at_level(logging.WARNING, logger="rules"):
+        engine = RulesEngine(ruleset)
+    assert engine.evaluator == "reference"
+    decision = engine.classify(OUTAGE)
+    assert decision.evaluator == "reference"
+    assert decision == reference.classify(ruleset, OUTAGE)
+    (record,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "rules.fallback evaluator=reference" in record.getMessage()
+    assert "durable_rules_engine" in record.getMessage()
+
+
+REAL_ENGINE = durable_runtime.import_engine()
+
+
+def failing_engine(**failures):
+    """The real durable_rules module, with some functions replaced by ones that raise."""
+    real = REAL_ENGINE
+    functions = {name: getattr(real, name) for name in dir(real) if not name.startswith("_")}
+
+    def fail(*args):
+        raise real.error("simulated failure")
+
+    functions.update({name: fail for name in failures})
+    return SimpleNamespace(**functions)
+
+
+def test_falls_back_when_durable_rules_refuses_the_ruleset(rule, ruleset_of, monkeypatch, caplog):
+    monkeypatch.setattr(durable_runtime, "import_engine", lambda: failing_engine(create_ruleset=True))
+    with caplog.at_level(logging.WARNING, logger="rules"):
+        engine = RulesEngine(outage_rules(rule, ruleset_of))
+    assert engine.classify(OUTAGE).evaluator == "reference"
+    assert "simulated failure" in caplog.text
+
+
+def test_falls_back_when_a_rule_needs_more_tests_than_a_shard_holds(rule, ruleset_of, caplog):
+    words = [f"word{number}" for number in range(MAX_TESTS_PER_SHARD + 1)]
+    huge = rule("huge", 1, {"any": [{"field": "subject", "contains": word} for word in words]}, tags=["huge"])
+    ruleset = ruleset_of([huge])
+    with pytest.raises(CompileError, match="huge"):
+        compile_ruleset(ruleset)
+    with caplog.at_level(logging.WARNING, logger="rules"):
+        engine = RulesEngine(ruleset)
+    assert engine.evaluator == "reference"
+    assert engine.classify({"subject": "word200"}).tags == ("huge",)
+    assert "CompileError" in caplog.text
+
+
+def test_falls_back_when_durable_rules_fails_while_classifying(rule, ruleset_of, monkeypatch, caplog):
+    ruleset = outage_rules(rule, ruleset_of)
+    engine = RulesEngine(ruleset)
+    assert engine.evaluator == "durable_rules"
+    monkeypatch.setattr(engine._durable, "_engine", failing_engine(assert_fact=True))
+    with caplog.at_level(logging.WARNING, logger="rules"):
+        first = engine.classify(OUTAGE)
+    assert first == reference.classify(ruleset, OUTAGE)
+    assert engine.evaluator == "reference" and engine.classify(OUTAGE).evaluator == "reference"
+    assert "durable_rules failed while classifying" in caplog.text
+
+
+def test_two_engines_do_not_interfere(rule, ruleset_of):
+    first_rules = outage_rules(rule, ruleset_of, category="first")
+    second_rules = outage_rules(rule, ruleset_of, category="second")
+    same_as_first = RulesEngine(first_rules)  # same rule set, same version: must not clash either
+    first, second = RulesEngine(first_rules), RulesEngine(second_rules)
+    for _ in range(50):
+        assert first.classify(OUTAGE).category == "first"
+        assert second.classify(OUTAGE).category == "second"
+        assert same_as_first.classify(OUTAGE).category == "first"
+    first.close()
+    assert second.classify(OUTAGE).evaluator == "durable_rules"
+    assert same_as_first.classify(OUTAGE).evaluator == "durable_rules"
+    assert first.classify(OUTAGE).evaluator == "reference"  # a closed engine still answers
+    second.close()
+    same_as_first.close()
+
+
+def test_no_threads_are_started(rule, ruleset_of):
+    before = threading.active_count()
+    with RulesEngine(outage_rules(rule, ruleset_of)) as engine:
+        for _ in range(100):
+            engine.classify(OUTAGE)
+        assert threading.active_count() == before
+
+
+def test_one_engine_shared_by_threads(rule, ruleset_of):
+    ruleset = outage_rules(rule, ruleset_of)
+    messages = [OUTAGE, {"department": "hr", "subject": "down"}, {"attachment_count": 5}, {}]
+    expected = [reference.classify(ruleset, facts) for facts in messages]
+    failures = []
+
+    def work(engine):
+        for number in range(300):
+            decision = engine.classify(messages[number % 4])
+            if as_reference(decision) != expected[number % 4]:
+                failures.append(decision)
+
+    with RulesEngine(ruleset) as engine:
+        threads = [threading.Thread(target=work, args=(engine,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert engine.evaluator == "durable_rules"
+    assert failures == []
+
+
+def test_rule_sets_are_sharded_and_stop_works_across_shards(rule, ruleset_of):
+    rules = [rule(f"word-{n}", 10 * n, {"any": [{"field": "subject", "contains": f"word{n}"},
+                                           {"not": {"field": "body", "contains": f"other{n}"}}]}, tags=[f"t{n}"])
+             for n in range(1, 301)]
+    rules.append(rule("stopper", 1505, {"field": "subject", "contains": "stop"}, stop=True, tags=["stopped"]))
+    ruleset = ruleset_of(rules)
+    with RulesEngine(ruleset) as engine:
+        assert engine._durable.shard_count >= 3
+        for facts in [{"subject": "word7 word250", "body": "other7"}, {"subject": "stop word299"}, {"body": "x"}]:
+            assert as_reference(engine.classify(facts)) == reference.classify(ruleset, facts)
+        assert engine.classify({"subject": "stop"}).tags[-1] == "stopped"
+
+
+def test_not_is_pushed_down_to_the_tests():
+    from rules.model import AllOf
+    condition = AllOf.model_validate({"all": [
+        {"field": "subject", "contains": "a"},
+        {"not": {"any": [{"field": "body", "contains": "b"}, {"not": {"field": "sender", "exists": True}}]}},
+    ]})
+    names = {}
+    expression = translate(condition, lambda leaf: names.setdefault(leaf.key, f"c{len(names)}"))
+    assert expression == {"$and": [{"c0": True}, {"$and": [{"c1": False}, {"c2": True}]}]}
+
+
+def rss_mb() -> float:
+    gc.collect()
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def test_memory_stays_flat_over_many_classifications(rule, ruleset_of):
+    with RulesEngine(outage_rules(rule, ruleset_of)) as engine:
+        messages = [dict(OUTAGE, body=f"message {n}") for n in range(10)]
+        for number in range(500):
+            engine.classify(messages[number % 10])
+        before = rss_mb()
+        for number in range(10_000):
+            engine.classify(dict(OUTAGE, subject=f"down {number}"))  # every fact distinct
+        assert rss_mb() - before < 3
+        handles = engine._durable._handles
+        assert [REAL_ENGINE.get_facts(handle, "0") for handle in handles] == ["[]"] * len(handles)
+
+
+def test_closing_engines_frees_durable_rules_memory(rule, ruleset_of):
+    ruleset = ruleset_of([rule(f"r-{n}", n, {"any": [{"field": "subject", "contains": f"w{n}"},
+                                                     {"field": "body", "contains": f"w{n}"}]}, tags=["x"])
+                          for n in range(100)])
+    RulesEngine(ruleset).close()
+    before = rss_mb()
+    for _ in range(100):  # without delete_ruleset this grows by about 1 MB per engine
+        with RulesEngine(ruleset) as engine:
+            engine.classify({"subject": "w5"})
+    for _ in range(20):  # engines that are only garbage-collected are freed too
+        RulesEngine(ruleset).classify({"subject": "w5"})
+    RulesEngine(ruleset).close()
+    assert rss_mb() - before < 20

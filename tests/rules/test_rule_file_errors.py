@@ -1,0 +1,180 @@
+"""Every way a rule file can be wrong is refused with file:line and the rule's name."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rules
+from rules import RuleFileError, load_rules, parse_rules
+
+DEPARTMENTS = ("hr", "it", "finance", "facilities")
+
+GOOD = """\
+version_note = "errors test"
+[defaults]
+category = "general"
+priority = "P3"
+
+[[rule]]
+name = "it-outage"
+description = "Outages are urgent"
+priority = 10
+[rule.when]
+any = [
+  { field = "subject", contains_any = ["outage", "down"] },
+  { field = "body", contains = "production is down" },
+]
+[rule.then]
+category = "outage"
+priority = "P1"
+tags = ["outage"]
+
+[[rule]]
+name = "hr-reroute"
+description = "Reroute"
+priority = 20
+when = { field = "department", equals = "it" }
+then = { department = "hr" }
+"""
+
+
+def refused(text: str) -> str:
+    with pytest.raises(RuleFileError) as caught:
+        parse_rules(text, source="rules.toml", departments=DEPARTMENTS)
+    return str(caught.value)
+
+
+def test_the_good_file_loads():
+    ruleset = parse_rules(GOOD, source="rules.toml", departments=DEPARTMENTS)
+    assert [rule.name for rule in ruleset.rules] == ["it-outage", "hr-reroute"]
+    assert ruleset.version_note == "errors test"
+
+
+@pytest.mark.parametrize(
+    ("case", "old", "new", "where", "words"),
+    [
+        ("unknown rule key", "priority = 20", "priority = 20\nprority = 3", "rules.toml:24: rule \"hr-reroute\"",
+         'unknown key "prority"'),
+        ("unknown field", 'field = "body"', 'field = "bdy"', 'rules.toml:13: rule "it-outage"', 'unknown field "bdy"'),
+        ("unknown operator", 'contains = "production', 'contain = "production', 'rules.toml:13: rule "it-outage"',
+         'unknown operator "contain"'),
+        ("two operators", 'equals = "it" }', 'equals = "it", exists = true }', 'rules.toml:24: rule "hr-reroute"',
+         "exactly one operator"),
+        ("operator for the wrong type", 'equals = "it" }', "gt = 3 }", 'rules.toml:24: rule "hr-reroute"',
+         "needs a number field"),
+        ("unknown department in an action", 'department = "hr"', 'department = "sales"',
+         'rules.toml:25: rule "hr-reroute"', 'unknown department "sales"'),
+        ("unknown department in a condition", 'equals = "it" }', 'equals = "itt" }',
+         'rules.toml:24: rule "hr-reroute"', 'unknown department "itt"'),
+        ("unknown action", 'department = "hr"', 'assignee = "bob"', 'rules.toml:25: rule "hr-reroute"',
+         'unknown action "assignee"'),
+        ("bad action priority", 'priority = "P1"', 'priority = "P5"', 'rules.toml:17: rule "it-outage"',
+         'must be one of P1, P2, P3, P4, not "P5"'),
+        ("bad rule priority", "priority = 20", 'priority = "high"', 'rules.toml:23: rule "hr-reroute"',
+         "must be a whole number"),
+        ("negative rule priority", "priority = 20", "priority = -1", 'rules.toml:23: rule "hr-reroute"',
+         "must be a whole number"),
+        ("duplicate name", 'name = "hr-reroute"', 'name = "it-outage"', 'rules.toml:21: rule "it-outage"',
+         "duplicate rule name (first at line 7)"),
+        ("duplicate priority", "priority = 20", "priority = 10", 'rules.toml:21: rule "hr-reroute"',
+         'priority 10 is also the priority of rule "it-outage"'),
+        ("regex that does not compile", 'contains = "production is down"', 'matches = "(unclosed"',
+         'rules.toml:13: rule "it-outage"', "does not compile"),
+        ("name not kebab-case", 'name = "hr-reroute"', 'name = "HR Reroute"', 'rules.toml:21: rule "HR Reroute"',
+         "kebab-case"),
+        ("missing condition", 'when = { field = "department", equals = "it" }\n', "",
+         'rules.toml:21: rule "hr-reroute"', 'missing "when"'),
+        ("empty group", 'when = { field = "department", equals = "it" }', "when = { any = [] }",
+         'rules.toml:24: rule "hr-reroute"', "at least 1 item"),
+        ("not a condition", 'when = { field = "department", equals = "it" }', "when = { anyof = [] }",
+         'rules.toml:24: rule "hr-reroute"', "a condition is a test"),
+        ("blank keyword", '["outage", "down"]', '["outage", "  "]', 'rules.toml:12: rule "it-outage"',
+         "words or phrases"),
+    ],
+)
+def test_refused_with_file_line_and_rule(case, old, new, where, words):
+    assert old in GOOD, case
+    message = refused(GOOD.replace(old, new, 1))
+    assert where in message, message
+    assert words in message, message
+
+
+def test_toml_syntax_error_carries_tomllib_line():
+    message = refused(GOOD.replace("priority = 20", "priority = = 20"))
+    assert message.startswith("rules.toml:23: TOML syntax error"), message
+
+
+def test_errors_outside_rules_point_at_their_line():
+    assert refused(GOOD.replace('priority = "P3"', 'priority = "urgent"')).startswith("rules.toml:4: defaults.priority")
+    assert refused(GOOD.replace("[defaults]", "[default]")).startswith('rules.toml:2: unknown key "default"')
+
+
+def test_all_problems_are_reported_at_once():
+    text = GOOD.replace('field = "bdy"', "").replace('field = "body"', 'field = "bdy"').replace(
+        'department = "hr"', 'department = "sales"')
+    message = refused(text)
+    assert "rules.toml:13:" in message and "rules.toml:25:" in message
+
+
+def test_problems_are_available_as_data():
+    with pytest.raises(RuleFileError) as caught:
+        parse_rules(GOOD.replace('field = "body"', 'field = "bdy"'), source="rules.toml")
+    (problem,) = caught.value.problems
+    assert (problem.source, problem.line, problem.rule) == ("rules.toml", 13, "it-outage")
+
+
+def test_departments_are_not_checked_without_a_list():
+    parse_rules(GOOD.replace('department = "hr"', 'department = "sales"'))
+
+
+def test_load_rules_reads_files_and_versions_their_bytes(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    ruleset = load_rules(path, departments=DEPARTMENTS)
+    assert ruleset.source == str(path)
+    assert ruleset.version == parse_rules(GOOD).version and len(ruleset.version) == 12
+    path.write_text(GOOD + "\n# changed\n", encoding="utf-8")
+    assert load_rules(path).version != ruleset.version
+
+
+def test_load_rules_errors_name_the_file(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD.replace("priority = 20", "priority = 10"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match=rf"^{path}:21: rule \"hr-reroute\""):
+        load_rules(path)
+    with pytest.raises(RuleFileError, match="cannot read"):
+        load_rules(tmp_path / "missing.toml")
+    (tmp_path / "latin1.toml").write_bytes(b'version_note = "caf\xe9"\n')
+    with pytest.raises(RuleFileError, match=r"latin1.toml:1: the rule file is not UTF-8"):
+        load_rules(tmp_path / "latin1.toml")
+
+
+DEFAULT_TEXT = (Path(rules.__file__).parent / "default.toml").read_text(encoding="utf-8")
+
+
+def line_of(text: str, needle: str) -> int:
+    (number,) = [number for number, line in enumerate(text.splitlines(), 1) if needle in line]
+    return number
+
+
+@pytest.mark.parametrize(
+    ("rule_name", "old", "new", "words"),
+    [
+        # the second [[rule.when.all]] table of a rule, field and operator on separate lines
+        ("facilities-badge-lost", 'contains_any = ["badge", "access card", "key card"]',
+         'contains_some = ["badge", "access card", "key card"]', 'unknown operator "contains_some"'),
+        # the second item of a multi-line inline array
+        ("it-outage", '{ field = "body", contains_any = ["production is down"',
+         '{ field = "bodies", contains_any = ["production is down"', 'unknown field "bodies"'),
+        # a regex inside an array inside an [[rule.when.all]] table
+        ("finance-purchase-order", r"matches = '\bPO[- ]?\d{4,}\b'", r"matches = '\bPO[- ?\d{4,}\b'",
+         "does not compile"),
+    ],
+)
+def test_errors_in_nested_tables_point_at_the_offending_line(rule_name, old, new, words):
+    assert DEFAULT_TEXT.count(old) == 1
+    text = DEFAULT_TEXT.replace(old, new)
+    message = refused(text)
+    assert f'rules.toml:{line_of(text, new)}: rule "{rule_name}"' in message, message
+    assert words in message, message

@@ -1,0 +1,179 @@
+"""Rule semantics, checked on both evaluators: order, override, tags, stop, defaults,
+condition groups, Unicode case folding and whole-word matching."""
+from __future__ import annotations
+
+
+
+def subject_has(word: str) -> dict:
+    return {"field": "subject", "contains": word}
+
+
+def test_nothing_matches_gives_defaults(classify, rule, ruleset_of):
+    ruleset = ruleset_of([rule("a", 10, subject_has("vpn"), category="network")],
+                          defaults={"category": "misc", "priority": "P4"})
+    decision = classify(ruleset, {"subject": "hello"})
+    assert (decision.department, decision.category, decision.priority, decision.tags, decision.matched) == (
+        None, "misc", "P4", (), ())
+    assert decision.rules_version == ruleset.version
+
+
+def test_defaults_default_to_general_and_p3(classify, rule, ruleset_of):
+    ruleset = ruleset_of([rule("a", 10, subject_has("vpn"), tags=["x"])])
+    decision = classify(ruleset, {"subject": "vpn"})
+    assert (decision.category, decision.priority, decision.tags) == ("general", "P3", ("x",))
+
+
+def test_rules_run_in_priority_order_not_file_order(classify, rule, ruleset_of):
+    rules = [
+        rule("written-first", 20, subject_has("vpn"), category="late", priority="P2"),
+        rule("written-second", 10, subject_has("vpn"), category="early", priority="P4", department="it"),
+    ]
+    decision = classify(ruleset_of(rules), {"subject": "VPN down"})
+    assert [match.rule for match in decision.matched] == ["written-second", "written-first"]
+    assert (decision.category, decision.priority, decision.department) == ("late", "P2", "it")
+
+
+def test_later_rule_overrides_only_the_scalars_it_sets(classify, rule, ruleset_of):
+    rules = [
+        rule("first", 1, subject_has("printer"), department="facilities", category="printing", priority="P2"),
+        rule("second", 2, subject_has("printer"), priority="P4"),
+    ]
+    decision = classify(ruleset_of(rules), {"subject": "printer jam"})
+    assert (decision.department, decision.category, decision.priority) == ("facilities", "printing", "P4")
+
+
+def test_tags_accumulate_in_order_without_duplicates(classify, rule, ruleset_of):
+    rules = [
+        rule("a", 1, subject_has("x"), tags=["one", "two"]),
+        rule("b", 2, subject_has("y"), tags=["never"]),
+        rule("c", 3, subject_has("x"), tags=["two", "three", "one"]),
+    ]
+    assert classify(ruleset_of(rules), {"subject": "x"}).tags == ("one", "two", "three")
+
+
+def test_stop_ends_evaluation_after_a_matching_rule(classify, rule, ruleset_of):
+    rules = [
+        rule("a", 1, subject_has("x"), tags=["a"]),
+        rule("stopper", 2, subject_has("x"), stop=True, category="stopped"),
+        rule("after", 3, subject_has("x"), category="after", tags=["after"]),
+    ]
+    decision = classify(ruleset_of(rules), {"subject": "x"})
+    assert [match.rule for match in decision.matched] == ["a", "stopper"]
+    assert (decision.category, decision.tags) == ("stopped", ("a",))
+
+
+def test_stop_on_a_rule_that_does_not_match_changes_nothing(classify, rule, ruleset_of):
+    rules = [
+        rule("stopper", 1, subject_has("nomatch"), stop=True),
+        rule("after", 2, subject_has("x"), category="after"),
+    ]
+    assert classify(ruleset_of(rules), {"subject": "x"}).category == "after"
+
+
+def test_nested_all_any_not(classify, rule, ruleset_of):
+    when = {"all": [
+        {"field": "department", "equals": "it"},
+        {"any": [subject_has("vpn"), {"field": "body", "contains_any": ["remote access", "tunnel"]}]},
+        {"not": {"any": [subject_has("test"), {"field": "attachment_count", "gt": 2}]}},
+    ]}
+    ruleset = ruleset_of([rule("nested", 1, when, category="network")])
+    cases = [
+        ({"department": "it", "subject": "VPN broken"}, True),
+        ({"department": "it", "subject": "help", "body": "remote   access fails"}, True),
+        ({"department": "hr", "subject": "VPN broken"}, False),
+        ({"department": "it", "subject": "VPN test"}, False),
+        ({"department": "it", "subject": "VPN", "attachment_count": 3}, False),
+        ({"department": "it", "subject": "VPN", "attachment_count": 2}, True),
+        ({"department": "it", "subject": "nothing"}, False),
+    ]
+    for facts, expected in cases:
+        assert (classify(ruleset, facts).category == "network") is expected, facts
+
+
+def test_double_negation(classify, rule, ruleset_of):
+    ruleset = ruleset_of([rule("a", 1, {"not": {"not": subject_has("x")}}, category="c")])
+    assert classify(ruleset, {"subject": "x"}).category == "c"
+    assert classify(ruleset, {"subject": "y"}).category == "general"
+
+
+def test_unicode_case_folding(classify, rule, ruleset_of):
+    ruleset = ruleset_of([
+        rule("cv", 1, {"field": "subject", "contains": "résumé"}, tags=["cv"]),
+        rule("street", 2, {"field": "body", "contains": "STRASSE"}, tags=["street"]),
+        rule("full-width", 3, {"field": "subject", "contains": "vpn"}, tags=["vpn"]),
+    ])
+    assert classify(ruleset, {"subject": "My RÉSUMÉ attached"}).tags == ("cv",)
+    assert classify(ruleset, {"subject": "My Re\u0301sume\u0301"}).tags == ("cv",)  # decomposed accents
+    assert classify(ruleset, {"body": "Lange Straße 5"}).tags == ("street",)
+    assert classify(ruleset, {"subject": "ＶＰＮ broken"}).tags == ("vpn",)  # full-width letters
+    assert classify(ruleset, {"subject": "resume"}).tags == ()
+
+
+def test_contains_matches_whole_words_and_phrases(classify, rule, ruleset_of):
+    ruleset = ruleset_of([
+        rule("down", 1, subject_has("down"), tags=["down"]),
+        rule("log-in", 2, {"field": "body", "contains": "log in"}, tags=["log-in"]),
+    ])
+    assert classify(ruleset, {"subject": "Server down!"}).tags == ("down",)
+    assert classify(ruleset, {"subject": "download speed"}).tags == ()
+    assert classify(ruleset, {"subject": "breakdown"}).tags == ()
+    assert classify(ruleset, {"body": "I cannot log\n  in today"}).tags == ("log-in",)
+    assert classify(ruleset, {"body": "login failed"}).tags == ()
+    assert classify(ruleset, {"body": "log inside"}).tags == ()
+
+
+def test_keywords_in_german_french_and_japanese(classify, rule, ruleset_of):
+    ruleset = ruleset_of([
+        rule("de", 1, {"field": "subject", "contains": "Störung"}, tags=["de"]),
+        rule("fr", 2, {"field": "subject", "contains_any": ["congé", "arrêt maladie"]}, tags=["fr"]),
+        rule("ja", 3, {"field": "body", "contains": "ダウン"}, tags=["ja"]),
+    ])
+    assert classify(ruleset, {"subject": "STÖRUNG im Netz"}).tags == ("de",)
+    assert classify(ruleset, {"subject": "Demande de CONGÉ"}).tags == ("fr",)
+    assert classify(ruleset, {"subject": "Arrêt   maladie"}).tags == ("fr",)
+    assert classify(ruleset, {"body": "サーバーがダウンしました"}).tags == ("ja",)  # no spaces between words
+
+
+def test_equals_one_of_exists_and_numbers(classify, rule, ruleset_of):
+    ruleset = ruleset_of([
+        rule("dept", 1, {"field": "department", "one_of": ["hr", "finance"]}, tags=["office"]),
+        rule("normal", 2, {"field": "classification", "equals": "Normal"}, tags=["normal"]),
+        rule("no-subject", 3, {"field": "subject", "exists": False}, tags=["no-subject"]),
+        rule("many", 4, {"field": "attachment_count", "ge": 3}, tags=["many"]),
+        rule("none", 5, {"field": "attachment_count", "equals": 0}, tags=["none"]),
+    ])
+    decision = classify(ruleset, {"department": "HR", "classification": "normal", "subject": "  ", "attachment_count": 3})
+    assert decision.tags == ("office", "normal", "no-subject", "many")
+    assert classify(ruleset, {"subject": "x", "attachment_count": 0}).tags == ("none",)
+    assert classify(ruleset, {"subject": "x", "attachment_count": "3"}).tags == ()  # not a number: absent
+
+
+def test_sender_domain_is_derived_from_sender(classify, rule, ruleset_of):
+    ruleset = ruleset_of([rule("ext", 1, {"not": {"field": "sender_domain", "equals": "corp.example"}}, tags=["ext"])])
+    assert classify(ruleset, {"sender": "Ann@Corp.Example"}).tags == ()
+    assert classify(ruleset, {"sender": "bob@supplier.example"}).tags == ("ext",)
+    assert classify(ruleset, {"sender": "x@supplier.example", "sender_domain": "corp.example"}).tags == ()
+
+
+def test_matches_is_a_case_insensitive_python_regex(classify, rule, ruleset_of):
+    ruleset = ruleset_of([rule("po", 1, {"field": "subject", "matches": r"\bPO-\d{4,}\b"}, tags=["po"])])
+    assert classify(ruleset, {"subject": "Re: po-12345 approval"}).tags == ("po",)
+    assert classify(ruleset, {"subject": "PO-12 approval"}).tags == ()
+
+
+def test_reasons_say_which_conditions_made_a_rule_match(classify, rule, ruleset_of):
+    when = {"all": [
+        {"field": "department", "equals": "it"},
+        {"any": [{"field": "subject", "contains_any": ["outage", "down"]}, {"field": "body", "contains": "production"}]},
+        {"not": {"field": "attachment_count", "gt": 5}},
+    ]}
+    decision = classify(ruleset_of([rule("it-outage", 1, when, priority="P1")]),
+                        {"department": "it", "subject": "Mail is DOWN", "body": "all good"})
+    (match,) = decision.matched
+    assert match.rule == "it-outage"
+    assert match.reasons == ('department equals "it"', 'subject contains "down"', "not attachment_count > 5")
+
+
+def test_unknown_fact_keys_and_missing_fields_are_harmless(classify, rule, ruleset_of):
+    ruleset = ruleset_of([rule("a", 1, {"field": "body", "contains": "x"}, tags=["a"])])
+    assert classify(ruleset, {"unrelated": object(), "body": None}).tags == ()

@@ -1,0 +1,164 @@
+"""The pipeline on both backends: tickets, threading, acknowledgements, set-asides."""
+import datetime as dt
+import email
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from helpdesk.build import build_services
+from helpdesk.config import load_settings
+from storage import Event, InboundMessage, Message, Outbox, Ticket
+from storage import repo
+from workflows.pipeline import Pipeline
+
+ROOT = Path(__file__).resolve().parents[2]
+# Monday 23 November 2026, 10:00 in Berlin.
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def services():
+    settings = load_settings(ROOT / "config.toml", environ={})
+    svc = build_services(settings)
+    svc.clock = lambda: NOW
+    return svc
+
+
+def _mail(subject="VPN not working", body="The VPN says authentication failed.", sender="Anna Schmidt <anna@corp.example>",
+          to="it@corp.example", extra=""):
+    return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{abs(hash((subject, body, extra)))}@mail.corp.example>\r\n"
+            f"{extra}Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n").encode()
+
+
+def _ingest(database, raw, rcpt="it@corp.example", mail_from="anna@corp.example"):
+    with database.transaction() as session:
+        row = repo.add_inbound(session, source="test", mail_from=mail_from, rcpt_to=[rcpt], raw=raw, received_at=NOW)
+        session.flush()
+        return row.id
+
+
+def _inbound(database, inbound_id):
+    with database.sessions() as session:
+        return session.get(InboundMessage, inbound_id)
+
+
+def test_new_request_becomes_ticket_with_sla_and_acknowledgement(database, services):
+    inbound_id = _ingest(database, _mail())
+    assert Pipeline(database, services).drain() == 1
+    with database.sessions() as session:
+        ticket = session.query(Ticket).one()
+        assert ticket.key == "IT-000001" and ticket.department == "it"
+        assert ticket.requester_email == "anna@corp.example" and ticket.requester_name == "Anna Schmidt"
+        assert ticket.first_response_due > NOW and ticket.resolution_due > ticket.first_response_due
+        kinds = [e.kind for e in session.query(Event).order_by(Event.id)]
+        assert kinds[0] == "created" and {"message_received", "sla_started", "acknowledged"} <= set(kinds)
+        outbox = session.query(Outbox).one()
+        inbound = session.get(InboundMessage, inbound_id)
+        assert inbound.status == "done" and inbound.ticket_id == ticket.id
+    reply = email.message_from_bytes(outbox.raw, policy=policy.default)
+    assert reply["Subject"].startswith("[IT-000001] ")
+    assert reply["Auto-Submitted"] == "auto-replied"
+    assert reply["In-Reply-To"] == inbound.message_id
+    assert outbox.rcpt_to == ["anna@corp.example"] and outbox.mail_from == ""
+    text = reply.get_body(("plain",)).get_content()
+    assert "IT-000001" in text and ticket.priority in text
+    assert "within" in text and " by " in text
+    html = reply.get_body(("html",)).get_content()
+    assert "IT-000001" in html
+
+
+@pytest.mark.parametrize("how", ["tag", "in-reply-to"])
+def test_reply_lands_on_the_same_ticket(database, services, how):
+    _ingest(database, _mail())
+    pipeline = Pipeline(database, services)
+    pipeline.drain()
+    with database.sessions() as session:
+        ack = session.query(Outbox).one()
+    if how == "tag":
+        raw = _mail(subject="Re: [IT-000001] VPN not working", body="Still broken.")
+    else:
+        raw = _mail(subject="Re: VPN", body="Still broken.", extra=f"In-Reply-To: {ack.message_id}\r\n")
+    _ingest(database, raw)
+    pipeline.drain()
+    with database.sessions() as session:
+        assert session.query(Ticket).count() == 1
+        assert session.query(Message).filter_by(direction="in").count() == 2
+        assert session.query(Outbox).count() == 1  # a follow-up is not acknowledged again
+
+
+def test_html_only_mail_and_routing_by_address(database, services):
+    raw = (b"From: b@corp.example\r\nTo: facilities@corp.example\r\nSubject: Heating\r\n"
+           b"Content-Type: text/html\r\n\r\n<p>The <b>heating</b> is broken</p><script>x()</script>\r\n")
+    _ingest(database, raw, rcpt="facilities@corp.example")
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        ticket = session.query(Ticket).one()
+        message = session.query(Message).filter_by(direction="in").one()
+    assert ticket.key.startswith("FAC-")
+    assert "heating" in message.body_text and "x()" not in message.body_text
+
+
+def test_autoreply_to_nothing_is_discarded_and_never_answered(database, services):
+    inbound_id = _ingest(database, _mail(subject="Out of Office: back Monday", extra="Auto-Submitted: auto-replied\r\n"))
+    Pipeline(database, services).drain()
+    row = _inbound(database, inbound_id)
+    assert row.status == "discarded" and "autoreply" in row.error
+    with database.sessions() as session:
+        assert session.query(Outbox).count() == 0 and session.query(Ticket).count() == 0
+
+
+def test_mail_from_our_own_address_is_a_loop(database, services):
+    inbound_id = _ingest(database, _mail(sender="IT <it@corp.example>"))
+    Pipeline(database, services).drain()
+    row = _inbound(database, inbound_id)
+    assert row.status == "discarded" and "loop" in row.error
+
+
+def test_duplicate_message_id_creates_no_second_ticket(database, services):
+    raw = _mail()
+    _ingest(database, raw)
+    second = _ingest(database, raw)
+    Pipeline(database, services).drain()
+    assert _inbound(database, second).status == "discarded"
+    with database.sessions() as session:
+        assert session.query(Ticket).count() == 1
+
+
+def test_garbage_is_quarantined_with_reason(database, services):
+    inbound_id = _ingest(database, b"\r\n\r\n")
+    Pipeline(database, services).drain()
+    row = _inbound(database, inbound_id)
+    assert row.status == "quarantined" and "unparseable" in row.error
+
+
+def test_failing_stage_rolls_back_and_quarantines(database, services, monkeypatch):
+    import workflows.pipeline as pipeline_module
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("template store offline")
+
+    monkeypatch.setattr(pipeline_module, "acknowledgement", explode)
+    inbound_id = _ingest(database, _mail())
+    Pipeline(database, services).drain()
+    row = _inbound(database, inbound_id)
+    assert row.status == "quarantined" and "stage respond failed" in row.error
+    with database.sessions() as session:
+        assert session.query(Ticket).count() == 0 and session.query(Event).count() == 0
+        # the ticket number was not used up by the rolled-back attempt
+    _ingest(database, _mail(subject="another"))
+    monkeypatch.undo()
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        assert session.query(Ticket).one().key == "IT-000001"
+
+
+def test_header_injection_in_subject_does_not_reach_reply_headers(database, services):
+    raw = _mail(subject="=?utf-8?q?Hi=0D=0ABcc=3A_victim=40evil=2Eexample?=")
+    _ingest(database, raw)
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        outbox = session.query(Outbox).one()
+    reply = email.message_from_bytes(outbox.raw, policy=policy.default)
+    assert reply["Bcc"] is None
+    assert "\n" not in reply["Subject"]

@@ -1,0 +1,300 @@
+"""The pipeline: one inbound message becomes one ticket change, in one transaction.
+
+The stages and their order are data (``STAGES``). Each stage is a small
+class with a kebab-case ``name`` and one ``process(context)`` method. A
+stage ends processing by raising ``Discard`` (kept, not acted on: loops,
+duplicates, stray auto-replies) or ``Quarantine`` (set aside for a person,
+with the reason). Any other error also quarantines the message, tagged with
+the stage it happened in; the ticket changes are rolled back first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from mailgateway.hygiene import classify_message
+from mailgateway.parse import ParsedMessage, ParseError, parse
+from rules import Decision
+from storage import Database, Event, InboundMessage, InboundStatus, Message, Ticket, TicketState
+from storage import repo
+from workflows.reply import acknowledgement
+from workflows.services import Department, Services
+from workflows.sla import due_times
+
+log = logging.getLogger("helpdesk.pipeline")
+
+TICKET_TAG = re.compile(r"\[([A-Z][A-Z0-9]{1,7})-(\d{6,})\]")
+DEFAULT_CATEGORY = "general"
+DEFAULT_PRIORITY = "P3"
+
+
+class Discard(Exception):
+    """Stop processing; keep the message as discarded with this reason."""
+
+
+class Quarantine(Exception):
+    """Stop processing; set the message aside for a person with this reason."""
+
+
+@dataclass
+class Context:
+    session: Session
+    inbound: InboundMessage
+    services: Services
+    now: dt.datetime
+    parsed: ParsedMessage | None = None
+    kind: str = "normal"
+    department: Department | None = None
+    decision: Decision | None = None
+    ticket: Ticket | None = None
+    new_ticket: bool = False
+    message: Message | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def event(self, kind: str, actor: str, cause: str = "", **data) -> None:
+        self.session.add(Event(ticket=self.ticket, at=self.now, kind=kind, actor=actor, cause=cause, data=data))
+
+
+class ParseStage:
+    """Parse the raw bytes into a ParsedMessage."""
+
+    name = "parse"
+
+    def process(self, ctx: Context) -> None:
+        try:
+            ctx.parsed = parse(ctx.inbound.raw)
+        except ParseError as exc:
+            raise Quarantine(f"unparseable: {exc}") from None
+        ctx.inbound.message_id = (ctx.parsed.message_id or "")[:998] or None
+
+
+class HygieneStage:
+    """Refuse loops and duplicates; note auto-generated mail so it gets no reply."""
+
+    name = "hygiene"
+
+    def process(self, ctx: Context) -> None:
+        parsed = ctx.parsed
+        if ctx.services.is_own_address(parsed.sender.email):
+            raise Discard(f"loop: sent from our own address {parsed.sender.email}")
+        if not parsed.sender.email:
+            raise Quarantine("no usable From address")
+        if parsed.message_id and _seen(ctx, parsed.message_id):
+            raise Discard(f"duplicate of an already processed Message-ID {parsed.message_id}")
+        ctx.kind = classify_message(parsed, ctx.inbound.mail_from)
+
+
+class ThreadStage:
+    """Find the ticket this message continues: the subject tag, then In-Reply-To/References."""
+
+    name = "thread"
+
+    def process(self, ctx: Context) -> None:
+        ctx.ticket = self._by_tag(ctx) or self._by_references(ctx)
+        if ctx.ticket is None and ctx.kind != "normal":
+            raise Discard(f"{ctx.kind} message that continues no ticket")
+
+    def _by_tag(self, ctx: Context) -> Ticket | None:
+        for prefix, number in TICKET_TAG.findall(ctx.parsed.subject):
+            if ctx.services.department_for_prefix(prefix):
+                ticket = repo.ticket_by_key(ctx.session, f"{prefix}-{number}")
+                if ticket is not None:
+                    return ticket
+        return None
+
+    def _by_references(self, ctx: Context) -> Ticket | None:
+        ids = list(ctx.parsed.references)
+        if ctx.parsed.in_reply_to:
+            ids.append(ctx.parsed.in_reply_to)
+        return repo.ticket_by_message_ids(ctx.session, ids) if ids else None
+
+
+class RouteStage:
+    """Decide department, category and priority of a new request with the rules."""
+
+    name = "route"
+
+    def process(self, ctx: Context) -> None:
+        if ctx.ticket is not None:
+            return
+        ctx.department = self._addressed(ctx)
+        ctx.decision = ctx.services.engine.classify(_facts(ctx))
+        if ctx.decision.department and ctx.decision.department != ctx.department.key:
+            rerouted = ctx.services.departments.get(ctx.decision.department)
+            if rerouted is None:
+                raise Quarantine(f"rules routed to unknown department {ctx.decision.department!r}")
+            ctx.department = rerouted
+
+    def _addressed(self, ctx: Context) -> Department:
+        for address in ctx.inbound.rcpt_to:
+            department = ctx.services.department_for_address(address)
+            if department is not None:
+                return department
+        raise Quarantine(f"no department among the recipients {ctx.inbound.rcpt_to}")
+
+
+class ApplyStage:
+    """Create the ticket, or add the message to the ticket it continues."""
+
+    name = "apply"
+
+    def process(self, ctx: Context) -> None:
+        if ctx.ticket is None:
+            self._create(ctx)
+        ctx.message = Message(
+            ticket=ctx.ticket, inbound_id=ctx.inbound.id, direction="in",
+            message_id=ctx.inbound.message_id, sender=ctx.parsed.sender.email,
+            subject=ctx.parsed.subject, body_text=ctx.parsed.visible_text or ctx.parsed.text,
+            created_at=ctx.now,
+        )
+        ctx.session.add(ctx.message)
+        ctx.ticket.updated_at = ctx.now
+        ctx.inbound.ticket = ctx.ticket
+        ctx.event("message_received", "requester", f"inbound {ctx.inbound.id}", classification=ctx.kind)
+
+    def _create(self, ctx: Context) -> None:
+        decision, department, parsed = ctx.decision, ctx.department, ctx.parsed
+        requester = parsed.reply_address
+        ctx.ticket = Ticket(
+            key=repo.next_ticket_key(ctx.session, department.key, department.prefix),
+            department=department.key,
+            requester_email=requester.email,
+            requester_name=requester.name or parsed.sender.name,
+            subject=parsed.subject[:2000],
+            category=decision.category or DEFAULT_CATEGORY,
+            priority=decision.priority or DEFAULT_PRIORITY,
+            state=TicketState.NEW.value,
+            tags=list(decision.tags),
+            rules_version=decision.rules_version,
+            created_at=ctx.now,
+            updated_at=ctx.now,
+        )
+        ctx.session.add(ctx.ticket)
+        ctx.new_ticket = True
+        ctx.event("created", "requester", f"mail to {department.address}",
+                  department=department.key, category=ctx.ticket.category, priority=ctx.ticket.priority)
+        for match in decision.matched:
+            ctx.event("rule_matched", "rule", match.rule, rules_version=decision.rules_version,
+                      reasons=list(match.reasons))
+
+
+class SlaStage:
+    """Start the SLA clock of a new ticket: first-response and resolution due times."""
+
+    name = "sla"
+
+    def process(self, ctx: Context) -> None:
+        if not ctx.new_ticket:
+            return
+        rule = ctx.department.sla[ctx.ticket.priority]
+        due = due_times(rule.calendar, rule.target, ctx.inbound.received_at)
+        ctx.ticket.first_response_due = due.first_response_due
+        ctx.ticket.resolution_due = due.resolution_due
+        ctx.event("sla_started", "rule", f"{ctx.ticket.priority} targets",
+                  first_response_due=due.first_response_due.isoformat(),
+                  resolution_due=due.resolution_due.isoformat())
+
+
+class RespondStage:
+    """Acknowledge a new request: the reply that names the ticket and the promise."""
+
+    name = "respond"
+
+    def process(self, ctx: Context) -> None:
+        if not ctx.new_ticket or ctx.kind != "normal":
+            return
+        outbox, message = acknowledgement(ctx.services, ctx.department, ctx.ticket, ctx.parsed, ctx.now)
+        ctx.session.add_all([outbox, message])
+        ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox.message_id)
+
+
+def _seen(ctx: Context, message_id: str) -> bool:
+    with ctx.session.no_autoflush:  # nothing pending matters to this lookup
+        return repo.inbound_seen(ctx.session, message_id, ctx.inbound.id) is not None
+
+
+STAGES = ("parse", "hygiene", "thread", "route", "apply", "sla", "respond")
+_REGISTRY = {stage.name: stage() for stage in
+             (ParseStage, HygieneStage, ThreadStage, RouteStage, ApplyStage, SlaStage, RespondStage)}
+
+
+def _facts(ctx: Context) -> dict:
+    parsed = ctx.parsed
+    sender = parsed.sender.email
+    return {
+        "department": ctx.department.key,
+        "to_address": ctx.department.address,
+        "sender": sender,
+        "sender_domain": sender.rpartition("@")[2],
+        "subject": parsed.subject,
+        "body": parsed.visible_text or parsed.text,
+        "attachment_count": len(parsed.attachments),
+        "classification": ctx.kind,
+    }
+
+
+class Pipeline:
+    """Claims pending inbound messages and runs the stages on each."""
+
+    def __init__(self, db: Database, services: Services, stages: tuple[str, ...] = STAGES) -> None:
+        self.db = db
+        self.services = services
+        self.stages = [_REGISTRY[name] for name in stages]
+
+    def process_next(self) -> bool:
+        """Process the oldest pending message; False when there was none."""
+        with self.db.transaction() as session:
+            inbound = repo.claim_next_inbound(session)
+            if inbound is None:
+                return False
+            self._process(session, inbound)
+        if inbound.status == InboundStatus.DONE.value:
+            self.services.outbox_ready.set()
+        return True
+
+    def drain(self, limit: int | None = None) -> int:
+        """Process until nothing is pending (or ``limit`` messages); returns the count."""
+        count = 0
+        while (limit is None or count < limit) and self.process_next():
+            count += 1
+        return count
+
+    def _process(self, session: Session, inbound: InboundMessage) -> None:
+        ctx = Context(session=session, inbound=inbound, services=self.services, now=self.services.clock())
+        savepoint = session.begin_nested()
+        stage_name = "start"
+        try:
+            for stage in self.stages:
+                stage_name = stage.name
+                stage.process(ctx)
+            session.flush()
+        except Discard as exc:
+            savepoint.rollback()
+            self._set_aside(inbound, InboundStatus.DISCARDED, str(exc), ctx.now, stage_name)
+            return
+        except Quarantine as exc:
+            savepoint.rollback()
+            self._set_aside(inbound, InboundStatus.QUARANTINED, str(exc), ctx.now, stage_name)
+            return
+        except Exception as exc:
+            savepoint.rollback()
+            log.exception("event=stage_failed inbound_id=%s stage=%s", inbound.id, stage_name)
+            reason = f"stage {stage_name} failed: {type(exc).__name__}: {exc}"
+            self._set_aside(inbound, InboundStatus.QUARANTINED, reason[:2000], ctx.now, stage_name)
+            return
+        savepoint.commit()
+        inbound.status = InboundStatus.DONE.value
+        inbound.processed_at = ctx.now
+        log.info("event=processed inbound_id=%s ticket=%s new=%s kind=%s", inbound.id,
+                 ctx.ticket.key, ctx.new_ticket, ctx.kind)
+
+    def _set_aside(self, inbound, status: InboundStatus, reason: str, now, stage: str) -> None:
+        inbound.status = status.value
+        inbound.error = reason
+        inbound.processed_at = now
+        level = logging.INFO if status is InboundStatus.DISCARDED else logging.WARNING
+        log.log(level, "event=%s inbound_id=%s stage=%s reason=%r", status.value, inbound.id, stage, reason)

@@ -1,0 +1,55 @@
+"""What the pipeline and scheduler work with, built once by the composition root."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from rules import RulesEngine
+from storage import utcnow
+from workflows.calendar import BusinessCalendar
+from workflows.sla import SlaTarget
+from workflows.templates import TemplateRenderer
+
+
+@dataclass(frozen=True)
+class SlaRule:
+    """The target for one priority and the calendar its clock runs on."""
+
+    calendar: BusinessCalendar
+    target: SlaTarget
+
+
+@dataclass(frozen=True)
+class Department:
+    key: str
+    name: str
+    display_name: str
+    address: str
+    prefix: str
+    sla: Mapping[str, SlaRule]
+
+
+@dataclass
+class Services:
+    organisation: str
+    domain: str
+    departments: Mapping[str, Department]
+    engine: RulesEngine
+    renderer: TemplateRenderer
+    clock: Callable[[], dt.datetime] = utcnow
+    outbox_ready: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._by_address = {d.address.lower(): d for d in self.departments.values()}
+        self._by_prefix = {d.prefix: d for d in self.departments.values()}
+
+    def department_for_address(self, address: str) -> Department | None:
+        return self._by_address.get(address.strip().lower())
+
+    def department_for_prefix(self, prefix: str) -> Department | None:
+        return self._by_prefix.get(prefix)
+
+    def is_own_address(self, address: str) -> bool:
+        return address.strip().lower() in self._by_address

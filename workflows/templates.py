@@ -1,0 +1,61 @@
+"""Reply templates: jinja2 in a sandbox, StrictUndefined, text plus HTML.
+
+Templates are data (``workflows/templates/<name>.txt.j2`` and
+``<name>.html.j2``). The HTML variant autoescapes. Values that came from a
+requester are passed as data, never compiled as template source.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+DEFAULT_DIR = Path(__file__).with_name("templates")
+
+
+class TemplateError(Exception):
+    """A template is missing or failed to render."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    html: str | None
+
+
+class TemplateRenderer:
+    """Renders ``name`` from the first folder that has it (overrides first)."""
+
+    def __init__(self, folders: Sequence[Path] = ()) -> None:
+        search = [str(folder) for folder in folders] + [str(DEFAULT_DIR)]
+        loader = FileSystemLoader(search)
+        self._text = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined,
+                                                   autoescape=False, keep_trailing_newline=True)
+        self._html = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined,
+                                                   autoescape=True, keep_trailing_newline=True)
+        self._cache: dict = {}
+
+    def render(self, name: str, context: Mapping[str, object]) -> Rendered:
+        text = self._render(self._text, f"{name}.txt.j2", context, required=True)
+        html = self._render(self._html, f"{name}.html.j2", context, required=False)
+        return Rendered(text=text, html=html)
+
+    def _render(self, env, filename: str, context, *, required: bool) -> str | None:
+        key = (id(env), filename)
+        try:
+            template = self._cache.get(key) or env.get_template(filename)
+        except TemplateNotFound:
+            if required:
+                raise TemplateError(f"template {filename} not found") from None
+            self._cache[key] = None
+            return None
+        if template is None:
+            return None
+        self._cache[key] = template
+        try:
+            return template.render(**context)
+        except Exception as exc:
+            raise TemplateError(f"{filename}: {type(exc).__name__}: {exc}") from exc
