@@ -181,6 +181,20 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if not _is_database_unusable(exc):
+            raise
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"database error: {reason}\n(is the database reachable, and its schema created with "
+              f"`helpdesk db upgrade`?)", file=sys.stderr)
+        return 1
+
+
+def _is_database_unusable(exc: Exception) -> bool:
+    """A database that cannot be reached or has no schema: an operator's problem, not a crash."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    return isinstance(exc, (OperationalError, ProgrammingError))
 
 
 if __name__ == "__main__":

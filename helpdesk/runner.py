@@ -44,7 +44,7 @@ class Helpdesk:
         url = settings.storage_url()
         self.db = Database(url, pool_size=settings.worker.threads + 4)
         # The intake connection syncs every commit: we promised the sender we have it.
-        self.intake_db = Database(url, synchronous="FULL", pool_size=2)
+        self.intake_db = Database(url, synchronous="FULL", pool_size=2, write_priority=True)
         self.services = build_services(settings)
         self.work_ready = threading.Event()
         self.writer = InboundWriter(self.intake_db, on_commit=self.work_ready.set)
@@ -217,6 +217,9 @@ class ParentWatch:
 def run_worker(settings: Settings, parent_pid: int | None = None, announce=None) -> None:
     """The pipeline loop of `helpdesk worker` until SIGTERM/SIGINT or the parent's death."""
     stop = ParentWatch(parent_pid)
+    if parent_pid is not None:
+        # Beside the gateway, accepting mail comes first: processing is a queue and can lag.
+        os.nice(settings.worker.nice)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, (lambda *_: None) if parent_pid else (lambda *_: stop.set()))
     db = Database(settings.storage_url(), pool_size=settings.worker.threads + 1)

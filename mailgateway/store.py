@@ -101,13 +101,10 @@ class InboundWriter:
 
     def _insert(self, items: list[Received]) -> list[int]:
         with self.db.transaction() as session:
-            rows = [
-                repo.add_inbound(session, source=i.source, peer=i.peer, mail_from=i.mail_from,
-                                 rcpt_to=i.rcpt_to, raw=i.raw)
-                for i in items
-            ]
-            session.flush()
-            return [row.id for row in rows]
+            return repo.add_inbound_many(session, [
+                {"source": i.source, "peer": i.peer, "mail_from": i.mail_from, "rcpt_to": list(i.rcpt_to),
+                 "raw": i.raw} for i in items
+            ])
 
 
 def _resolve(future: asyncio.Future, value, error) -> None:

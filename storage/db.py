@@ -37,9 +37,12 @@ class Database:
     ``synchronous`` is SQLite's durability level for this engine's
     connections: ``FULL`` survives power loss (used where we promise the
     sender we have the message), ``NORMAL`` survives a process crash.
+    ``write_priority`` puts this engine's writes ahead of other writers to
+    the same SQLite file (the SMTP intake).
     """
 
-    def __init__(self, url: str, *, synchronous: str = "NORMAL", pool_size: int = 5) -> None:
+    def __init__(self, url: str, *, synchronous: str = "NORMAL", pool_size: int = 5,
+                 write_priority: bool = False) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self._gate: _WriteGate | None = None
@@ -47,7 +50,7 @@ class Database:
             self._ensure_sqlite_dir()
             self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
             _configure_sqlite(self.engine, synchronous)
-            self._gate = _WriteGate(self.url.database)
+            self._gate = _WriteGate(self.url.database, priority=write_priority)
         else:
             self.engine = create_engine(url, pool_size=pool_size, pool_pre_ping=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -119,30 +122,49 @@ class _WriteGate:
     """An exclusive lock shared by every process writing one SQLite file.
 
     flock() waiters sleep in the kernel and wake as soon as the holder lets
-    go; the thread lock serialises this process's own writers first.
+    go, but a busy writer that loops straight back would win the race again
+    and again. So a *priority* writer (the SMTP intake, where a sender waits
+    for its 250) first takes the "intent" lock exclusively; other writers
+    pass through the intent lock (shared) before queueing for the write lock,
+    so while the intake waits they wait behind it. A thread lock serialises
+    this process's own writers first.
     """
 
-    def __init__(self, database: str | None) -> None:
+    def __init__(self, database: str | None, *, priority: bool = False) -> None:
         memory = not database or database == ":memory:" or database.startswith("file:")
-        self._path = None if memory else f"{database}.writelock"
+        self._paths = None if memory else (f"{database}.writelock", f"{database}.intentlock")
+        self._priority = priority
         self._threads = threading.Lock()
-        self._fd: int | None = None
+        self._fds: tuple[int, int] | None = None
 
     def __enter__(self) -> None:
         self._threads.acquire()
-        if self._path is None:
+        if self._paths is None:
             return
         try:
-            if self._fd is None:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            write, intent = self._open()
+            if self._priority:
+                fcntl.flock(intent, fcntl.LOCK_EX)
+            else:
+                fcntl.flock(intent, fcntl.LOCK_SH)
+                fcntl.flock(intent, fcntl.LOCK_UN)
+            fcntl.flock(write, fcntl.LOCK_EX)
         except BaseException:
-            self._threads.release()
+            self._release()
             raise
 
     def __exit__(self, *exc) -> None:
+        self._release()
+
+    def _open(self) -> tuple[int, int]:
+        if self._fds is None:
+            self._fds = tuple(os.open(path, os.O_RDWR | os.O_CREAT, 0o600) for path in self._paths)
+        return self._fds
+
+    def _release(self) -> None:
         try:
-            if self._fd is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            if self._fds is not None:
+                for fd in self._fds:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             self._threads.release()

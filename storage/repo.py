@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from storage.db import utcnow
 from storage.models import (
@@ -47,6 +47,18 @@ def add_inbound(
     return row
 
 
+def add_inbound_many(session: Session, rows: Sequence[dict]) -> list[int]:
+    """Insert received messages in one statement; returns their ids in order.
+
+    Each dict has source, peer, mail_from, rcpt_to and raw.
+    """
+    now = utcnow()
+    values = [{**row, "received_at": now, "size": len(row["raw"]), "status": InboundStatus.PENDING.value}
+              for row in rows]
+    statement = insert(InboundMessage).returning(InboundMessage.id, sort_by_parameter_order=True)
+    return list(session.scalars(statement, values))
+
+
 def claim_next_inbound(session: Session) -> InboundMessage | None:
     """Lock the oldest pending inbound message for this transaction.
 
@@ -57,6 +69,28 @@ def claim_next_inbound(session: Session) -> InboundMessage | None:
         .where(InboundMessage.status == InboundStatus.PENDING.value)
         .order_by(InboundMessage.id)
         .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalars(query).first()
+
+
+def next_pending_inbound(session: Session) -> InboundMessage | None:
+    """The oldest pending inbound message, without locking it."""
+    query = (
+        select(InboundMessage)
+        .where(InboundMessage.status == InboundStatus.PENDING.value)
+        .order_by(InboundMessage.id)
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def claim_inbound(session: Session, inbound_id: int) -> InboundMessage | None:
+    """Lock this inbound message for the transaction if it is still pending."""
+    query = (
+        select(InboundMessage)
+        .where(InboundMessage.id == inbound_id, InboundMessage.status == InboundStatus.PENDING.value)
+        .options(defer(InboundMessage.raw))  # the caller has already read the bytes
         .with_for_update(skip_locked=True)
     )
     return session.scalars(query).first()
@@ -94,17 +128,17 @@ def ticket_by_message_ids(session: Session, message_ids: Sequence[str]) -> Ticke
     return None
 
 
-def inbound_seen(session: Session, message_id: str, exclude_id: int) -> InboundMessage | None:
-    """An earlier processed inbound message with the same Message-ID, if any."""
+def inbound_seen(session: Session, message_id: str, exclude_id: int) -> bool:
+    """Whether another inbound message with this Message-ID was already processed."""
     return session.scalars(
-        select(InboundMessage)
+        select(InboundMessage.id)
         .where(
             InboundMessage.message_id == message_id,
             InboundMessage.id != exclude_id,
             InboundMessage.status == InboundStatus.DONE.value,
         )
         .limit(1)
-    ).first()
+    ).first() is not None
 
 
 def due_outbox(session: Session, now: dt.datetime, limit: int = 50) -> list[Outbox]:

@@ -6,6 +6,16 @@ stage ends processing by raising ``Discard`` (kept, not acted on: loops,
 duplicates, stray auto-replies) or ``Quarantine`` (set aside for a person,
 with the reason). Any other error also quarantines the message, tagged with
 the stage it happened in; the ticket changes are rolled back first.
+
+The first stages only read (``writes = False``); the rest change tickets.
+On SQLite, which has one writer at a time, the reading stages run before the
+write transaction starts, so the write lock is held only for the writing
+stages and the SMTP intake never waits behind parsing or rules. The write
+transaction then claims the message (it must still be pending) and runs the
+writing stages, starting with "dedupe", whose duplicate check must see
+every committed message. On
+PostgreSQL the message is claimed first (``FOR UPDATE SKIP LOCKED``) and all
+stages run in its transaction, so many workers never work on the same one.
 """
 from __future__ import annotations
 
@@ -63,19 +73,20 @@ class ParseStage:
     """Parse the raw bytes into a ParsedMessage."""
 
     name = "parse"
+    writes = False
 
     def process(self, ctx: Context) -> None:
         try:
             ctx.parsed = parse(ctx.inbound.raw)
         except ParseError as exc:
             raise Quarantine(f"unparseable: {exc}") from None
-        ctx.inbound.message_id = (ctx.parsed.message_id or "")[:998] or None
 
 
 class HygieneStage:
-    """Refuse loops and duplicates; note auto-generated mail so it gets no reply."""
+    """Refuse loops; note auto-generated mail so it gets no reply."""
 
     name = "hygiene"
+    writes = False
 
     def process(self, ctx: Context) -> None:
         parsed = ctx.parsed
@@ -83,8 +94,6 @@ class HygieneStage:
             raise Discard(f"loop: sent from our own address {parsed.sender.email}")
         if not parsed.sender.email:
             raise Quarantine("no usable From address")
-        if parsed.message_id and _seen(ctx, parsed.message_id):
-            raise Discard(f"duplicate of an already processed Message-ID {parsed.message_id}")
         ctx.kind = classify_message(parsed, ctx.inbound.mail_from)
 
 
@@ -92,6 +101,7 @@ class ThreadStage:
     """Find the ticket this message continues: the subject tag, then In-Reply-To/References."""
 
     name = "thread"
+    writes = False
 
     def process(self, ctx: Context) -> None:
         ctx.ticket = self._by_tag(ctx) or self._by_references(ctx)
@@ -117,6 +127,7 @@ class RouteStage:
     """Decide department, category and priority of a new request with the rules."""
 
     name = "route"
+    writes = False
 
     def process(self, ctx: Context) -> None:
         if ctx.ticket is not None:
@@ -137,10 +148,24 @@ class RouteStage:
         raise Quarantine(f"no department among the recipients {ctx.inbound.rcpt_to}")
 
 
+class DedupeStage:
+    """Refuse a Message-ID already processed (checked under the write transaction)."""
+
+    name = "dedupe"
+    writes = True
+
+    def process(self, ctx: Context) -> None:
+        message_id = ctx.parsed.message_id
+        ctx.inbound.message_id = (message_id or "")[:998] or None
+        if message_id and _seen(ctx, message_id):
+            raise Discard(f"duplicate of an already processed Message-ID {message_id}")
+
+
 class ApplyStage:
     """Create the ticket, or add the message to the ticket it continues."""
 
     name = "apply"
+    writes = True
 
     def process(self, ctx: Context) -> None:
         if ctx.ticket is None:
@@ -186,6 +211,7 @@ class SlaStage:
     """Start the SLA clock of a new ticket: first-response and resolution due times."""
 
     name = "sla"
+    writes = True
 
     def process(self, ctx: Context) -> None:
         if not ctx.new_ticket:
@@ -203,6 +229,7 @@ class RespondStage:
     """Acknowledge a new request: the reply that names the ticket and the promise."""
 
     name = "respond"
+    writes = True
 
     def process(self, ctx: Context) -> None:
         if not ctx.new_ticket or ctx.kind != "normal":
@@ -214,12 +241,12 @@ class RespondStage:
 
 def _seen(ctx: Context, message_id: str) -> bool:
     with ctx.session.no_autoflush:  # nothing pending matters to this lookup
-        return repo.inbound_seen(ctx.session, message_id, ctx.inbound.id) is not None
+        return repo.inbound_seen(ctx.session, message_id, ctx.inbound.id)
 
 
-STAGES = ("parse", "hygiene", "thread", "route", "apply", "sla", "respond")
-_REGISTRY = {stage.name: stage() for stage in
-             (ParseStage, HygieneStage, ThreadStage, RouteStage, ApplyStage, SlaStage, RespondStage)}
+STAGES = ("parse", "hygiene", "thread", "route", "dedupe", "apply", "sla", "respond")
+_REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadStage, RouteStage,
+                                               DedupeStage, ApplyStage, SlaStage, RespondStage)}
 
 
 def _facts(ctx: Context) -> dict:
@@ -237,6 +264,15 @@ def _facts(ctx: Context) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """Why a message was set aside (a pipeline that ran through has none)."""
+
+    status: InboundStatus
+    reason: str
+    stage: str
+
+
 class Pipeline:
     """Claims pending inbound messages and runs the stages on each."""
 
@@ -244,17 +280,17 @@ class Pipeline:
         self.db = db
         self.services = services
         self.stages = [_REGISTRY[name] for name in stages]
+        first_write = next((i for i, stage in enumerate(self.stages) if stage.writes), len(self.stages))
+        if any(not stage.writes for stage in self.stages[first_write:]):
+            raise ValueError("reading stages must come before writing stages")
+        self.reading, self.writing = self.stages[:first_write], self.stages[first_write:]
 
     def process_next(self) -> bool:
         """Process the oldest pending message; False when there was none."""
-        with self.db.transaction() as session:
-            inbound = repo.claim_next_inbound(session)
-            if inbound is None:
-                return False
-            self._process(session, inbound)
-        if inbound.status == InboundStatus.DONE.value:
+        done = self._process_split() if self.db.is_sqlite else self._process_claimed()
+        if done == InboundStatus.DONE:
             self.services.outbox_ready.set()
-        return True
+        return done is not None
 
     def drain(self, limit: int | None = None) -> int:
         """Process until nothing is pending (or ``limit`` messages); returns the count."""
@@ -263,38 +299,73 @@ class Pipeline:
             count += 1
         return count
 
-    def _process(self, session: Session, inbound: InboundMessage) -> None:
-        ctx = Context(session=session, inbound=inbound, services=self.services, now=self.services.clock())
-        savepoint = session.begin_nested()
+    def _process_claimed(self) -> InboundStatus | None:
+        with self.db.transaction() as session:
+            inbound = repo.claim_next_inbound(session)
+            if inbound is None:
+                return None
+            ctx = self._context(session, inbound)
+            return self._finish(ctx, self._run(ctx, self.stages))
+
+    def _process_split(self) -> InboundStatus | None:
+        with self.db.sessions() as session:
+            inbound = repo.next_pending_inbound(session)
+            if inbound is None:
+                return None
+            ctx = self._context(session, inbound)
+            outcome = self._run(ctx, self.reading, savepoint=False)
+            ticket_id = ctx.ticket.id if ctx.ticket is not None else None
+        with self.db.transaction() as session:
+            claimed = repo.claim_inbound(session, inbound.id)
+            if claimed is None:  # another worker got there first
+                return InboundStatus.PENDING
+            ctx.session, ctx.inbound = session, claimed
+            ctx.ticket = session.get(Ticket, ticket_id) if ticket_id is not None else None
+            if outcome is None:
+                outcome = self._run(ctx, self.writing)
+            return self._finish(ctx, outcome)
+
+    def _context(self, session: Session, inbound: InboundMessage) -> Context:
+        return Context(session=session, inbound=inbound, services=self.services, now=self.services.clock())
+
+    def _run(self, ctx: Context, stages, *, savepoint: bool = True) -> Outcome | None:
+        """Run stages; on any stop, undo their changes and say why."""
+        nested = ctx.session.begin_nested() if savepoint else None
         stage_name = "start"
         try:
-            for stage in self.stages:
+            for stage in stages:
                 stage_name = stage.name
                 stage.process(ctx)
-            session.flush()
-        except Discard as exc:
-            savepoint.rollback()
-            self._set_aside(inbound, InboundStatus.DISCARDED, str(exc), ctx.now, stage_name)
-            return
-        except Quarantine as exc:
-            savepoint.rollback()
-            self._set_aside(inbound, InboundStatus.QUARANTINED, str(exc), ctx.now, stage_name)
-            return
+            ctx.session.flush()
         except Exception as exc:
-            savepoint.rollback()
-            log.exception("event=stage_failed inbound_id=%s stage=%s", inbound.id, stage_name)
-            reason = f"stage {stage_name} failed: {type(exc).__name__}: {exc}"
-            self._set_aside(inbound, InboundStatus.QUARANTINED, reason[:2000], ctx.now, stage_name)
-            return
-        savepoint.commit()
-        inbound.status = InboundStatus.DONE.value
-        inbound.processed_at = ctx.now
-        log.info("event=processed inbound_id=%s ticket=%s new=%s kind=%s", inbound.id,
-                 ctx.ticket.key, ctx.new_ticket, ctx.kind)
+            if nested is not None:
+                nested.rollback()
+            return _outcome(exc, stage_name, ctx.inbound.id)
+        if nested is not None:
+            nested.commit()
+        return None
 
-    def _set_aside(self, inbound, status: InboundStatus, reason: str, now, stage: str) -> None:
-        inbound.status = status.value
-        inbound.error = reason
-        inbound.processed_at = now
-        level = logging.INFO if status is InboundStatus.DISCARDED else logging.WARNING
-        log.log(level, "event=%s inbound_id=%s stage=%s reason=%r", status.value, inbound.id, stage, reason)
+    def _finish(self, ctx: Context, outcome: Outcome | None) -> InboundStatus:
+        inbound = ctx.inbound
+        inbound.processed_at = ctx.now
+        if outcome is None:
+            inbound.status = InboundStatus.DONE.value
+            log.info("event=processed inbound_id=%s ticket=%s new=%s kind=%s", inbound.id,
+                     ctx.ticket.key, ctx.new_ticket, ctx.kind)
+            return InboundStatus.DONE
+        inbound.status = outcome.status.value
+        inbound.error = outcome.reason
+        level = logging.INFO if outcome.status is InboundStatus.DISCARDED else logging.WARNING
+        log.log(level, "event=%s inbound_id=%s stage=%s reason=%r", outcome.status.value, inbound.id,
+                outcome.stage, outcome.reason)
+        return outcome.status
+
+
+def _outcome(exc: Exception, stage: str, inbound_id: int) -> Outcome:
+    if isinstance(exc, Discard):
+        return Outcome(InboundStatus.DISCARDED, str(exc), stage)
+    if isinstance(exc, Quarantine):
+        return Outcome(InboundStatus.QUARANTINED, str(exc), stage)
+    log.error("event=stage_failed inbound_id=%s stage=%s", inbound_id, stage, exc_info=exc)
+    reason = f"stage {stage} failed: {type(exc).__name__}: {exc}"
+    return Outcome(InboundStatus.QUARANTINED, reason[:2000], stage)
