@@ -23,8 +23,10 @@ class CaptureHandler:
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        # aiosmtpd keeps the null sender of MAIL FROM:<> as "<>"; RFC 5321 4.4 writes it <>.
+        mail_from = "" if envelope.mail_from in (None, "<>") else envelope.mail_from
         trace = (
-            f"Return-Path: <{envelope.mail_from or ''}>\r\n"
+            f"Return-Path: <{mail_from}>\r\n"
             f"X-Capture-Recipients: {', '.join(envelope.rcpt_tos)}\r\n"
         ).encode()
         try:
@@ -48,9 +50,9 @@ class CaptureRelay(Controller):
 
 def captured(maildir: Path) -> list[bytes]:
     """Every message the capture relay holds, oldest first."""
-    box = mailbox.Maildir(str(maildir), create=False)
-    items = []
-    for key in box.keys():
-        path = Path(maildir) / ("new" if (Path(maildir) / "new" / key).exists() else "cur") / key
-        items.append((path.stat().st_mtime_ns, key, box.get_bytes(key)))
-    return [raw for _, _, raw in sorted(items)]
+    # Read the files themselves: a mail reader may have moved a message to cur/
+    # and appended its flags (":2,S") to the file name, which Maildir keys omit.
+    paths = [path for sub in ("new", "cur") for path in (Path(maildir) / sub).iterdir()
+             if not path.name.startswith(".")]
+    items = sorted((path.stat().st_mtime_ns, path.name.split(":")[0], path) for path in paths)
+    return [path.read_bytes() for _, _, path in items]

@@ -11,7 +11,7 @@ from mailgateway.parse import ParsedMessage
 
 _AUTOREPLY_SUBJECT = re.compile(
     r"^\s*(out of (the )?office|automatic reply|auto(matic)?[- ]?reply|autoresponse|abwesenheitsnotiz"
-    r"|automatische antwort|r[ée]ponse automatique|absence|respuesta autom[áa]tica|fuori sede)\b",
+    r"|automatische antwort|r[ée]ponse automatique|absent(e)? du bureau|respuesta autom[áa]tica|fuori sede)\b",
     re.IGNORECASE,
 )
 _DAEMONS = ("mailer-daemon@", "postmaster@")
@@ -22,14 +22,17 @@ def classify_message(parsed: ParsedMessage, envelope_from: str) -> str:
     headers = parsed.headers
     content_type = headers.get("content-type", "").lower()
     sender = parsed.sender.email
+    # The null reverse-path (RFC 5321 4.5.5) arrives as "" or, from aiosmtpd, as "<>".
+    null_sender = envelope_from.strip() in ("", "<>")
     if "report-type=delivery-status" in content_type.replace(" ", "").replace('"', ""):
         return "bounce"
-    if not envelope_from and (sender.startswith(_DAEMONS) or "multipart/report" in content_type):
+    if null_sender and (sender.startswith(_DAEMONS) or "multipart/report" in content_type):
         return "bounce"
     if sender.startswith(_DAEMONS):
         return "bounce"
-    auto_submitted = headers.get("auto-submitted", "no").strip().lower()
-    if auto_submitted and not auto_submitted.startswith("no"):
+    # RFC 3834 5: any value but "no" (a comment or parameters may follow) is automatic.
+    auto_submitted = re.split(r"[\s;(]", headers.get("auto-submitted", "no").strip().lower(), maxsplit=1)[0]
+    if auto_submitted and auto_submitted != "no":
         return "autoreply"
     if "x-autoreply" in headers or "x-autorespond" in headers:
         return "autoreply"

@@ -8,7 +8,6 @@ rest still comes through. Only input that is not a message at all raises
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass, field
 from email import policy
@@ -116,6 +115,7 @@ def _header(message: EmailMessage, name: str, defects: list[str]) -> str:
     except Exception as exc:  # a header the stdlib cannot decode
         defects.append(f"{name}: {type(exc).__name__}")
         value = next((v for k, v in message.raw_items() if k.lower() == name), "")
+    defects.extend(f"{name}: {type(defect).__name__}" for defect in getattr(value, "defects", ()))
     return "" if value is None else str(value)
 
 
@@ -172,7 +172,8 @@ def _bodies(message: EmailMessage, defects: list[str]) -> tuple[str, str | None,
         disposition = part.get_content_disposition()
         content_type = part.get_content_type()
         filename = _filename(part, defects)
-        if disposition == "attachment" or filename or not content_type.startswith("text/"):
+        # Only plain text and HTML are the body; text/calendar, text/csv & co. are files.
+        if disposition == "attachment" or filename or content_type not in _BODY_TYPES:
             attachments.append(Attachment(filename, content_type, len(part.get_payload(decode=True) or b""), disposition))
             continue
         body = _content(part, defects)
@@ -180,6 +181,9 @@ def _bodies(message: EmailMessage, defects: list[str]) -> tuple[str, str | None,
     html_body = "\n".join(htmls) if htmls else None
     text = "\n".join(plain) if plain else html_to_text(html_body or "")
     return text.strip("\n"), html_body, tuple(attachments)
+
+
+_BODY_TYPES = ("text/plain", "text/html")
 
 
 def _filename(part: EmailMessage, defects: list[str]) -> str | None:
@@ -192,7 +196,11 @@ def _filename(part: EmailMessage, defects: list[str]) -> str | None:
 
 def _content(part: EmailMessage, defects: list[str]) -> str:
     payload = part.get_payload(decode=True) or b""
-    charset = part.get_content_charset() or "utf-8"
+    # The decoded payload keeps the wire's CRLF; the rest of the helpdesk works in \n.
+    return _decode(payload, part.get_content_charset() or "utf-8", defects).replace("\r\n", "\n")
+
+
+def _decode(payload: bytes, charset: str, defects: list[str]) -> str:
     try:
         return payload.decode(charset)
     except (LookupError, UnicodeDecodeError):
@@ -238,7 +246,8 @@ def html_to_text(markup: str) -> str:
     extractor.close()
     text = "".join(extractor.parts)
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    return html.unescape(re.sub(r"\n{3,}", "\n\n", "\n".join(lines))).strip()
+    # No html.unescape here: convert_charrefs already decoded each entity once.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 _ATTRIBUTION = re.compile(r"^(On .+ wrote:|Am .+ schrieb .+:|Le .+ a écrit\s?:|-----Original Message-----|From: .+)$")

@@ -83,7 +83,7 @@ class HelpdeskHandler:
         item = Received(
             source="smtp",
             peer=peer,
-            mail_from=envelope.mail_from or "",
+            mail_from=_reverse_path(envelope.mail_from),
             rcpt_to=tuple(envelope.rcpt_tos),
             raw=bytes(envelope.original_content or b""),
         )
@@ -94,6 +94,11 @@ class HelpdeskHandler:
             return STORE_FAILED
         log.debug("event=accepted inbound_id=%s size=%d", inbound_id, len(item.raw))
         return f"250 2.0.0 OK queued as {inbound_id}"
+
+
+def _reverse_path(mail_from: str | None) -> str:
+    """The envelope sender; the null reverse-path ``<>`` (bounces, RFC 5321 4.5.5) is ""."""
+    return "" if not mail_from or mail_from == "<>" else mail_from
 
 
 def _peer(session: Session) -> str:

@@ -34,21 +34,33 @@ class Scheduler:
 
     def _breaches(self, target: str, now: dt.datetime) -> int:
         due_column, done_column = _TARGETS[target]
-        already = exists().where(and_(Event.ticket_id == Ticket.id, Event.kind == "sla_breached",
-                                      Event.data["target"].as_string() == target))
         query = (
             select(Ticket)
-            .where(Ticket.state.in_(OPEN_STATES), due_column < now, done_column.is_(None), ~already)
+            .where(Ticket.state.in_(OPEN_STATES), due_column < now, done_column.is_(None),
+                   ~exists().where(_breach_of(target, Ticket.id)))
             .order_by(due_column)
             .limit(self.batch)
             .with_for_update(skip_locked=True)
         )
         with self.db.transaction() as session:
-            tickets = list(session.scalars(query))
+            locked = list(session.scalars(query))
+            # Another scheduler may have recorded a breach and let go of the ticket
+            # after this query's snapshot was taken: its lock was free again, so
+            # SKIP LOCKED did not skip it. Now that we hold the locks, a new
+            # statement (new snapshot under READ COMMITTED) sees its committed events.
+            done = set(session.scalars(select(Event.ticket_id).where(
+                _breach_of(target, Event.ticket_id), Event.ticket_id.in_([t.id for t in locked]))))
+            tickets = [ticket for ticket in locked if ticket.id not in done]
             for ticket in tickets:
                 due = getattr(ticket, due_column.key)
-                session.add(Event(ticket=ticket, at=now, kind="sla_breached", actor="scheduler",
+                session.add(Event(ticket_id=ticket.id, at=now, kind="sla_breached", actor="scheduler",
                                   cause=f"{target} due {due.isoformat()} passed",
                                   data={"target": target, "due": due.isoformat()}))
                 log.warning("event=sla_breached ticket=%s target=%s", ticket.key, target)
         return len(tickets)
+
+
+def _breach_of(target: str, ticket_id):
+    """The condition for an ``sla_breached`` event of ``target`` on ``ticket_id``."""
+    return and_(Event.ticket_id == ticket_id, Event.kind == "sla_breached",
+                Event.data["target"].as_string() == target)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 DEFAULT_DIR = Path(__file__).with_name("templates")
@@ -33,28 +33,27 @@ class TemplateRenderer:
         search = [str(folder) for folder in folders] + [str(DEFAULT_DIR)]
         loader = FileSystemLoader(search)
         self._text = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined,
-                                                   autoescape=False, keep_trailing_newline=True)
+                                                   autoescape=False, keep_trailing_newline=True, auto_reload=True)
         self._html = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined,
-                                                   autoescape=True, keep_trailing_newline=True)
-        self._cache: dict = {}
+                                                   autoescape=True, keep_trailing_newline=True, auto_reload=True)
 
     def render(self, name: str, context: Mapping[str, object]) -> Rendered:
         text = self._render(self._text, f"{name}.txt.j2", context, required=True)
         html = self._render(self._html, f"{name}.html.j2", context, required=False)
         return Rendered(text=text, html=html)
 
-    def _render(self, env, filename: str, context, *, required: bool) -> str | None:
-        key = (id(env), filename)
+    @staticmethod
+    def _render(env, filename: str, context, *, required: bool) -> str | None:
+        # jinja2 caches compiled templates and recompiles one whose file changed
+        # (auto_reload), so an edited template is used without a restart.
         try:
-            template = self._cache.get(key) or env.get_template(filename)
+            template = env.get_template(filename)
         except TemplateNotFound:
             if required:
                 raise TemplateError(f"template {filename} not found") from None
-            self._cache[key] = None
             return None
-        if template is None:
-            return None
-        self._cache[key] = template
+        except TemplateSyntaxError as exc:
+            raise TemplateError(f"{filename}: line {exc.lineno}: {exc.message}") from exc
         try:
             return template.render(**context)
         except Exception as exc:

@@ -120,3 +120,11 @@ def test_rate_limiter_window_slides():
     assert limiter.allow("other")
     now[0] = 60.5
     assert limiter.allow("p")
+
+
+def test_null_reverse_path_is_stored_empty(gateway, database):
+    with smtplib.SMTP("127.0.0.1", gateway, timeout=10) as client:
+        client.sendmail("<>", ["it@corp.example"], b"Subject: bounce\r\n\r\nbody\r\n")
+    with database.sessions() as session:
+        (row,) = session.query(InboundMessage).all()
+    assert row.mail_from == ""
