@@ -51,7 +51,7 @@ def cmd_worker(args) -> int:
     def announce() -> None:
         print("ready", flush=True)
 
-    run_worker(settings, parent_pid=args.parent_pid, announce=announce)
+    run_worker(settings, parent_pid=args.parent_pid, announce=announce, index=args.index)
     return 0
 
 
@@ -139,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Process pending inbound mail until SIGTERM. `run` starts these itself; start more, on this or other machines, against the same PostgreSQL database.")
     worker.add_argument("--settings-stdin", action="store_true", help=argparse.SUPPRESS)
     worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
+    worker.add_argument("--index", type=int, default=0, help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
 
     demo = verbs.add_parser("demo", help="run the helpdesk with a capture relay, the dashboard and sample mail",

@@ -13,6 +13,7 @@ hand, stop sending) so nothing accepted is lost. A worker whose parent dies
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import select
@@ -48,7 +49,6 @@ class Helpdesk:
         self.services = build_services(settings)
         self.work_ready = threading.Event()
         self.writer = InboundWriter(self.intake_db, on_commit=self.work_ready.set)
-        self.pipeline = Pipeline(self.db, self.services)
         self.scheduler = Scheduler(self.db)
         self.scheduler_interval = scheduler_interval
         self.sender = OutboundSender(self.db, _relay(settings))
@@ -78,10 +78,11 @@ class Helpdesk:
         worker = self.settings.worker
         if worker.processes == 0:
             for number in range(worker.threads):
-                self._spawn(f"worker-{number}", self._work)
+                pipeline = Pipeline(self.db, self.services, shard=(number, worker.threads))
+                self._spawn(f"worker-{number}", functools.partial(self._work, pipeline))
             return
         level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
-        self._processes = [start_worker_process(self.settings, level) for _ in range(worker.processes)]
+        self._processes = [start_worker_process(self.settings, level, number) for number in range(worker.processes)]
         for process in self._processes:
             await_ready(process)
 
@@ -134,8 +135,8 @@ class Helpdesk:
         thread.start()
         self._threads.append(thread)
 
-    def _work(self) -> None:
-        work_loop(self.pipeline, self._stop, self.work_ready, self.settings.worker.idle_poll_seconds)
+    def _work(self, pipeline: Pipeline) -> None:
+        work_loop(pipeline, self._stop, self.work_ready, self.settings.worker.idle_poll_seconds)
 
     def _send(self) -> None:
         while not self._stop.is_set():
@@ -171,11 +172,11 @@ def work_loop(pipeline: Pipeline, stop, ready, idle_seconds: float) -> None:
             ready.clear()
 
 
-def start_worker_process(settings: Settings, log_level: str) -> subprocess.Popen:
-    """A `helpdesk worker` child with these exact settings (sent as JSON on its stdin)."""
+def start_worker_process(settings: Settings, log_level: str, number: int) -> subprocess.Popen:
+    """`helpdesk worker` child ``number`` with these exact settings (sent as JSON on its stdin)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "helpdesk.cli", "--log-level", log_level, "worker", "--settings-stdin",
-         "--parent-pid", str(os.getpid())],
+         "--parent-pid", str(os.getpid()), "--index", str(number)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
     )
     process.stdin.write(settings.model_dump_json().encode())
@@ -214,8 +215,12 @@ class ParentWatch:
         return self.is_set()
 
 
-def run_worker(settings: Settings, parent_pid: int | None = None, announce=None) -> None:
-    """The pipeline loop of `helpdesk worker` until SIGTERM/SIGINT or the parent's death."""
+def run_worker(settings: Settings, parent_pid: int | None = None, announce=None, index: int = 0) -> None:
+    """The pipeline loop of `helpdesk worker` until SIGTERM/SIGINT or the parent's death.
+
+    Worker process ``index`` of a runner takes its share of pending messages
+    on SQLite (each thread one shard); on PostgreSQL row locks share the work.
+    """
     stop = ParentWatch(parent_pid)
     if parent_pid is not None:
         # Beside the gateway, accepting mail comes first: processing is a queue and can lag.
@@ -223,11 +228,15 @@ def run_worker(settings: Settings, parent_pid: int | None = None, announce=None)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, (lambda *_: None) if parent_pid else (lambda *_: stop.set()))
     db = Database(settings.storage_url(), pool_size=settings.worker.threads + 1)
-    pipeline = Pipeline(db, build_services(settings))
+    services = build_services(settings)
+    threads_per_process = settings.worker.threads
+    shards = threads_per_process * (settings.worker.processes if parent_pid is not None else 1)
     idle = threading.Event()
-    loop = lambda: work_loop(pipeline, stop, idle, settings.worker.idle_poll_seconds)  # noqa: E731
-    threads = [threading.Thread(target=guarded, args=(f"pipeline-{n}", loop, stop), daemon=True)
-               for n in range(settings.worker.threads)]
+    threads = []
+    for n in range(threads_per_process):
+        pipeline = Pipeline(db, services, shard=(index * threads_per_process + n, shards))
+        loop = functools.partial(work_loop, pipeline, stop, idle, settings.worker.idle_poll_seconds)
+        threads.append(threading.Thread(target=guarded, args=(f"pipeline-{n}", loop, stop), daemon=True))
     for thread in threads:
         thread.start()
     if announce:

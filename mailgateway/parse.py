@@ -34,8 +34,6 @@ class _HeaderClasses(HeaderRegistry):
 
 #: ``policy.default`` with a cached header registry: same behaviour, less work.
 POLICY = policy.default.clone(header_factory=_HeaderClasses())
-#: The same for writing mail to an SMTP server (CRLF line ends).
-SMTP_POLICY = POLICY.clone(linesep="\r\n")
 _PARSER = BytesParser(policy=POLICY)
 _MSGID = re.compile(r"<[^<>\s]+>")
 

@@ -74,15 +74,17 @@ def claim_next_inbound(session: Session) -> InboundMessage | None:
     return session.scalars(query).first()
 
 
-def next_pending_inbound(session: Session) -> InboundMessage | None:
-    """The oldest pending inbound message, without locking it."""
-    query = (
-        select(InboundMessage)
-        .where(InboundMessage.status == InboundStatus.PENDING.value)
-        .order_by(InboundMessage.id)
-        .limit(1)
-    )
-    return session.scalars(query).first()
+def next_pending_inbound(session: Session, limit: int = 1,
+                         shard: tuple[int, int] = (0, 1)) -> list[InboundMessage]:
+    """The oldest pending inbound messages, without locking them.
+
+    ``shard=(k, n)`` takes only ids with ``id % n == k``, so n workers split the queue.
+    """
+    query = select(InboundMessage).where(InboundMessage.status == InboundStatus.PENDING.value)
+    index, count = shard
+    if count > 1:
+        query = query.where(InboundMessage.id % count == index)
+    return list(session.scalars(query.order_by(InboundMessage.id).limit(limit)))
 
 
 def claim_inbound(session: Session, inbound_id: int) -> InboundMessage | None:

@@ -7,13 +7,15 @@ duplicates, stray auto-replies) or ``Quarantine`` (set aside for a person,
 with the reason). Any other error also quarantines the message, tagged with
 the stage it happened in; the ticket changes are rolled back first.
 
-The first stages only read (``writes = False``); the rest change tickets.
-On SQLite, which has one writer at a time, the reading stages run before the
-write transaction starts, so the write lock is held only for the writing
-stages and the SMTP intake never waits behind parsing or rules. The write
-transaction then claims the message (it must still be pending) and runs the
-writing stages, starting with "dedupe", whose duplicate check must see
-every committed message. On
+The first stages only read (``writes = False``); the rest run in the write
+transaction. On SQLite, which has one writer at a time, the reading stages
+(parse, hygiene, route) run for a batch of pending messages before any write
+transaction starts, so the write lock is held only for the writing stages and
+the SMTP intake never waits behind parsing or rules. Then each message gets
+its own write transaction: it is claimed (it must still be pending) and the
+writing stages run, starting with "dedupe" and "thread", which must see every
+ticket and message committed a moment ago. Several SQLite workers split the
+pending messages by id (``shard``). On
 PostgreSQL the message is claimed first (``FOR UPDATE SKIP LOCKED``) and all
 stages run in its transaction, so many workers never work on the same one.
 """
@@ -101,7 +103,7 @@ class ThreadStage:
     """Find the ticket this message continues: the subject tag, then In-Reply-To/References."""
 
     name = "thread"
-    writes = False
+    writes = True  # must see tickets committed a moment ago
 
     def process(self, ctx: Context) -> None:
         ctx.ticket = self._by_tag(ctx) or self._by_references(ctx)
@@ -124,14 +126,12 @@ class ThreadStage:
 
 
 class RouteStage:
-    """Decide department, category and priority of a new request with the rules."""
+    """Decide department, category and priority with the rules (used if the message starts a ticket)."""
 
     name = "route"
     writes = False
 
     def process(self, ctx: Context) -> None:
-        if ctx.ticket is not None:
-            return
         ctx.department = self._addressed(ctx)
         ctx.decision = ctx.services.engine.classify(_facts(ctx))
         if ctx.decision.department and ctx.decision.department != ctx.department.key:
@@ -244,7 +244,7 @@ def _seen(ctx: Context, message_id: str) -> bool:
         return repo.inbound_seen(ctx.session, message_id, ctx.inbound.id)
 
 
-STAGES = ("parse", "hygiene", "thread", "route", "dedupe", "apply", "sla", "respond")
+STAGES = ("parse", "hygiene", "route", "dedupe", "thread", "apply", "sla", "respond")
 _REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadStage, RouteStage,
                                                DedupeStage, ApplyStage, SlaStage, RespondStage)}
 
@@ -276,7 +276,8 @@ class Outcome:
 class Pipeline:
     """Claims pending inbound messages and runs the stages on each."""
 
-    def __init__(self, db: Database, services: Services, stages: tuple[str, ...] = STAGES) -> None:
+    def __init__(self, db: Database, services: Services, stages: tuple[str, ...] = STAGES, *,
+                 batch: int = 20, shard: tuple[int, int] = (0, 1)) -> None:
         self.db = db
         self.services = services
         self.stages = [_REGISTRY[name] for name in stages]
@@ -284,43 +285,49 @@ class Pipeline:
         if any(not stage.writes for stage in self.stages[first_write:]):
             raise ValueError("reading stages must come before writing stages")
         self.reading, self.writing = self.stages[:first_write], self.stages[first_write:]
+        self.batch = batch
+        self.shard = shard
 
-    def process_next(self) -> bool:
-        """Process the oldest pending message; False when there was none."""
-        done = self._process_split() if self.db.is_sqlite else self._process_claimed()
-        if done == InboundStatus.DONE:
+    def process_next(self) -> int:
+        """Process the oldest pending message(s); returns how many (0: none pending)."""
+        statuses = self._process_split() if self.db.is_sqlite else self._process_claimed()
+        if InboundStatus.DONE in statuses:
             self.services.outbox_ready.set()
-        return done is not None
+        return len(statuses)
 
     def drain(self, limit: int | None = None) -> int:
-        """Process until nothing is pending (or ``limit`` messages); returns the count."""
+        """Process until nothing is pending (or about ``limit`` messages); returns the count."""
         count = 0
-        while (limit is None or count < limit) and self.process_next():
-            count += 1
+        while limit is None or count < limit:
+            processed = self.process_next()
+            if not processed:
+                break
+            count += processed
         return count
 
-    def _process_claimed(self) -> InboundStatus | None:
+    def _process_claimed(self) -> list[InboundStatus]:
         with self.db.transaction() as session:
             inbound = repo.claim_next_inbound(session)
             if inbound is None:
-                return None
+                return []
             ctx = self._context(session, inbound)
-            return self._finish(ctx, self._run(ctx, self.stages))
+            return [self._finish(ctx, self._run(ctx, self.stages))]
 
-    def _process_split(self) -> InboundStatus | None:
+    def _process_split(self) -> list[InboundStatus]:
         with self.db.sessions() as session:
-            inbound = repo.next_pending_inbound(session)
-            if inbound is None:
-                return None
-            ctx = self._context(session, inbound)
-            outcome = self._run(ctx, self.reading, savepoint=False)
-            ticket_id = ctx.ticket.id if ctx.ticket is not None else None
+            batch = repo.next_pending_inbound(session, limit=self.batch, shard=self.shard)
+            prepared = []
+            for inbound in batch:
+                ctx = self._context(session, inbound)
+                prepared.append((ctx, self._run(ctx, self.reading, savepoint=False)))
+        return [self._write(ctx, outcome) for ctx, outcome in prepared]
+
+    def _write(self, ctx: Context, outcome: Outcome | None) -> InboundStatus:
         with self.db.transaction() as session:
-            claimed = repo.claim_inbound(session, inbound.id)
+            claimed = repo.claim_inbound(session, ctx.inbound.id)
             if claimed is None:  # another worker got there first
                 return InboundStatus.PENDING
-            ctx.session, ctx.inbound = session, claimed
-            ctx.ticket = session.get(Ticket, ticket_id) if ticket_id is not None else None
+            ctx.session, ctx.inbound, ctx.now = session, claimed, self.services.clock()
             if outcome is None:
                 outcome = self._run(ctx, self.writing)
             return self._finish(ctx, outcome)
