@@ -58,5 +58,17 @@ def build_services(settings: Settings) -> Services:
     )
 
 
-def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s"
+
+
+def configure_logging(level: str = "INFO", filename: str | None = None) -> None:
+    """key=value log lines to stderr, or appended to ``filename``."""
+    logging.basicConfig(level=level, format=LOG_FORMAT, filename=filename)
+
+
+def log_file() -> str | None:
+    """The file the root logger writes to, if any (worker processes write there too)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            return handler.baseFilename
+    return None

@@ -45,7 +45,7 @@ def cmd_worker(args) -> int:
     from helpdesk.config import Settings
     from helpdesk.runner import run_worker
 
-    configure_logging(args.log_level)
+    configure_logging(args.log_level, args.log_file)
     settings = Settings.model_validate_json(sys.stdin.buffer.read()) if args.settings_stdin else _settings(args)
 
     def announce() -> None:
@@ -125,44 +125,54 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+def _verb_options() -> argparse.ArgumentParser:
+    """Options every verb also takes after its name (`helpdesk run --config PATH`)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help="path to config.toml")
+    common.add_argument("--log-level", default=argparse.SUPPRESS, choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return common
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpdesk", description="An internal helpdesk that lives on email.")
     parser.add_argument("--config", default=DEFAULT_CONFIG, help="path to config.toml (default: %(default)s, or $HELPDESK_CONFIG)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    common = _verb_options()
 
-    run = verbs.add_parser("run", help="run the helpdesk: SMTP gateway, workers, scheduler, sender",
+    run = verbs.add_parser("run", parents=[common], help="run the helpdesk: SMTP gateway, workers, scheduler, sender",
                            description="Run the SMTP gateway, pipeline workers, scheduler and outbound sender until SIGINT/SIGTERM.")
     run.set_defaults(func=cmd_run)
 
-    worker = verbs.add_parser("worker", help="run pipeline workers only (more capacity, or on other machines)",
+    worker = verbs.add_parser("worker", parents=[common], help="run pipeline workers only (more capacity, or on other machines)",
                               description="Process pending inbound mail until SIGTERM. `run` starts these itself; start more, on this or other machines, against the same PostgreSQL database.")
     worker.add_argument("--settings-stdin", action="store_true", help=argparse.SUPPRESS)
     worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     worker.add_argument("--index", type=int, default=0, help=argparse.SUPPRESS)
+    worker.add_argument("--log-file", default=None, metavar="PATH", help="append logs to this file instead of stderr")
     worker.set_defaults(func=cmd_worker)
 
-    demo = verbs.add_parser("demo", help="run the helpdesk with a capture relay, the dashboard and sample mail",
+    demo = verbs.add_parser("demo", parents=[common], help="run the helpdesk with a capture relay, the dashboard and sample mail",
                             description="Start everything locally: the helpdesk on SQLite, a relay that captures replies, the dashboard; then send sample mail. Ctrl-C stops it.")
     demo.add_argument("--no-samples", action="store_true", help="do not send the sample mail")
     demo.set_defaults(func=cmd_demo)
 
-    dashboard = verbs.add_parser("dashboard", help="run the Streamlit dashboard",
+    dashboard = verbs.add_parser("dashboard", parents=[common], help="run the Streamlit dashboard",
                                  description="Run the dashboard on [dashboard] host:port; the admin password comes from the environment variable named in [dashboard] password_env.")
     dashboard.set_defaults(func=cmd_dashboard)
 
-    db = verbs.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db = verbs.add_parser("db", parents=[common], help="database maintenance", description="Database maintenance.")
     db_verbs = db.add_subparsers(dest="db_verb", required=True, metavar="ACTION")
-    upgrade = db_verbs.add_parser("upgrade", help="create or migrate the schema to the newest version",
+    upgrade = db_verbs.add_parser("upgrade", parents=[common], help="create or migrate the schema to the newest version",
                                   description="Create the tables or migrate them to the newest schema (safe to repeat).")
     upgrade.set_defaults(func=cmd_db_upgrade)
 
-    stats = verbs.add_parser("stats", help="counts of inbound messages, tickets and outbox",
+    stats = verbs.add_parser("stats", parents=[common], help="counts of inbound messages, tickets and outbox",
                              description="Counts of inbound messages by status, tickets by state and department, outbox by status.")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
     stats.set_defaults(func=cmd_stats)
 
-    ingest = verbs.add_parser("ingest", help="feed one .eml file as if it had been received",
+    ingest = verbs.add_parser("ingest", parents=[common], help="feed one .eml file as if it had been received",
                               description="Store one message as if received by the gateway for ADDRESS, then process pending mail.")
     ingest.add_argument("file", metavar="FILE.eml")
     ingest.add_argument("--to", required=True, metavar="ADDRESS", help="the department address it was sent to")

@@ -14,6 +14,7 @@ import smtplib
 import time
 import urllib.request
 
+from helpdesk.build import configure_logging
 from helpdesk.config import load_settings
 from helpdesk.dashboard import start_dashboard
 from helpdesk.runner import Helpdesk
@@ -29,8 +30,7 @@ def run_demo(config_path: str, *, send_samples: bool = True, log_level: str = "I
     settings = load_settings(config_path, environ=environ)
     log_path = settings.path("var/demo.log")
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=log_level, filename=log_path,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(log_level, str(log_path))
     password = os.environ.get(settings.dashboard.password_env) or secrets.token_urlsafe(12)
 
     helpdesk = Helpdesk(settings)

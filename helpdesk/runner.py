@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from helpdesk.build import build_services
+from helpdesk.build import build_services, log_file
 from helpdesk.config import Settings
 from mailgateway.capture import CaptureRelay
 from mailgateway.outbound import OutboundSender, RelaySettings
@@ -174,9 +174,10 @@ def work_loop(pipeline: Pipeline, stop, ready, idle_seconds: float) -> None:
 
 def start_worker_process(settings: Settings, log_level: str, number: int) -> subprocess.Popen:
     """`helpdesk worker` child ``number`` with these exact settings (sent as JSON on its stdin)."""
+    logs = log_file()
     process = subprocess.Popen(
         [sys.executable, "-m", "helpdesk.cli", "--log-level", log_level, "worker", "--settings-stdin",
-         "--parent-pid", str(os.getpid()), "--index", str(number)],
+         "--parent-pid", str(os.getpid()), "--index", str(number), *(["--log-file", logs] if logs else [])],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
     )
     process.stdin.write(settings.model_dump_json().encode())

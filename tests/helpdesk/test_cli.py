@@ -112,3 +112,15 @@ def test_dashboard_without_a_password_does_not_start(env, tmp_path):
     assert result.returncode != 0
     assert "HELPDESK_DASHBOARD_PASSWORD" in result.stderr and "password" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_config_may_follow_the_verb(env, tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text(CONFIG.read_text().replace('[gateway]', '[gateway]\ncolour = "blue"', 1))
+    # The global --config names a broken file; the one after the verb wins.
+    result = subprocess.run([sys.executable, "-m", "helpdesk.cli", "--config", str(other), "db", "upgrade",
+                             "--config", str(CONFIG)], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    broken = subprocess.run([sys.executable, "-m", "helpdesk.cli", "stats", "--json", "--config", str(other)],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert broken.returncode == 2 and "gateway.colour: unknown key" in broken.stderr
