@@ -21,6 +21,7 @@ def dashboard_command(settings: Settings) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal",
     ]
 
 
