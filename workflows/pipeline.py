@@ -26,6 +26,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from mailgateway.hygiene import classify_message
@@ -56,6 +57,7 @@ class Quarantine(Exception):
 class Context:
     session: Session
     inbound: InboundMessage
+    inbound_id: int
     services: Services
     now: dt.datetime
     parsed: ParsedMessage | None = None
@@ -65,10 +67,17 @@ class Context:
     ticket: Ticket | None = None
     new_ticket: bool = False
     message: Message | None = None
-    notes: list[str] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
 
     def event(self, kind: str, actor: str, cause: str = "", **data) -> None:
-        self.session.add(Event(ticket=self.ticket, at=self.now, kind=kind, actor=actor, cause=cause, data=data))
+        """Record a change to the ticket; written in one statement with the others."""
+        self.events.append({"at": self.now, "kind": kind, "actor": actor, "cause": cause, "data": data})
+
+    @property
+    def message_id(self) -> str | None:
+        """The message's own Message-ID, as stored (None when it has none or was not parsed)."""
+        value = self.parsed.message_id if self.parsed is not None else None
+        return (value or "")[:998] or None
 
 
 class ParseStage:
@@ -155,8 +164,7 @@ class DedupeStage:
     writes = True
 
     def process(self, ctx: Context) -> None:
-        message_id = ctx.parsed.message_id
-        ctx.inbound.message_id = (message_id or "")[:998] or None
+        message_id = ctx.message_id
         if message_id and _seen(ctx, message_id):
             raise Discard(f"duplicate of an already processed Message-ID {message_id}")
 
@@ -172,13 +180,12 @@ class ApplyStage:
             self._create(ctx)
         ctx.message = Message(
             ticket=ctx.ticket, inbound_id=ctx.inbound.id, direction="in",
-            message_id=ctx.inbound.message_id, sender=ctx.parsed.sender.email,
+            message_id=ctx.message_id, sender=ctx.parsed.sender.email,
             subject=ctx.parsed.subject, body_text=ctx.parsed.visible_text or ctx.parsed.text,
             created_at=ctx.now,
         )
         ctx.session.add(ctx.message)
         ctx.ticket.updated_at = ctx.now
-        ctx.inbound.ticket = ctx.ticket
         ctx.event("message_received", "requester", f"inbound {ctx.inbound.id}", classification=ctx.kind)
 
     def _create(self, ctx: Context) -> None:
@@ -240,8 +247,7 @@ class RespondStage:
 
 
 def _seen(ctx: Context, message_id: str) -> bool:
-    with ctx.session.no_autoflush:  # nothing pending matters to this lookup
-        return repo.inbound_seen(ctx.session, message_id, ctx.inbound.id)
+    return repo.inbound_seen(ctx.session, message_id, ctx.inbound.id)
 
 
 STAGES = ("parse", "hygiene", "route", "dedupe", "thread", "apply", "sla", "respond")
@@ -306,12 +312,15 @@ class Pipeline:
         return count
 
     def _process_claimed(self) -> list[InboundStatus]:
-        with self.db.transaction() as session:
-            inbound = repo.claim_next_inbound(session)
-            if inbound is None:
-                return []
-            ctx = self._context(session, inbound)
-            return [self._finish(ctx, self._run(ctx, self.stages))]
+        try:
+            with self.db.transaction() as session:
+                inbound = repo.claim_next_inbound(session)
+                if inbound is None:
+                    return []
+                ctx = self._context(session, inbound)
+                return [self._finish(ctx, self._run(ctx, self.stages))]
+        except _SetAside as stop:
+            return [self._set_aside(stop.ctx, stop.outcome)]
 
     def _process_split(self) -> list[InboundStatus]:
         with self.db.sessions() as session:
@@ -319,43 +328,64 @@ class Pipeline:
             prepared = []
             for inbound in batch:
                 ctx = self._context(session, inbound)
-                prepared.append((ctx, self._run(ctx, self.reading, savepoint=False)))
+                prepared.append((ctx, self._run(ctx, self.reading, in_transaction=False)))
         return [self._write(ctx, outcome) for ctx, outcome in prepared]
 
     def _write(self, ctx: Context, outcome: Outcome | None) -> InboundStatus:
+        if outcome is not None:
+            return self._set_aside(ctx, outcome)
+        try:
+            with self.db.transaction() as session:
+                claimed = repo.claim_inbound(session, ctx.inbound_id)
+                if claimed is None:  # another worker got there first
+                    return InboundStatus.PENDING
+                ctx.session, ctx.inbound, ctx.now = session, claimed, self.services.clock()
+                return self._finish(ctx, self._run(ctx, self.writing))
+        except _SetAside as stop:
+            return self._set_aside(stop.ctx, stop.outcome)
+
+    def _set_aside(self, ctx: Context, outcome: Outcome) -> InboundStatus:
+        """After the ticket changes were rolled back: keep the message with its reason."""
         with self.db.transaction() as session:
-            claimed = repo.claim_inbound(session, ctx.inbound.id)
-            if claimed is None:  # another worker got there first
+            claimed = repo.claim_inbound(session, ctx.inbound_id)
+            if claimed is None:
                 return InboundStatus.PENDING
-            ctx.session, ctx.inbound, ctx.now = session, claimed, self.services.clock()
-            if outcome is None:
-                outcome = self._run(ctx, self.writing)
+            ctx.session, ctx.inbound, ctx.ticket = session, claimed, None
             return self._finish(ctx, outcome)
 
     def _context(self, session: Session, inbound: InboundMessage) -> Context:
-        return Context(session=session, inbound=inbound, services=self.services, now=self.services.clock())
+        return Context(session=session, inbound=inbound, inbound_id=inbound.id, services=self.services,
+                       now=self.services.clock())
 
-    def _run(self, ctx: Context, stages, *, savepoint: bool = True) -> Outcome | None:
-        """Run stages; on any stop, undo their changes and say why."""
-        nested = ctx.session.begin_nested() if savepoint else None
+    def _run(self, ctx: Context, stages, *, in_transaction: bool = True) -> Outcome | None:
+        """Run stages and write what they recorded.
+
+        A stop returns its Outcome from a reading phase; in a write transaction
+        it raises _SetAside, which rolls the transaction back first.
+        """
         stage_name = "start"
         try:
             for stage in stages:
                 stage_name = stage.name
                 stage.process(ctx)
-            ctx.session.flush()
+            if in_transaction:
+                ctx.session.flush()
+                if ctx.events:
+                    ticket_id = ctx.ticket.id
+                    ctx.session.execute(insert(Event), [{**e, "ticket_id": ticket_id} for e in ctx.events])
         except Exception as exc:
-            if nested is not None:
-                nested.rollback()
-            return _outcome(exc, stage_name, ctx.inbound.id)
-        if nested is not None:
-            nested.commit()
+            outcome = _outcome(exc, stage_name, ctx.inbound.id)
+            if in_transaction:
+                raise _SetAside(ctx, outcome) from None
+            return outcome
         return None
 
     def _finish(self, ctx: Context, outcome: Outcome | None) -> InboundStatus:
         inbound = ctx.inbound
         inbound.processed_at = ctx.now
+        inbound.message_id = ctx.message_id
         if outcome is None:
+            inbound.ticket_id = ctx.ticket.id
             inbound.status = InboundStatus.DONE.value
             log.info("event=processed inbound_id=%s ticket=%s new=%s kind=%s", inbound.id,
                      ctx.ticket.key, ctx.new_ticket, ctx.kind)
@@ -366,6 +396,15 @@ class Pipeline:
         log.log(level, "event=%s inbound_id=%s stage=%s reason=%r", outcome.status.value, inbound.id,
                 outcome.stage, outcome.reason)
         return outcome.status
+
+
+class _SetAside(Exception):
+    """Leaves the write transaction (rolling it back) to set the message aside."""
+
+    def __init__(self, ctx: Context, outcome: Outcome) -> None:
+        super().__init__(outcome.reason)
+        self.ctx = ctx
+        self.outcome = outcome
 
 
 def _outcome(exc: Exception, stage: str, inbound_id: int) -> Outcome:
