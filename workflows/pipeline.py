@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from mailgateway.hygiene import classify_message
 from mailgateway.parse import ParsedMessage, ParseError, parse
 from rules import Decision
-from storage import Database, Event, InboundMessage, InboundStatus, Message, Ticket, TicketState
+from storage import Database, Event, InboundMessage, InboundStatus, Message, Outbox, Ticket, TicketState
 from storage import repo
 from workflows.reply import acknowledgement
 from workflows.services import Department, Services
@@ -66,12 +66,15 @@ class Context:
     decision: Decision | None = None
     ticket: Ticket | None = None
     new_ticket: bool = False
-    message: Message | None = None
-    events: list[dict] = field(default_factory=list)
+    rows: dict[type, list[dict]] = field(default_factory=dict)
+
+    def add_row(self, model: type, **values) -> None:
+        """A row of the ticket's (message, event, outbox); written with the others of its kind in one statement."""
+        self.rows.setdefault(model, []).append(values)
 
     def event(self, kind: str, actor: str, cause: str = "", **data) -> None:
-        """Record a change to the ticket; written in one statement with the others."""
-        self.events.append({"at": self.now, "kind": kind, "actor": actor, "cause": cause, "data": data})
+        """Record a change to the ticket."""
+        self.add_row(Event, at=self.now, kind=kind, actor=actor, cause=cause, data=data)
 
     @property
     def message_id(self) -> str | None:
@@ -178,13 +181,9 @@ class ApplyStage:
     def process(self, ctx: Context) -> None:
         if ctx.ticket is None:
             self._create(ctx)
-        ctx.message = Message(
-            ticket=ctx.ticket, inbound_id=ctx.inbound.id, direction="in",
-            message_id=ctx.message_id, sender=ctx.parsed.sender.email,
-            subject=ctx.parsed.subject, body_text=ctx.parsed.visible_text or ctx.parsed.text,
-            created_at=ctx.now,
-        )
-        ctx.session.add(ctx.message)
+        ctx.add_row(Message, inbound_id=ctx.inbound.id, direction="in", message_id=ctx.message_id,
+                    sender=ctx.parsed.sender.email, subject=ctx.parsed.subject,
+                    body_text=ctx.parsed.visible_text or ctx.parsed.text, created_at=ctx.now)
         ctx.ticket.updated_at = ctx.now
         ctx.event("message_received", "requester", f"inbound {ctx.inbound.id}", classification=ctx.kind)
 
@@ -242,8 +241,9 @@ class RespondStage:
         if not ctx.new_ticket or ctx.kind != "normal":
             return
         outbox, message = acknowledgement(ctx.services, ctx.department, ctx.ticket, ctx.parsed, ctx.now)
-        ctx.session.add_all([outbox, message])
-        ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox.message_id)
+        ctx.add_row(Outbox, **outbox)
+        ctx.add_row(Message, **message)
+        ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox["message_id"])
 
 
 def _seen(ctx: Context, message_id: str) -> bool:
@@ -369,10 +369,7 @@ class Pipeline:
                 stage_name = stage.name
                 stage.process(ctx)
             if in_transaction:
-                ctx.session.flush()
-                if ctx.events:
-                    ticket_id = ctx.ticket.id
-                    ctx.session.execute(insert(Event), [{**e, "ticket_id": ticket_id} for e in ctx.events])
+                _write_rows(ctx)
         except Exception as exc:
             outcome = _outcome(exc, stage_name, ctx.inbound.id)
             if in_transaction:
@@ -396,6 +393,13 @@ class Pipeline:
         log.log(level, "event=%s inbound_id=%s stage=%s reason=%r", outcome.status.value, inbound.id,
                 outcome.stage, outcome.reason)
         return outcome.status
+
+
+def _write_rows(ctx: Context) -> None:
+    """Insert the ticket (if new), then each kind of row the stages recorded, in one statement per kind."""
+    ctx.session.flush()
+    for model, rows in ctx.rows.items():
+        ctx.session.execute(insert(model), [{**row, "ticket_id": ctx.ticket.id} for row in rows])
 
 
 class _SetAside(Exception):

@@ -6,7 +6,7 @@ from email.utils import format_datetime, make_msgid
 
 from mailgateway.compose import build_message, header_safe, mailbox
 from mailgateway.parse import ParsedMessage
-from storage import Message, Outbox, OutboxStatus, Ticket
+from storage import OutboxStatus, Ticket
 from workflows.services import Department, Services
 from workflows.sla import describe_promise
 
@@ -18,8 +18,8 @@ def tagged_subject(key: str, subject: str) -> str:
 
 
 def acknowledgement(services: Services, department: Department, ticket: Ticket,
-                    parsed: ParsedMessage, now: dt.datetime) -> tuple[Outbox, Message]:
-    """The acknowledgement of a new ticket, ready for the outbox."""
+                    parsed: ParsedMessage, now: dt.datetime) -> tuple[dict, dict]:
+    """The acknowledgement of a new ticket: its outbox row and its message row (without ticket_id)."""
     rule = department.sla[ticket.priority]
     context = {
         "ticket_key": ticket.key,
@@ -38,11 +38,11 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
     message_id = make_msgid(idstring=ticket.key.lower(), domain=services.domain)
     headers = _headers(services, department, ticket, parsed, now, message_id)
     raw = build_message(headers, rendered.text, rendered.html)
-    outbox = Outbox(ticket=ticket, created_at=now, kind="acknowledgement", mail_from="",
-                    rcpt_to=[ticket.requester_email], message_id=message_id, raw=raw,
-                    status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=now)
-    message = Message(ticket=ticket, direction="out", message_id=message_id, sender=department.address,
-                      subject=dict(headers)["Subject"], body_text=rendered.text, created_at=now)
+    outbox = {"created_at": now, "kind": "acknowledgement", "mail_from": "", "rcpt_to": [ticket.requester_email],
+              "message_id": message_id, "raw": raw, "status": OutboxStatus.PENDING.value, "attempts": 0,
+              "next_attempt_at": now}
+    message = {"inbound_id": None, "direction": "out", "message_id": message_id, "sender": department.address,
+               "subject": dict(headers)["Subject"], "body_text": rendered.text, "created_at": now}
     return outbox, message
 
 
