@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from storage.db import utcnow
 from storage.models import (
@@ -87,15 +87,15 @@ def next_pending_inbound(session: Session, limit: int = 1,
     return list(session.scalars(query.order_by(InboundMessage.id).limit(limit)))
 
 
-def claim_inbound(session: Session, inbound_id: int) -> InboundMessage | None:
-    """Lock this inbound message for the transaction if it is still pending."""
-    query = (
-        select(InboundMessage)
+def finish_inbound(session: Session, inbound_id: int, **values) -> bool:
+    """Set the outcome of a pending inbound message; False if it is no longer pending."""
+    result = session.execute(
+        update(InboundMessage)
         .where(InboundMessage.id == inbound_id, InboundMessage.status == InboundStatus.PENDING.value)
-        .options(defer(InboundMessage.raw))  # the caller has already read the bytes
-        .with_for_update(skip_locked=True)
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
-    return session.scalars(query).first()
+    return result.rowcount == 1
 
 
 def next_ticket_key(session: Session, department: str, prefix: str) -> str:

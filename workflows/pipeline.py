@@ -12,10 +12,11 @@ transaction. On SQLite, which has one writer at a time, the reading stages
 (parse, hygiene, route) run for a batch of pending messages before any write
 transaction starts, so the write lock is held only for the writing stages and
 the SMTP intake never waits behind parsing or rules. Then each message gets
-its own write transaction: it is claimed (it must still be pending) and the
-writing stages run, starting with "dedupe" and "thread", which must see every
-ticket and message committed a moment ago. Several SQLite workers split the
-pending messages by id (``shard``). On
+its own write transaction, where the writing stages run, starting with
+"dedupe" and "thread", which must see every ticket and message committed a
+moment ago. Its last statement marks the message done only if it is still
+pending; if another worker got there first, the transaction rolls back.
+Several SQLite workers split the pending messages by id (``shard``). On
 PostgreSQL the message is claimed first (``FOR UPDATE SKIP LOCKED``) and all
 stages run in its transaction, so many workers never work on the same one.
 """
@@ -336,22 +337,23 @@ class Pipeline:
             return self._set_aside(ctx, outcome)
         try:
             with self.db.transaction() as session:
-                claimed = repo.claim_inbound(session, ctx.inbound_id)
-                if claimed is None:  # another worker got there first
-                    return InboundStatus.PENDING
-                ctx.session, ctx.inbound, ctx.now = session, claimed, self.services.clock()
+                # The message is claimed by _finish's conditional update at the
+                # end; if another worker got there first, all of this rolls back.
+                ctx.session, ctx.now = session, self.services.clock()
                 return self._finish(ctx, self._run(ctx, self.writing))
         except _SetAside as stop:
             return self._set_aside(stop.ctx, stop.outcome)
+        except _Taken:
+            return InboundStatus.PENDING
 
     def _set_aside(self, ctx: Context, outcome: Outcome) -> InboundStatus:
         """After the ticket changes were rolled back: keep the message with its reason."""
-        with self.db.transaction() as session:
-            claimed = repo.claim_inbound(session, ctx.inbound_id)
-            if claimed is None:
-                return InboundStatus.PENDING
-            ctx.session, ctx.inbound, ctx.ticket = session, claimed, None
-            return self._finish(ctx, outcome)
+        try:
+            with self.db.transaction() as session:
+                ctx.session, ctx.ticket = session, None
+                return self._finish(ctx, outcome)
+        except _Taken:
+            return InboundStatus.PENDING
 
     def _context(self, session: Session, inbound: InboundMessage) -> Context:
         return Context(session=session, inbound=inbound, inbound_id=inbound.id, services=self.services,
@@ -371,28 +373,30 @@ class Pipeline:
             if in_transaction:
                 _write_rows(ctx)
         except Exception as exc:
-            outcome = _outcome(exc, stage_name, ctx.inbound.id)
+            outcome = _outcome(exc, stage_name, ctx.inbound_id)
             if in_transaction:
                 raise _SetAside(ctx, outcome) from None
             return outcome
         return None
 
     def _finish(self, ctx: Context, outcome: Outcome | None) -> InboundStatus:
-        inbound = ctx.inbound
-        inbound.processed_at = ctx.now
-        inbound.message_id = ctx.message_id
+        """Mark the inbound message done or set aside; raise _Taken if it is no longer pending."""
+        status = InboundStatus.DONE if outcome is None else outcome.status
+        values = {"status": status.value, "processed_at": ctx.now, "message_id": ctx.message_id}
         if outcome is None:
-            inbound.ticket_id = ctx.ticket.id
-            inbound.status = InboundStatus.DONE.value
-            log.info("event=processed inbound_id=%s ticket=%s new=%s kind=%s", inbound.id,
+            values["ticket_id"] = ctx.ticket.id
+        else:
+            values["error"] = outcome.reason
+        if not repo.finish_inbound(ctx.session, ctx.inbound_id, **values):
+            raise _Taken()
+        if outcome is None:
+            log.info("event=processed inbound_id=%s ticket=%s new=%s kind=%s", ctx.inbound_id,
                      ctx.ticket.key, ctx.new_ticket, ctx.kind)
-            return InboundStatus.DONE
-        inbound.status = outcome.status.value
-        inbound.error = outcome.reason
-        level = logging.INFO if outcome.status is InboundStatus.DISCARDED else logging.WARNING
-        log.log(level, "event=%s inbound_id=%s stage=%s reason=%r", outcome.status.value, inbound.id,
-                outcome.stage, outcome.reason)
-        return outcome.status
+        else:
+            level = logging.INFO if status is InboundStatus.DISCARDED else logging.WARNING
+            log.log(level, "event=%s inbound_id=%s stage=%s reason=%r", status.value, ctx.inbound_id,
+                    outcome.stage, outcome.reason)
+        return status
 
 
 def _write_rows(ctx: Context) -> None:
@@ -400,6 +404,10 @@ def _write_rows(ctx: Context) -> None:
     ctx.session.flush()
     for model, rows in ctx.rows.items():
         ctx.session.execute(insert(model), [{**row, "ticket_id": ctx.ticket.id} for row in rows])
+
+
+class _Taken(Exception):
+    """Another worker has processed this message meanwhile (leaves the transaction, rolling it back)."""
 
 
 class _SetAside(Exception):

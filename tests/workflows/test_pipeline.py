@@ -162,3 +162,21 @@ def test_header_injection_in_subject_does_not_reach_reply_headers(database, serv
     reply = email.message_from_bytes(outbox.raw, policy=policy.default)
     assert reply["Bcc"] is None
     assert "\n" not in reply["Subject"]
+
+
+def test_a_message_prepared_by_two_workers_is_written_once(sqlite_database, services):
+    from storage import InboundStatus
+
+    _ingest(sqlite_database, _mail())
+    late = Pipeline(sqlite_database, services)
+    with sqlite_database.sessions() as session:
+        (inbound,) = repo.next_pending_inbound(session)
+        ctx = late._context(session, inbound)
+        prepared = late._run(ctx, late.reading, in_transaction=False)
+    assert prepared is None
+    assert Pipeline(sqlite_database, services).drain() == 1  # the other worker wins
+    assert late._write(ctx, prepared) == InboundStatus.PENDING  # ... and this one backs off
+    with sqlite_database.sessions() as session:
+        assert session.query(Ticket).count() == 1
+        assert session.query(Outbox).count() == 1
+        assert session.query(Event).filter_by(kind="created").count() == 1
