@@ -89,11 +89,10 @@ def next_pending_inbound(session: Session, limit: int = 1,
 
 def finish_inbound(session: Session, inbound_id: int, **values) -> bool:
     """Set the outcome of a pending inbound message; False if it is no longer pending."""
-    result = session.execute(
-        update(InboundMessage)
+    result = session.connection().execute(  # Core: no ORM bookkeeping needed here
+        update(InboundMessage.__table__)
         .where(InboundMessage.id == inbound_id, InboundMessage.status == InboundStatus.PENDING.value)
         .values(**values)
-        .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
@@ -111,7 +110,7 @@ def next_ticket_key(session: Session, department: str, prefix: str) -> str:
                                set_={"next_number": TicketCounter.next_number + 1})
         .returning(TicketCounter.next_number)
     )
-    number = session.execute(statement).scalar_one()
+    number = session.connection().execute(statement).scalar_one()
     return f"{prefix}-{number:06d}"
 
 
@@ -134,7 +133,7 @@ def inbound_seen(session: Session, message_id: str, exclude_id: int) -> bool:
     """Whether another inbound message with this Message-ID was already processed."""
     # Filter on the Message-ID only, so the database uses that index: most rows
     # are "done", and a plan that starts from the status index reads them all.
-    statuses = session.scalars(
+    statuses = session.connection().scalars(
         select(InboundMessage.status).where(InboundMessage.message_id == message_id,
                                             InboundMessage.id != exclude_id)
     )

@@ -403,7 +403,7 @@ def _write_rows(ctx: Context) -> None:
     """Insert the ticket (if new), then each kind of row the stages recorded, in one statement per kind."""
     ctx.session.flush()
     for model, rows in ctx.rows.items():
-        ctx.session.execute(insert(model), [{**row, "ticket_id": ctx.ticket.id} for row in rows])
+        ctx.session.connection().execute(insert(model.__table__), [{**row, "ticket_id": ctx.ticket.id} for row in rows])
 
 
 class _Taken(Exception):
