@@ -169,8 +169,9 @@ def run_helpdesk(count: int, sessions: int, storage_url: str | None) -> dict:
         started, ended, accepted = asyncio.run(_load(port, count, sessions))
         while True:
             with db.sessions() as session:
-                queued = session.scalar(select(func.count()).select_from(Outbox)) - outbox_before
+                # Pending first: once it reads 0, every acknowledgement is committed before we count them.
                 pending = session.scalar(select(func.count()).where(InboundMessage.status == "pending"))
+                queued = session.scalar(select(func.count()).select_from(Outbox)) - outbox_before
             if queued >= count or (pending == 0 and queued < count and time.perf_counter() - ended > 5):
                 break
             time.sleep(0.05)
