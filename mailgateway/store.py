@@ -75,27 +75,20 @@ class InboundWriter:
                 return
 
     def _commit(self, group: list) -> None:
+        """Commit a group; if that fails, each message alone, so one bad message fails only itself."""
         try:
             ids = self._insert([item for item, _, _ in group])
-        except Exception:
+        except Exception as exc:
+            if len(group) == 1:
+                _, loop, future = group[0]
+                loop.call_soon_threadsafe(_resolve, future, None, exc)  # the gateway logs it and answers 451
+                return
             log.warning("event=group_commit_failed size=%d retrying=one_by_one", len(group), exc_info=True)
             for entry in group:
-                self._commit_one(entry)
+                self._commit([entry])
             return
         for (_, loop, future), inbound_id in zip(group, ids):
             loop.call_soon_threadsafe(_resolve, future, inbound_id, None)
-        if self.on_commit:
-            self.on_commit()
-
-    def _commit_one(self, entry) -> None:
-        item, loop, future = entry
-        try:
-            (inbound_id,) = self._insert([item])
-        except Exception as exc:
-            log.error("event=store_failed peer=%s size=%d error=%s", item.peer, len(item.raw), type(exc).__name__)
-            loop.call_soon_threadsafe(_resolve, future, None, exc)
-            return
-        loop.call_soon_threadsafe(_resolve, future, inbound_id, None)
         if self.on_commit:
             self.on_commit()
 

@@ -64,14 +64,7 @@ def claim_next_inbound(session: Session) -> InboundMessage | None:
 
     Other workers skip it (PostgreSQL ``SKIP LOCKED``; SQLite has one writer).
     """
-    query = (
-        select(InboundMessage)
-        .where(InboundMessage.status == InboundStatus.PENDING.value)
-        .order_by(InboundMessage.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    return session.scalars(query).first()
+    return session.scalars(_pending().limit(1).with_for_update(skip_locked=True)).first()
 
 
 def next_pending_inbound(session: Session, limit: int = 1,
@@ -80,11 +73,17 @@ def next_pending_inbound(session: Session, limit: int = 1,
 
     ``shard=(k, n)`` takes only ids with ``id % n == k``, so n workers split the queue.
     """
-    query = select(InboundMessage).where(InboundMessage.status == InboundStatus.PENDING.value)
+    query = _pending()
     index, count = shard
     if count > 1:
         query = query.where(InboundMessage.id % count == index)
-    return list(session.scalars(query.order_by(InboundMessage.id).limit(limit)))
+    return list(session.scalars(query.limit(limit)))
+
+
+def _pending():
+    """Pending inbound messages, oldest first."""
+    return (select(InboundMessage).where(InboundMessage.status == InboundStatus.PENDING.value)
+            .order_by(InboundMessage.id))
 
 
 def finish_inbound(session: Session, inbound_id: int, **values) -> bool:

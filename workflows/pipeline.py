@@ -169,7 +169,7 @@ class DedupeStage:
 
     def process(self, ctx: Context) -> None:
         message_id = ctx.message_id
-        if message_id and _seen(ctx, message_id):
+        if message_id and repo.inbound_seen(ctx.session, message_id, ctx.inbound_id):
             raise Discard(f"duplicate of an already processed Message-ID {message_id}")
 
 
@@ -245,10 +245,6 @@ class RespondStage:
         ctx.add_row(Outbox, **outbox)
         ctx.add_row(Message, **message)
         ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox["message_id"])
-
-
-def _seen(ctx: Context, message_id: str) -> bool:
-    return repo.inbound_seen(ctx.session, message_id, ctx.inbound.id)
 
 
 STAGES = ("parse", "hygiene", "route", "dedupe", "thread", "apply", "sla", "respond")

@@ -36,7 +36,7 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
     }
     rendered = services.renderer.render("acknowledgement", context)
     message_id = make_msgid(idstring=ticket.key.lower(), domain=services.domain)
-    headers = _headers(services, department, ticket, parsed, now, message_id)
+    headers = _headers(department, ticket, parsed, now, message_id)
     raw = build_message(headers, rendered.text, rendered.html)
     outbox = {"created_at": now, "kind": "acknowledgement", "mail_from": "", "rcpt_to": [ticket.requester_email],
               "message_id": message_id, "raw": raw, "status": OutboxStatus.PENDING.value, "attempts": 0,
@@ -46,8 +46,8 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
     return outbox, message
 
 
-def _headers(services: Services, department: Department, ticket: Ticket, parsed: ParsedMessage,
-             now: dt.datetime, message_id: str) -> list[tuple[str, str]]:
+def _headers(department: Department, ticket: Ticket, parsed: ParsedMessage, now: dt.datetime,
+             message_id: str) -> list[tuple[str, str]]:
     headers = [
         ("From", mailbox(department.display_name, department.address)),
         ("To", mailbox(ticket.requester_name, ticket.requester_email)),
