@@ -67,6 +67,10 @@ class Database:
             session.connection(execution_options={_WRITE: True})
             yield session
 
+    def write_wanted(self) -> bool:
+        """Whether a priority writer (the SMTP intake) is waiting for this SQLite file."""
+        return self._gate is not None and self._gate.priority_waiting()
+
     @contextlib.contextmanager
     def _write_turn(self) -> Iterator[None]:
         if self._gate is None:
@@ -155,6 +159,18 @@ class _WriteGate:
 
     def __exit__(self, *exc) -> None:
         self._release()
+
+    def priority_waiting(self) -> bool:
+        """Whether a priority writer holds the intent lock (it waits for, or has, the write lock)."""
+        if self._paths is None or self._priority:
+            return False
+        _, intent = self._open()
+        try:
+            fcntl.flock(intent, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(intent, fcntl.LOCK_UN)
+        return False
 
     def _open(self) -> tuple[int, int]:
         if self._fds is None:

@@ -59,12 +59,12 @@ def add_inbound_many(session: Session, rows: Sequence[dict]) -> list[int]:
     return list(session.scalars(statement, values))
 
 
-def claim_next_inbound(session: Session) -> InboundMessage | None:
-    """Lock the oldest pending inbound message for this transaction.
+def claim_pending_inbound(session: Session, limit: int = 1) -> list[InboundMessage]:
+    """Lock the oldest pending inbound messages for this transaction.
 
-    Other workers skip it (PostgreSQL ``SKIP LOCKED``; SQLite has one writer).
+    Other workers skip them (PostgreSQL ``SKIP LOCKED``; SQLite has one writer).
     """
-    return session.scalars(_pending().limit(1).with_for_update(skip_locked=True)).first()
+    return list(session.scalars(_pending().limit(limit).with_for_update(skip_locked=True)))
 
 
 def next_pending_inbound(session: Session, limit: int = 1,

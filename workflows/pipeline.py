@@ -1,24 +1,27 @@
-"""The pipeline: one inbound message becomes one ticket change, in one transaction.
+"""The pipeline: each inbound message becomes one ticket change, atomically.
 
 The stages and their order are data (``STAGES``). Each stage is a small
 class with a kebab-case ``name`` and one ``process(context)`` method. A
 stage ends processing by raising ``Discard`` (kept, not acted on: loops,
 duplicates, stray auto-replies) or ``Quarantine`` (set aside for a person,
 with the reason). Any other error also quarantines the message, tagged with
-the stage it happened in; the ticket changes are rolled back first.
+the stage it happened in; the message's ticket changes are rolled back first.
 
-The first stages only read (``writes = False``); the rest run in the write
-transaction. On SQLite, which has one writer at a time, the reading stages
-(parse, hygiene, route) run for a batch of pending messages before any write
-transaction starts, so the write lock is held only for the writing stages and
-the SMTP intake never waits behind parsing or rules. Then each message gets
-its own write transaction, where the writing stages run, starting with
-"dedupe" and "thread", which must see every ticket and message committed a
-moment ago. Its last statement marks the message done only if it is still
-pending; if another worker got there first, the transaction rolls back.
-Several SQLite workers split the pending messages by id (``shard``). On
-PostgreSQL the message is claimed first (``FOR UPDATE SKIP LOCKED``) and all
-stages run in its transaction, so many workers never work on the same one.
+Messages are processed in batches: one write transaction holds a batch, and
+each message's changes live in a savepoint of their own, so a message that
+stops or fails leaves nothing behind but its status, and one commit covers
+the batch. Its last statement marks a message done only if it is still
+pending; if another worker got there first, its savepoint rolls back.
+
+The first stages only read (``writes = False``). On SQLite, which has one
+writer at a time, they run for the whole batch before the write transaction
+starts, so the write lock is held only for the writing stages, starting with
+"dedupe" and "thread", which must see every ticket committed a moment ago.
+When the SMTP intake is waiting for the lock, the batch commits early and
+continues in a new transaction after it. Several SQLite workers split the
+pending messages by id (``shard``). On PostgreSQL a batch is claimed first
+(``FOR UPDATE SKIP LOCKED``) and all stages run in its transaction, so many
+workers never work on the same message.
 """
 from __future__ import annotations
 
@@ -309,15 +312,10 @@ class Pipeline:
         return count
 
     def _process_claimed(self) -> list[InboundStatus]:
-        try:
-            with self.db.transaction() as session:
-                inbound = repo.claim_next_inbound(session)
-                if inbound is None:
-                    return []
-                ctx = self._context(session, inbound)
-                return [self._finish(ctx, self._run(ctx, self.stages))]
-        except _SetAside as stop:
-            return [self._set_aside(stop.ctx, stop.outcome)]
+        with self.db.transaction() as session:
+            claimed = repo.claim_pending_inbound(session, limit=self.batch)
+            return [self._settle(session, self._context(session, inbound), None, self.stages)
+                    for inbound in claimed]
 
     def _process_split(self) -> list[InboundStatus]:
         with self.db.sessions() as session:
@@ -326,28 +324,38 @@ class Pipeline:
             for inbound in batch:
                 ctx = self._context(session, inbound)
                 prepared.append((ctx, self._run(ctx, self.reading, in_transaction=False)))
-        return [self._write(ctx, outcome) for ctx, outcome in prepared]
-
-    def _write(self, ctx: Context, outcome: Outcome | None) -> InboundStatus:
-        if outcome is not None:
-            return self._set_aside(ctx, outcome)
-        try:
+        statuses: list[InboundStatus] = []
+        while prepared:
             with self.db.transaction() as session:
-                # The message is claimed by _finish's conditional update at the
-                # end; if another worker got there first, all of this rolls back.
-                ctx.session, ctx.now = session, self.services.clock()
-                return self._finish(ctx, self._run(ctx, self.writing))
-        except _SetAside as stop:
-            return self._set_aside(stop.ctx, stop.outcome)
-        except _Taken:
-            return InboundStatus.PENDING
+                # Each message is claimed by _finish's conditional update; one
+                # another worker got to first is skipped (left as it is).
+                for index, (ctx, outcome) in enumerate(prepared):
+                    if index and self.db.write_wanted():
+                        break  # let the waiting writer (the SMTP intake) in; carry on after it
+                    statuses.append(self._settle(session, ctx, outcome, self.writing))
+                else:
+                    index = len(prepared)
+            prepared = prepared[index:]
+        return statuses
 
-    def _set_aside(self, ctx: Context, outcome: Outcome) -> InboundStatus:
-        """After the ticket changes were rolled back: keep the message with its reason."""
+    def _settle(self, session: Session, ctx: Context, outcome: Outcome | None, stages) -> InboundStatus:
+        """Run the stages still to run for one message, atomically, inside the batch's transaction.
+
+        The message's changes live in a savepoint: a message that stops, fails
+        or was taken by another worker leaves no trace but its own status.
+        """
+        ctx.session, ctx.now = session, self.services.clock()
+        if outcome is None:
+            try:
+                with session.begin_nested():
+                    return self._finish(ctx, self._run(ctx, stages))
+            except _SetAside as stop:
+                outcome = stop.outcome  # its ticket changes are rolled back by now
+            except _Taken:
+                return InboundStatus.PENDING
+        ctx.ticket = None
         try:
-            with self.db.transaction() as session:
-                ctx.session, ctx.ticket = session, None
-                return self._finish(ctx, outcome)
+            return self._finish(ctx, outcome)
         except _Taken:
             return InboundStatus.PENDING
 

@@ -40,3 +40,32 @@ def test_header_injection_is_neutralised():
     assert mail["Bcc"] is None
     assert "Bcc: victim@evil.example" in mail["Subject"]  # kept as text on one line
     assert header_safe("a\r\n\tb\x00c") == "a b c"
+
+
+def test_long_header_lines_fold_at_spaces_and_long_tokens_are_encoded():
+    references = " ".join(f"<id{n}.abcdefghij@mail.example>" for n in range(40))
+    token = "y" * 1500
+    raw = build_message(_headers(f"see {token} end") + [("References", references)], "body\n")
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 998 for line in head.split(b"\r\n"))
+    assert max(len(line) for line in head.split(b"\r\n") if not line.startswith(b"Subject")) <= 78
+    mail = PARSE(raw)
+    assert mail["Subject"] == f"see {token} end"
+    assert str(mail["References"]).split() == references.split()
+
+
+def test_ascii_body_with_a_very_long_line_is_quoted_printable():
+    raw = build_message(_headers(), "a" * 2000 + "\nshort\n")
+    mail = PARSE(raw)
+    assert mail["Content-Transfer-Encoding"] == "quoted-printable"
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert mail.get_content().replace("\r\n", "\n") == "a" * 2000 + "\nshort\n"
+
+
+def test_plain_ascii_reply_stays_readable_on_the_wire():
+    raw = build_message(_headers(), "Hello Anna,\n\nyour ticket is IT-000001.\n")
+    assert b"Content-Transfer-Encoding: 7bit" in raw
+    assert raw.endswith(b"\r\n\r\nHello Anna,\r\n\r\nyour ticket is IT-000001.\r\n")
+    multipart = PARSE(build_message(_headers(), "text\n", "<p>text</p>\n"))
+    assert [part.get_content_type() for part in multipart.iter_parts()] == ["text/plain", "text/html"]
+    assert multipart.get_content_type() == "multipart/alternative"

@@ -45,9 +45,9 @@ def test_claim_takes_oldest_pending_and_stats_count(database):
         first = repo.add_inbound(session, source="smtp", mail_from="", rcpt_to=[], raw=b"1")
         repo.add_inbound(session, source="smtp", mail_from="", rcpt_to=[], raw=b"2")
     with database.transaction() as session:
-        claimed = repo.claim_next_inbound(session)
-        assert claimed.id == first.id
-        claimed.status = "done"
+        claimed = repo.claim_pending_inbound(session)
+        assert [row.id for row in claimed] == [first.id]
+        claimed[0].status = "done"
     with database.transaction() as session:
         counts = repo.stats(session)
     assert counts["inbound"] == {"pending": 1, "done": 1, "discarded": 0, "quarantined": 0}

@@ -153,6 +153,28 @@ def test_failing_stage_rolls_back_and_quarantines(database, services, monkeypatc
         assert session.query(Ticket).one().key == "IT-000001"
 
 
+def test_a_failing_message_leaves_the_rest_of_its_batch_alone(database, services, monkeypatch):
+    import workflows.pipeline as pipeline_module
+
+    real = pipeline_module.acknowledgement
+
+    def explode_on_boom(services, department, ticket, parsed, now):
+        if parsed.subject == "boom":
+            raise RuntimeError("renderer crashed")
+        return real(services, department, ticket, parsed, now)
+
+    monkeypatch.setattr(pipeline_module, "acknowledgement", explode_on_boom)
+    ids = [_ingest(database, _mail(subject=subject)) for subject in ("first", "boom", "third")]
+    assert Pipeline(database, services, batch=10).process_next() == 3  # one batch
+    assert [_inbound(database, i).status for i in ids] == ["done", "quarantined", "done"]
+    with database.sessions() as session:
+        tickets = {t.subject: t.key for t in session.query(Ticket)}
+        assert tickets == {"first": "IT-000001", "third": "IT-000002"}
+        assert session.query(Outbox).count() == 2
+        assert session.query(Event).filter(Event.ticket_id.is_(None)).count() == 0
+        assert session.query(Message).filter_by(direction="in").count() == 2
+
+
 def test_header_injection_in_subject_does_not_reach_reply_headers(database, services):
     raw = _mail(subject="=?utf-8?q?Hi=0D=0ABcc=3A_victim=40evil=2Eexample?=")
     _ingest(database, raw)
@@ -175,7 +197,8 @@ def test_a_message_prepared_by_two_workers_is_written_once(sqlite_database, serv
         prepared = late._run(ctx, late.reading, in_transaction=False)
     assert prepared is None
     assert Pipeline(sqlite_database, services).drain() == 1  # the other worker wins
-    assert late._write(ctx, prepared) == InboundStatus.PENDING  # ... and this one backs off
+    with sqlite_database.transaction() as session:  # ... and this one backs off
+        assert late._settle(session, ctx, prepared, late.writing) == InboundStatus.PENDING
     with sqlite_database.sessions() as session:
         assert session.query(Ticket).count() == 1
         assert session.query(Outbox).count() == 1

@@ -1,0 +1,69 @@
+"""Pipeline benchmark: pending inbound messages to tickets with acknowledgements, in one process.
+
+Stores N sample requests as pending inbound rows in a fresh database, then
+times ``Pipeline.drain()`` (parse, hygiene, rules, dedupe, thread, ticket,
+SLA, acknowledgement in the outbox), with no SMTP and no other load.
+
+    .venv/bin/python bench/pipeline_speed.py --messages 2000
+    .venv/bin/python bench/pipeline_speed.py --messages 2000 --profile 25
+    .venv/bin/python bench/pipeline_speed.py --storage-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--storage-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the N costliest functions")
+    args = parser.parse_args()
+
+    from helpdesk.build import build_services
+    from helpdesk.config import load_settings
+    from helpdesk.samples import build_sample
+    from storage import Database, repo
+    from workflows.pipeline import Pipeline
+
+    url = args.storage_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='helpdesk-bench-')) / 'helpdesk.db'}"
+    db = Database(url)
+    db.upgrade()
+    rows = []
+    for index in range(args.messages):
+        sender, recipient, raw = build_sample(index)
+        raw = raw.replace(b"Message-ID: <", f"Message-ID: <pipe{index}.".encode(), 1)
+        rows.append({"source": "smtp", "peer": "127.0.0.1", "mail_from": sender, "rcpt_to": [recipient], "raw": raw})
+    with db.transaction() as session:
+        repo.add_inbound_many(session, rows)
+
+    pipeline = Pipeline(db, build_services(load_settings(ROOT / "config.toml")))
+    profiler = cProfile.Profile() if args.profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    done = pipeline.drain()
+    if profiler:
+        profiler.disable()
+    elapsed = time.perf_counter() - started
+    with db.sessions() as session:
+        stats = repo.stats(session)
+    print(f"messages={args.messages} storage={url.split(':')[0]} processed={done}")
+    print(f"pipeline: {done / elapsed:8.1f} msg/s ({elapsed / done * 1000:.2f} ms/message); "
+          f"tickets={stats['tickets']['total']} outbox={stats['outbox']['pending']}")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main()
