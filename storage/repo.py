@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -86,31 +86,54 @@ def _pending():
             .order_by(InboundMessage.id))
 
 
-def finish_inbound(session: Session, inbound_id: int, **values) -> bool:
+_FINISH = (
+    update(InboundMessage.__table__)
+    .where(InboundMessage.id == bindparam("inbound_id"), InboundMessage.status == InboundStatus.PENDING.value)
+    .values(status=bindparam("new_status"), processed_at=bindparam("new_processed_at"),
+            message_id=bindparam("new_message_id"), ticket_id=bindparam("new_ticket_id"),
+            error=bindparam("new_error"))
+)
+
+
+def finish_inbound(connection: Connection, inbound_id: int, *, status: str, processed_at: dt.datetime,
+                   message_id: str | None, ticket_id: int | None = None, error: str | None = None) -> bool:
     """Set the outcome of a pending inbound message; False if it is no longer pending."""
-    result = session.connection().execute(  # Core: no ORM bookkeeping needed here
-        update(InboundMessage.__table__)
-        .where(InboundMessage.id == inbound_id, InboundMessage.status == InboundStatus.PENDING.value)
-        .values(**values)
-    )
+    result = connection.execute(_FINISH, {
+        "inbound_id": inbound_id, "new_status": status, "new_processed_at": processed_at,
+        "new_message_id": message_id, "new_ticket_id": ticket_id, "new_error": error})
     return result.rowcount == 1
 
 
-def next_ticket_key(session: Session, department: str, prefix: str) -> str:
-    """Allocate the next key of a department, e.g. ``IT-000124``.
-
-    One upsert: safe when several workers create a department's first ticket at once.
-    """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(TicketCounter)
-        .values(department=department, next_number=1)
+def _next_number(dialect_insert):
+    return (
+        dialect_insert(TicketCounter)
+        .values(department=bindparam("department"), next_number=1)
         .on_conflict_do_update(index_elements=[TicketCounter.department],
                                set_={"next_number": TicketCounter.next_number + 1})
         .returning(TicketCounter.next_number)
     )
-    number = session.connection().execute(statement).scalar_one()
+
+
+_NEXT_NUMBER = {"postgresql": _next_number(pg_insert), "sqlite": _next_number(sqlite_insert)}
+
+
+def next_ticket_key(connection: Connection, department: str, prefix: str) -> str:
+    """Allocate the next key of a department, e.g. ``IT-000124``.
+
+    One upsert: safe when several workers create a department's first ticket at once.
+    """
+    number = connection.execute(_NEXT_NUMBER[connection.dialect.name], {"department": department}).scalar_one()
     return f"{prefix}-{number:06d}"
+
+
+_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
+
+
+def insert_ticket(connection: Connection, ticket: Ticket) -> int:
+    """Insert a new (transient) ticket in one statement and give it its id."""
+    values = {key: value for key, value in inspect(ticket).dict.items() if key in Ticket.__table__.c}
+    ticket.id = connection.execute(_INSERT_TICKET, values).scalar_one()
+    return ticket.id
 
 
 def ticket_by_key(session: Session, key: str) -> Ticket | None:
@@ -128,14 +151,15 @@ def ticket_by_message_ids(session: Session, message_ids: Sequence[str]) -> Ticke
     return None
 
 
-def inbound_seen(session: Session, message_id: str, exclude_id: int) -> bool:
+_SEEN = select(InboundMessage.status).where(InboundMessage.message_id == bindparam("message_id"),
+                                            InboundMessage.id != bindparam("exclude_id"))
+
+
+def inbound_seen(connection: Connection, message_id: str, exclude_id: int) -> bool:
     """Whether another inbound message with this Message-ID was already processed."""
     # Filter on the Message-ID only, so the database uses that index: most rows
     # are "done", and a plan that starts from the status index reads them all.
-    statuses = session.connection().scalars(
-        select(InboundMessage.status).where(InboundMessage.message_id == message_id,
-                                            InboundMessage.id != exclude_id)
-    )
+    statuses = connection.scalars(_SEEN, {"message_id": message_id, "exclude_id": exclude_id})
     return InboundStatus.DONE.value in statuses
 
 

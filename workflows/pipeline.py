@@ -30,7 +30,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from mailgateway.hygiene import classify_message
@@ -64,6 +64,7 @@ class Context:
     inbound_id: int
     services: Services
     now: dt.datetime
+    connection: Connection | None = None  # the write transaction's, for Core statements
     parsed: ParsedMessage | None = None
     kind: str = "normal"
     department: Department | None = None
@@ -172,7 +173,7 @@ class DedupeStage:
 
     def process(self, ctx: Context) -> None:
         message_id = ctx.message_id
-        if message_id and repo.inbound_seen(ctx.session, message_id, ctx.inbound_id):
+        if message_id and repo.inbound_seen(ctx.connection, message_id, ctx.inbound_id):
             raise Discard(f"duplicate of an already processed Message-ID {message_id}")
 
 
@@ -195,7 +196,7 @@ class ApplyStage:
         decision, department, parsed = ctx.decision, ctx.department, ctx.parsed
         requester = parsed.reply_address
         ctx.ticket = Ticket(
-            key=repo.next_ticket_key(ctx.session, department.key, department.prefix),
+            key=repo.next_ticket_key(ctx.connection, department.key, department.prefix),
             department=department.key,
             requester_email=requester.email,
             requester_name=requester.name or parsed.sender.name,
@@ -208,8 +209,7 @@ class ApplyStage:
             created_at=ctx.now,
             updated_at=ctx.now,
         )
-        ctx.session.add(ctx.ticket)
-        ctx.new_ticket = True
+        ctx.new_ticket = True  # inserted with the other rows, once the SLA stage has set its due times
         ctx.event("created", "requester", f"mail to {department.address}",
                   department=department.key, category=ctx.ticket.category, priority=ctx.ticket.priority)
         for match in decision.matched:
@@ -348,12 +348,14 @@ class Pipeline:
         if outcome is None:
             try:
                 with session.begin_nested():
+                    # Taken inside the savepoint: the session emits SAVEPOINT when asked for it.
+                    ctx.connection = session.connection()
                     return self._finish(ctx, self._run(ctx, stages))
             except _SetAside as stop:
                 outcome = stop.outcome  # its ticket changes are rolled back by now
             except _Taken:
                 return InboundStatus.PENDING
-        ctx.ticket = None
+        ctx.ticket, ctx.connection = None, session.connection()
         try:
             return self._finish(ctx, outcome)
         except _Taken:
@@ -391,7 +393,7 @@ class Pipeline:
             values["ticket_id"] = ctx.ticket.id
         else:
             values["error"] = outcome.reason
-        if not repo.finish_inbound(ctx.session, ctx.inbound_id, **values):
+        if not repo.finish_inbound(ctx.connection, ctx.inbound_id, **values):
             raise _Taken()
         if outcome is None:
             log.info("event=processed inbound_id=%s ticket=%s new=%s kind=%s", ctx.inbound_id,
@@ -405,9 +407,15 @@ class Pipeline:
 
 def _write_rows(ctx: Context) -> None:
     """Insert the ticket (if new), then each kind of row the stages recorded, in one statement per kind."""
-    ctx.session.flush()
+    if ctx.new_ticket:
+        repo.insert_ticket(ctx.connection, ctx.ticket)
+    else:
+        ctx.session.flush()  # the continued ticket's changes
     for model, rows in ctx.rows.items():
-        ctx.session.connection().execute(insert(model.__table__), [{**row, "ticket_id": ctx.ticket.id} for row in rows])
+        ctx.connection.execute(_INSERTS[model], [{**row, "ticket_id": ctx.ticket.id} for row in rows])
+
+
+_INSERTS = {model: insert(model.__table__) for model in (Message, Event, Outbox)}
 
 
 class _Taken(Exception):

@@ -23,10 +23,10 @@ def test_inbound_round_trip_keeps_bytes_and_aware_times(database):
 
 def test_ticket_keys_count_per_department(database):
     with database.transaction() as session:
-        keys = [repo.next_ticket_key(session, "it", "IT") for _ in range(3)]
-        keys.append(repo.next_ticket_key(session, "hr", "HR"))
+        keys = [repo.next_ticket_key(session.connection(), "it", "IT") for _ in range(3)]
+        keys.append(repo.next_ticket_key(session.connection(), "hr", "HR"))
     with database.transaction() as session:
-        keys.append(repo.next_ticket_key(session, "it", "IT"))
+        keys.append(repo.next_ticket_key(session.connection(), "it", "IT"))
     assert keys == ["IT-000001", "IT-000002", "IT-000003", "HR-000001", "IT-000004"]
 
 
@@ -78,7 +78,7 @@ def test_concurrent_first_tickets_of_a_department_get_distinct_keys(database):
         try:
             barrier.wait(timeout=10)
             with database.transaction() as session:
-                keys.append(repo.next_ticket_key(session, "facilities", "FAC"))
+                keys.append(repo.next_ticket_key(session.connection(), "facilities", "FAC"))
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
 
