@@ -108,13 +108,18 @@ async def _session(port: int, messages: list[tuple[str, str, bytes]], accepted: 
     writer.close()
 
 
-async def _load(port: int, count: int, sessions: int) -> tuple[float, float, list[float]]:
+def _batches(count: int, sessions: int) -> list[list[tuple[str, str, bytes]]]:
+    """The messages to send, one list per session (built before any server starts)."""
     from helpdesk.samples import build_sample
 
     batches: list[list] = [[] for _ in range(sessions)]
     for index in range(count):
         sender, recipient, _ = build_sample(index)
         batches[index % sessions].append((sender, recipient, _message(index)))
+    return batches
+
+
+async def _load(port: int, batches: list[list]) -> tuple[float, float, list[float]]:
     accepted: list[float] = []
     started = time.perf_counter()
     await asyncio.gather(*(_session(port, batch, accepted) for batch in batches))
@@ -131,23 +136,24 @@ def _start(target, args):
     return process, stop, pid
 
 
-def run_baseline(count: int, sessions: int) -> float:
+def run_baseline(batches: list[list]) -> float:
     port = _free_port()
     process, stop, _ = _start(_serve_baseline, (port,))
     try:
-        started, ended, accepted = asyncio.run(_load(port, count, sessions))
+        started, ended, accepted = asyncio.run(_load(port, batches))
     finally:
         stop.set()
         process.join(10)
     return len(accepted) / (ended - started)
 
 
-def run_helpdesk(count: int, sessions: int, storage_url: str | None) -> dict:
+def run_helpdesk(batches: list[list], storage_url: str | None) -> dict:
     import psutil
     from sqlalchemy import func, select
 
     from storage import Database, InboundMessage, Outbox
 
+    count = sum(len(batch) for batch in batches)
     work = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
     url = storage_url or f"sqlite:///{work / 'helpdesk.db'}"
     port = _free_port()
@@ -166,7 +172,7 @@ def run_helpdesk(count: int, sessions: int, storage_url: str | None) -> dict:
     try:
         with db.sessions() as session:
             outbox_before = session.scalar(select(func.count()).select_from(Outbox))
-        started, ended, accepted = asyncio.run(_load(port, count, sessions))
+        started, ended, accepted = asyncio.run(_load(port, batches))
         while True:
             with db.sessions() as session:
                 # Pending first: once it reads 0, every acknowledgement is committed before we count them.
@@ -201,8 +207,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--storage-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
-    baseline = run_baseline(args.messages, args.sessions)
-    result = run_helpdesk(args.messages, args.sessions, args.storage_url)
+    batches = _batches(args.messages, args.sessions)
+    baseline = run_baseline(batches)
+    result = run_helpdesk(batches, args.storage_url)
     print(f"messages={args.messages} sessions={args.sessions} storage={result['storage']}")
     print(f"baseline (bare aiosmtpd, 250 only): {baseline:8.1f} accepted msg/s")
     print(f"helpdesk accepted:                  {result['accepted_per_s']:8.1f} msg/s "

@@ -51,7 +51,7 @@ def cmd_worker(args) -> int:
     def announce() -> None:
         print("ready", flush=True)
 
-    run_worker(settings, parent_pid=args.parent_pid, announce=announce, index=args.index)
+    run_worker(settings, parent_pid=args.parent_pid, announce=announce, index=args.index, send=args.send)
     return 0
 
 
@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--settings-stdin", action="store_true", help=argparse.SUPPRESS)
     worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     worker.add_argument("--index", type=int, default=0, help=argparse.SUPPRESS)
+    worker.add_argument("--send", action="store_true", help="also send the outbox through the relay")
     worker.add_argument("--log-file", default=None, metavar="PATH", help="append logs to this file instead of stderr")
     worker.set_defaults(func=cmd_worker)
 

@@ -69,7 +69,8 @@ class Helpdesk:
         self.gateway = self._gateway()
         self.gateway.start()
         self._start_workers()
-        self._spawn("sender", self._send)
+        if self.settings.worker.processes == 0:
+            self._spawn("sender", functools.partial(send_loop, self.sender, self._stop, self.services.outbox_ready))
         self._spawn("scheduler", self._schedule)
         gw = self.settings.gateway
         log.info("event=started smtp=%s:%s storage=%s", gw.smtp_host, gw.smtp_port, self.db.url.render_as_string())
@@ -82,7 +83,10 @@ class Helpdesk:
                 self._spawn(f"worker-{number}", functools.partial(self._work, pipeline))
             return
         level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
-        self._processes = [start_worker_process(self.settings, level, number) for number in range(worker.processes)]
+        # Worker 0 also runs the outbound sender, so sending replies never competes
+        # with accepting mail for this process's interpreter.
+        self._processes = [start_worker_process(self.settings, level, number, send=number == 0)
+                           for number in range(worker.processes)]
         for process in self._processes:
             await_ready(process)
 
@@ -138,13 +142,6 @@ class Helpdesk:
     def _work(self, pipeline: Pipeline) -> None:
         work_loop(pipeline, self._stop, self.work_ready, self.settings.worker.idle_poll_seconds)
 
-    def _send(self) -> None:
-        while not self._stop.is_set():
-            if not self.sender.send_due():
-                # Workers in other processes cannot wake us: look again soon.
-                self.services.outbox_ready.wait(0.5)
-                self.services.outbox_ready.clear()
-
     def _schedule(self) -> None:
         while not self._stop.is_set():
             started = time.monotonic()
@@ -172,12 +169,21 @@ def work_loop(pipeline: Pipeline, stop, ready, idle_seconds: float) -> None:
             ready.clear()
 
 
-def start_worker_process(settings: Settings, log_level: str, number: int) -> subprocess.Popen:
+def send_loop(sender: OutboundSender, stop, ready: threading.Event) -> None:
+    """Send what is due; wait to be woken by the pipeline (or look again soon: workers elsewhere cannot wake us)."""
+    while not stop.is_set():
+        if not sender.send_due():
+            ready.wait(0.5)
+            ready.clear()
+
+
+def start_worker_process(settings: Settings, log_level: str, number: int, *, send: bool = False) -> subprocess.Popen:
     """`helpdesk worker` child ``number`` with these exact settings (sent as JSON on its stdin)."""
     logs = log_file()
     process = subprocess.Popen(
         [sys.executable, "-m", "helpdesk.cli", "--log-level", log_level, "worker", "--settings-stdin",
-         "--parent-pid", str(os.getpid()), "--index", str(number), *(["--log-file", logs] if logs else [])],
+         "--parent-pid", str(os.getpid()), "--index", str(number), *(["--send"] if send else []),
+         *(["--log-file", logs] if logs else [])],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
     )
     process.stdin.write(settings.model_dump_json().encode())
@@ -216,8 +222,11 @@ class ParentWatch:
         return self.is_set()
 
 
-def run_worker(settings: Settings, parent_pid: int | None = None, announce=None, index: int = 0) -> None:
+def run_worker(settings: Settings, parent_pid: int | None = None, announce=None, index: int = 0,
+               send: bool = False) -> None:
     """The pipeline loop of `helpdesk worker` until SIGTERM/SIGINT or the parent's death.
+
+    With ``send`` the process also runs the outbound sender.
 
     Worker process ``index`` of a runner takes its share of pending messages
     on SQLite (each thread one shard); on PostgreSQL row locks share the work.
@@ -238,6 +247,9 @@ def run_worker(settings: Settings, parent_pid: int | None = None, announce=None,
         pipeline = Pipeline(db, services, shard=(index * threads_per_process + n, shards))
         loop = functools.partial(work_loop, pipeline, stop, idle, settings.worker.idle_poll_seconds)
         threads.append(threading.Thread(target=guarded, args=(f"pipeline-{n}", loop, stop), daemon=True))
+    if send:
+        loop = functools.partial(send_loop, OutboundSender(db, _relay(settings)), stop, services.outbox_ready)
+        threads.append(threading.Thread(target=guarded, args=("sender", loop, stop), daemon=True))
     for thread in threads:
         thread.start()
     if announce:
