@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from storage import Database
-from storage import repo
+from storage.intake import IntakeInserter
 
 log = logging.getLogger("helpdesk.gateway.store")
 _STOP = object()
@@ -35,6 +35,7 @@ class InboundWriter:
 
     def __init__(self, db: Database, *, max_group: int = 200, on_commit: Callable[[], None] | None = None):
         self.db = db
+        self.inserter = IntakeInserter(db)
         self.max_group = max_group
         self.on_commit = on_commit
         self._queue: queue.Queue = queue.Queue()
@@ -58,7 +59,7 @@ class InboundWriter:
         while True:
             first = self._queue.get()
             if first is _STOP:
-                return
+                break
             group = [first]
             stop = False
             while len(group) < self.max_group:
@@ -72,7 +73,8 @@ class InboundWriter:
                 group.append(more)
             self._commit(group)
             if stop:
-                return
+                break
+        self.inserter.close()
 
     def _commit(self, group: list) -> None:
         """Commit a group; if that fails, each message alone, so one bad message fails only itself."""
@@ -93,11 +95,10 @@ class InboundWriter:
             self.on_commit()
 
     def _insert(self, items: list[Received]) -> list[int]:
-        with self.db.transaction() as session:
-            return repo.add_inbound_many(session, [
-                {"source": i.source, "peer": i.peer, "mail_from": i.mail_from, "rcpt_to": list(i.rcpt_to),
-                 "raw": i.raw} for i in items
-            ])
+        return self.inserter.insert([
+            {"source": i.source, "peer": i.peer, "mail_from": i.mail_from, "rcpt_to": list(i.rcpt_to), "raw": i.raw}
+            for i in items
+        ])
 
 
 def _resolve(future: asyncio.Future, value, error) -> None:

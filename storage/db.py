@@ -63,7 +63,7 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A write session: committed on success, rolled back on error."""
-        with self._write_turn(), self.sessions() as session, session.begin():
+        with self.write_turn(), self.sessions() as session, session.begin():
             session.connection(execution_options={_WRITE: True})
             yield session
 
@@ -72,7 +72,8 @@ class Database:
         return self._gate is not None and self._gate.priority_waiting()
 
     @contextlib.contextmanager
-    def _write_turn(self) -> Iterator[None]:
+    def write_turn(self) -> Iterator[None]:
+        """This process's turn to write (SQLite: the write gate); ``transaction()`` takes it itself."""
         if self._gate is None:
             yield
             return
