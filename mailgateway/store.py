@@ -89,8 +89,12 @@ class InboundWriter:
             for entry in group:
                 self._commit([entry])
             return
+        # One wake-up per event loop for the whole group, not one per message.
+        by_loop: dict = {}
         for (_, loop, future), inbound_id in zip(group, ids):
-            loop.call_soon_threadsafe(_resolve, future, inbound_id, None)
+            by_loop.setdefault(loop, []).append((future, inbound_id))
+        for loop, results in by_loop.items():
+            loop.call_soon_threadsafe(_resolve_all, results)
         if self.on_commit:
             self.on_commit()
 
@@ -99,6 +103,11 @@ class InboundWriter:
             {"source": i.source, "peer": i.peer, "mail_from": i.mail_from, "rcpt_to": list(i.rcpt_to), "raw": i.raw}
             for i in items
         ])
+
+
+def _resolve_all(results: list[tuple[asyncio.Future, int]]) -> None:
+    for future, value in results:
+        _resolve(future, value, None)
 
 
 def _resolve(future: asyncio.Future, value, error) -> None:
