@@ -5,11 +5,13 @@ import datetime as dt
 import logging
 
 from helpdesk.config import PRIORITIES, Settings
+from helpdesk.secret import load_secret
 from rules import RulesEngine, load_rules
 from workflows.calendar import BusinessCalendar
 from workflows.services import Department, Services, SlaRule
 from workflows.sla import SlaTarget, parse_duration
 from workflows.templates import TemplateRenderer
+from workflows.tokens import TicketTokens
 
 
 def build_calendars(settings: Settings) -> dict[str, BusinessCalendar]:
@@ -55,6 +57,7 @@ def build_services(settings: Settings) -> Services:
         departments=build_departments(settings),
         engine=build_engine(settings),
         renderer=TemplateRenderer(),
+        tokens=TicketTokens(load_secret(settings.path("var/secret.key")), settings.organisation.domain),
     )
 
 

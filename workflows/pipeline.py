@@ -117,22 +117,48 @@ class HygieneStage:
 
 
 class ThreadStage:
-    """Find the ticket this message continues: the subject tag, then In-Reply-To/References."""
+    """Find the ticket this message continues.
+
+    In order: a signed reply address among the recipients, a signed Message-ID
+    of ours in In-Reply-To/References, any Message-ID stored on a ticket, and
+    last the subject tag ``[IT-000123]``, which anyone can type, so it only
+    counts for the ticket's own requester.
+    """
 
     name = "thread"
     writes = True  # must see tickets committed a moment ago
 
     def process(self, ctx: Context) -> None:
-        ctx.ticket = self._by_tag(ctx) or self._by_references(ctx)
+        ctx.ticket = (self._by_signed_address(ctx) or self._by_signed_reference(ctx)
+                      or self._by_references(ctx) or self._by_tag(ctx))
         if ctx.ticket is None and ctx.kind != "normal":
             raise Discard(f"{ctx.kind} message that continues no ticket")
+
+    def _by_signed_address(self, ctx: Context) -> Ticket | None:
+        parsed = ctx.parsed
+        addresses = [*ctx.inbound.rcpt_to, *(box.email for box in (*parsed.to, *parsed.cc))]
+        return self._first_ticket(ctx, map(ctx.services.tokens.key_from_address, addresses))
+
+    def _by_signed_reference(self, ctx: Context) -> Ticket | None:
+        ids = [ctx.parsed.in_reply_to or "", *reversed(ctx.parsed.references)]
+        return self._first_ticket(ctx, map(ctx.services.tokens.key_from_message_id, ids))
+
+    def _first_ticket(self, ctx: Context, keys) -> Ticket | None:
+        for key in dict.fromkeys(key for key in keys if key):
+            ticket = repo.ticket_by_key(ctx.session, key)
+            if ticket is not None:
+                return ticket
+        return None
 
     def _by_tag(self, ctx: Context) -> Ticket | None:
         for prefix, number in TICKET_TAG.findall(ctx.parsed.subject):
             if ctx.services.department_for_prefix(prefix):
                 ticket = repo.ticket_by_key(ctx.session, f"{prefix}-{number}")
-                if ticket is not None:
+                if ticket is not None and ticket.requester_email == ctx.parsed.reply_address.email:
                     return ticket
+                if ticket is not None:
+                    log.info("event=tag_refused inbound_id=%s ticket=%s reason=not_the_requester",
+                             ctx.inbound_id, ticket.key)
         return None
 
     def _by_references(self, ctx: Context) -> Ticket | None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 from mailgateway.compose import build_message, header_safe, mailbox
 from mailgateway.parse import ParsedMessage
@@ -35,8 +35,9 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
                                                ticket.resolution_due, now=now),
     }
     rendered = services.renderer.render("acknowledgement", context)
-    message_id = make_msgid(idstring=ticket.key.lower(), domain=services.domain)
-    headers = _headers(department, ticket, parsed, now, message_id)
+    message_id = services.tokens.message_id(ticket.key)
+    reply_to = services.tokens.reply_address(department.address, ticket.key)
+    headers = _headers(department, ticket, parsed, now, message_id, reply_to)
     raw = build_message(headers, rendered.text, rendered.html)
     outbox = {"created_at": now, "kind": "acknowledgement", "mail_from": "", "rcpt_to": [ticket.requester_email],
               "message_id": message_id, "raw": raw, "status": OutboxStatus.PENDING.value, "attempts": 0,
@@ -47,9 +48,10 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
 
 
 def _headers(department: Department, ticket: Ticket, parsed: ParsedMessage, now: dt.datetime,
-             message_id: str) -> list[tuple[str, str]]:
+             message_id: str, reply_to: str) -> list[tuple[str, str]]:
     headers = [
         ("From", mailbox(department.display_name, department.address)),
+        ("Reply-To", mailbox(department.display_name, reply_to)),
         ("To", mailbox(ticket.requester_name, ticket.requester_email)),
         ("Subject", tagged_subject(ticket.key, parsed.subject)),
         ("Date", format_datetime(now)),

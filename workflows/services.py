@@ -11,6 +11,7 @@ from storage import utcnow
 from workflows.calendar import BusinessCalendar
 from workflows.sla import SlaTarget
 from workflows.templates import TemplateRenderer
+from workflows.tokens import TicketTokens, base_address
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Services:
     departments: Mapping[str, Department]
     engine: RulesEngine
     renderer: TemplateRenderer
+    tokens: TicketTokens
     clock: Callable[[], dt.datetime] = utcnow
     outbox_ready: threading.Event = field(default_factory=threading.Event)
 
@@ -46,10 +48,11 @@ class Services:
         self._by_prefix = {d.prefix: d for d in self.departments.values()}
 
     def department_for_address(self, address: str) -> Department | None:
-        return self._by_address.get(address.strip().lower())
+        """The department of an address, also with a sub-address (``it+IT-000123.sig@...``)."""
+        return self._by_address.get(base_address(address).lower())
 
     def department_for_prefix(self, prefix: str) -> Department | None:
         return self._by_prefix.get(prefix)
 
     def is_own_address(self, address: str) -> bool:
-        return address.strip().lower() in self._by_address
+        return base_address(address).lower() in self._by_address

@@ -87,6 +87,56 @@ def test_reply_lands_on_the_same_ticket(database, services, how):
         assert session.query(Outbox).count() == 1  # a follow-up is not acknowledged again
 
 
+def _first_ticket_and_ack(database, services):
+    _ingest(database, _mail())
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        ack = session.query(Outbox).one()
+    return email.message_from_bytes(ack.raw, policy=policy.default)
+
+
+def test_reply_to_the_signed_reply_address_threads_without_subject_or_references(database, services):
+    ack = _first_ticket_and_ack(database, services)
+    reply_to = ack["Reply-To"].addresses[0].addr_spec
+    assert reply_to.startswith("it+it-000001.") and reply_to.endswith("@corp.example")
+    _ingest(database, _mail(subject="one more thing", body="Also the printer.", to=reply_to), rcpt=reply_to)
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        assert session.query(Ticket).count() == 1
+        assert session.query(Message).filter_by(direction="in").count() == 2
+
+
+def test_signed_message_id_threads_even_when_the_stored_message_is_gone(database, services):
+    ack = _first_ticket_and_ack(database, services)
+    with database.transaction() as session:
+        session.query(Message).filter_by(direction="out").delete()
+    _ingest(database, _mail(subject="new subject", body="Any news?", extra=f"References: {ack['Message-ID']}\r\n"))
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        assert session.query(Ticket).count() == 1
+
+
+@pytest.mark.parametrize("trick", ["tag", "forged-reference", "forged-reply-address"])
+def test_a_stranger_cannot_attach_mail_to_someone_elses_ticket(database, services, trick):
+    _first_ticket_and_ack(database, services)
+    stranger = "Mallory <mallory@corp.example>"
+    if trick == "tag":
+        raw = _mail(subject="Re: [IT-000001] VPN not working", body="Please send me the VPN config.", sender=stranger)
+        rcpt = "it@corp.example"
+    elif trick == "forged-reference":
+        raw = _mail(subject="VPN", body="x", sender=stranger,
+                    extra="In-Reply-To: <it-000001.0123456789ab.aaaaaaaaaa@corp.example>\r\n")
+        rcpt = "it@corp.example"
+    else:
+        rcpt = "it+it-000001.aaaaaaaaaa@corp.example"
+        raw = _mail(subject="VPN", body="x", sender=stranger, to=rcpt)
+    _ingest(database, raw, rcpt=rcpt, mail_from="mallory@corp.example")
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        tickets = {t.key: t.requester_email for t in session.query(Ticket)}
+    assert tickets == {"IT-000001": "anna@corp.example", "IT-000002": "mallory@corp.example"}
+
+
 def test_html_only_mail_and_routing_by_address(database, services):
     raw = (b"From: b@corp.example\r\nTo: facilities@corp.example\r\nSubject: Heating\r\n"
            b"Content-Type: text/html\r\n\r\n<p>The <b>heating</b> is broken</p><script>x()</script>\r\n")

@@ -1,0 +1,48 @@
+"""Signed ticket references: they round-trip, and nothing else passes."""
+import pytest
+
+from workflows.tokens import TicketTokens, base_address
+
+SECRET = b"0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def tokens():
+    return TicketTokens(SECRET, "corp.example")
+
+
+def test_message_ids_carry_the_key_and_verify(tokens):
+    message_id = tokens.message_id("IT-000123")
+    assert message_id.startswith("<it-000123.") and message_id.endswith("@corp.example>")
+    assert tokens.key_from_message_id(message_id) == "IT-000123"
+    assert tokens.key_from_message_id(message_id.upper().replace("CORP.EXAMPLE", "corp.example")) == "IT-000123"
+    assert tokens.message_id("IT-000123") != message_id  # unique per message
+
+
+def test_forged_or_foreign_message_ids_do_not_verify(tokens):
+    good = tokens.message_id("IT-000123")
+    key_part, nonce, rest = good[1:].split(".", 2)
+    assert tokens.key_from_message_id(f"<it-000124.{nonce}.{rest}") is None  # another ticket
+    assert tokens.key_from_message_id(good.replace(nonce, "00000000")) is None
+    assert tokens.key_from_message_id(good.replace("@corp.example", "@evil.example")) is None
+    assert TicketTokens(b"another secret of 32 bytes......", "corp.example").key_from_message_id(good) is None
+    assert tokens.key_from_message_id("<CAB=x@mail.gmail.com>") is None
+
+
+def test_reply_addresses_verify_and_reduce_to_the_department(tokens):
+    address = tokens.reply_address("it@corp.example", "IT-000123")
+    assert address.startswith("it+it-000123.") and address.endswith("@corp.example")
+    assert tokens.key_from_address(address) == "IT-000123"
+    assert tokens.key_from_address(address.upper()) == "IT-000123"
+    assert tokens.key_from_address(address.replace("it-000123", "it-000124")) is None
+    assert tokens.key_from_address("it+it-000123.aaaaaaaaaa@corp.example") is None
+    assert tokens.key_from_address("it@corp.example") is None
+    assert base_address(address) == "it@corp.example"
+    # The two kinds of signature are not interchangeable.
+    signature = address.split(".", 1)[1].split("@")[0]
+    assert tokens.key_from_message_id(f"<it-000123.0123456789ab.{signature}@corp.example>") is None
+
+
+def test_short_secrets_are_refused():
+    with pytest.raises(ValueError, match="16 bytes"):
+        TicketTokens(b"short", "corp.example")

@@ -1,0 +1,70 @@
+"""Signed ticket references in our Message-IDs and reply addresses.
+
+Every message we send carries the ticket key twice, signed with the
+helpdesk's secret (HMAC-SHA256): in its Message-ID
+(``<it-000123.5f2c9a1e.k3j9d0s7a2@corp.example>``) and in its Reply-To
+(``it+it-000123.x8c2m4p1q9@corp.example``). A reply threads by either even
+when the requester changed the subject, and nobody without the secret can
+make a reference to a ticket that is not theirs: guessing a key is not
+enough. Signatures are compared case-insensitively (some systems change the
+case of Message-IDs) and in constant time.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+
+_SIG_LENGTH = 10  # base32 characters: 50 bits, far beyond guessing through a mail server
+_KEY = r"[A-Za-z][A-Za-z0-9]{1,7}-\d{6,}"
+_MESSAGE_ID = re.compile(rf"^<?({_KEY})\.([0-9a-f]{{8,32}})\.([a-z2-7]{{{_SIG_LENGTH}}})@([^<>@\s]+)>?$", re.IGNORECASE)
+_REPLY_TAG = re.compile(rf"^({_KEY})\.([a-z2-7]{{{_SIG_LENGTH}}})$", re.IGNORECASE)
+
+
+class TicketTokens:
+    def __init__(self, secret: bytes, domain: str) -> None:
+        if len(secret) < 16:
+            raise ValueError("the signing secret must be at least 16 bytes")
+        self._secret = secret
+        self.domain = domain.lower()
+
+    def _sign(self, purpose: str, *parts: str) -> str:
+        message = "\x1f".join((purpose, *parts)).encode()
+        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
+        return base64.b32encode(digest).decode().lower()[:_SIG_LENGTH]
+
+    def message_id(self, key: str) -> str:
+        """A new Message-ID for a message on ticket ``key``."""
+        nonce = secrets.token_hex(6)
+        return f"<{key.lower()}.{nonce}.{self._sign('msgid', key.upper(), nonce)}@{self.domain}>"
+
+    def key_from_message_id(self, message_id: str) -> str | None:
+        """The ticket key of one of our Message-IDs, if its signature is good."""
+        match = _MESSAGE_ID.match(message_id.strip())
+        if not match or match.group(4).lower() != self.domain:
+            return None
+        key, nonce, signature = match.group(1).upper(), match.group(2).lower(), match.group(3).lower()
+        return key if hmac.compare_digest(signature, self._sign("msgid", key, nonce)) else None
+
+    def reply_address(self, department_address: str, key: str) -> str:
+        """The department's address with the signed ticket key as a sub-address (RFC 5233)."""
+        local, _, domain = department_address.partition("@")
+        return f"{local}+{key.lower()}.{self._sign('reply', key.upper())}@{domain}"
+
+    def key_from_address(self, address: str) -> str | None:
+        """The ticket key in one of our reply addresses, if its signature is good."""
+        local, _, _ = address.strip().partition("@")
+        _, plus, tag = local.partition("+")
+        match = _REPLY_TAG.match(tag) if plus else None
+        if not match:
+            return None
+        key, signature = match.group(1).upper(), match.group(2).lower()
+        return key if hmac.compare_digest(signature, self._sign("reply", key)) else None
+
+
+def base_address(address: str) -> str:
+    """The address without its sub-address: ``it+anything@corp.example`` -> ``it@corp.example``."""
+    local, at, domain = address.strip().partition("@")
+    return f"{local.partition('+')[0]}{at}{domain}"
