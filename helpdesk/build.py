@@ -41,7 +41,8 @@ def build_departments(settings: Settings) -> dict[str, Department]:
                 target=SlaTarget(parse_duration(target.first_response), parse_duration(target.resolution)),
             )
         departments[key] = Department(key=key, name=spec.name, display_name=spec.display_name or spec.name,
-                                      address=spec.address, prefix=spec.prefix, sla=sla)
+                                      address=spec.address, prefix=spec.prefix, sla=sla,
+                                      accept_from=spec.accept_from)
     return departments
 
 
@@ -58,6 +59,8 @@ def build_services(settings: Settings) -> Services:
         engine=build_engine(settings),
         renderer=TemplateRenderer(),
         tokens=TicketTokens(load_secret(settings.path("var/secret.key")), settings.organisation.domain),
+        internal_domains=frozenset(d.lower() for d in [settings.organisation.domain, *settings.organisation.domains]),
+        trusted_authserv_ids=tuple(settings.organisation.trusted_authserv_ids),
     )
 
 

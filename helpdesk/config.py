@@ -31,6 +31,8 @@ class Section(BaseModel):
 class OrganisationSettings(Section):
     name: str = "Example Corp"
     domain: str = "corp.example"
+    domains: list[str] = []  # further mail domains of the organisation's own people
+    trusted_authserv_ids: list[str] = []  # hosts whose Authentication-Results headers count
 
 
 class StorageSettings(Section):
@@ -121,6 +123,7 @@ class DepartmentSettings(Section):
     prefix: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$")
     sla_policy: str = "standard"
     display_name: str | None = None
+    accept_from: Literal["organisation", "anyone"] = "anyone"
 
     @field_validator("address")
     @classmethod

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
+from mailgateway.authres import spoofing_reason, trusted_results
 from mailgateway.hygiene import classify_message
 from mailgateway.parse import ParsedMessage, ParseError, parse
 from rules import Decision
@@ -191,6 +192,30 @@ class RouteStage:
         raise Quarantine(f"no department among the recipients {ctx.inbound.rcpt_to}")
 
 
+class PolicyStage:
+    """The department's sender policy, and spoofed organisation senders.
+
+    A department that takes mail from the organisation only quarantines a
+    person's mail from elsewhere. Mail from an organisation address that our
+    trusted MX says failed DMARC (or SPF with no valid DKIM) is quarantined as
+    spoofed: a forged "CEO" writing to finance@ is a real attack.
+    """
+
+    name = "policy"
+    writes = False
+
+    def process(self, ctx: Context) -> None:
+        sender = ctx.parsed.sender.email
+        internal = ctx.services.is_internal(sender)
+        if ctx.department.accept_from == "organisation" and not internal and ctx.kind == "normal":
+            raise Quarantine(f"sender policy: {ctx.department.name} takes mail from the organisation only, "
+                             f"not from {sender}")
+        if internal:
+            reason = spoofing_reason(trusted_results(ctx.inbound.raw, ctx.services.trusted_authserv_ids))
+            if reason:
+                raise Quarantine(f"spoofed sender {sender}: {reason}")
+
+
 class DedupeStage:
     """Refuse a Message-ID already processed (checked under the write transaction)."""
 
@@ -276,8 +301,8 @@ class RespondStage:
         ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox["message_id"])
 
 
-STAGES = ("parse", "hygiene", "route", "dedupe", "thread", "apply", "sla", "respond")
-_REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadStage, RouteStage,
+STAGES = ("parse", "hygiene", "route", "policy", "dedupe", "thread", "apply", "sla", "respond")
+_REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadStage, RouteStage, PolicyStage,
                                                DedupeStage, ApplyStage, SlaStage, RespondStage)}
 
 

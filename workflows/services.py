@@ -30,6 +30,7 @@ class Department:
     address: str
     prefix: str
     sla: Mapping[str, SlaRule]
+    accept_from: str = "anyone"  # or "organisation": only the organisation's own people
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Services:
     engine: RulesEngine
     renderer: TemplateRenderer
     tokens: TicketTokens
+    internal_domains: frozenset[str] = frozenset()
+    trusted_authserv_ids: tuple[str, ...] = ()
     clock: Callable[[], dt.datetime] = utcnow
     outbox_ready: threading.Event = field(default_factory=threading.Event)
 
@@ -53,6 +56,10 @@ class Services:
 
     def department_for_prefix(self, prefix: str) -> Department | None:
         return self._by_prefix.get(prefix)
+
+    def is_internal(self, address: str) -> bool:
+        """Whether the address is in one of the organisation's domains."""
+        return address.rpartition("@")[2].lower() in self.internal_domains
 
     def is_own_address(self, address: str) -> bool:
         return base_address(address).lower() in self._by_address

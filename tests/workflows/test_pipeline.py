@@ -137,6 +137,37 @@ def test_a_stranger_cannot_attach_mail_to_someone_elses_ticket(database, service
     assert tickets == {"IT-000001": "anna@corp.example", "IT-000002": "mallory@corp.example"}
 
 
+def test_internal_only_department_quarantines_outside_senders(database, services):
+    outside = _ingest(database, _mail(sender="Eve <eve@elsewhere.example>", to="hr@corp.example", subject="Salary"),
+                      rcpt="hr@corp.example", mail_from="eve@elsewhere.example")
+    inside = _ingest(database, _mail(sender="Bo <bo@mail.corp.example>", to="hr@corp.example", subject="Leave"),
+                     rcpt="hr@corp.example", mail_from="bo@mail.corp.example")
+    anyone = _ingest(database, _mail(sender="Eve <eve@elsewhere.example>", subject="Laptop"),
+                     mail_from="eve@elsewhere.example")
+    Pipeline(database, services).drain()
+    row = _inbound(database, outside)
+    assert row.status == "quarantined" and "organisation only" in row.error and "eve@elsewhere.example" in row.error
+    assert _inbound(database, inside).status == "done"
+    assert _inbound(database, anyone).status == "done"  # IT takes mail from anyone
+
+
+@pytest.mark.parametrize("header, spoofed", [
+    ("mx.corp.example; spf=fail smtp.mailfrom=corp.example; dkim=none; dmarc=fail header.from=corp.example", True),
+    ("mx.corp.example; spf=pass smtp.mailfrom=corp.example; dkim=pass header.d=corp.example; dmarc=pass", False),
+    ("attacker.example; spf=fail; dmarc=fail", False),  # not a host we trust
+])
+def test_spoofed_organisation_sender_is_quarantined(database, services, header, spoofed):
+    raw = _mail(sender="CEO <ceo@corp.example>", to="finance@corp.example", subject="Urgent transfer",
+                extra=f"Authentication-Results: {header}\r\n")
+    inbound_id = _ingest(database, raw, rcpt="finance@corp.example", mail_from="ceo@corp.example")
+    Pipeline(database, services).drain()
+    row = _inbound(database, inbound_id)
+    if spoofed:
+        assert row.status == "quarantined" and "spoofed sender ceo@corp.example" in row.error and "DMARC" in row.error
+    else:
+        assert row.status == "done"
+
+
 def test_html_only_mail_and_routing_by_address(database, services):
     raw = (b"From: b@corp.example\r\nTo: facilities@corp.example\r\nSubject: Heating\r\n"
            b"Content-Type: text/html\r\n\r\n<p>The <b>heating</b> is broken</p><script>x()</script>\r\n")

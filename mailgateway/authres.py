@@ -1,0 +1,83 @@
+"""Authentication-Results (RFC 8601): did SPF, DKIM and DMARC pass for this message?
+
+Only a header added by a host we trust counts: anyone can write such a
+header into a message, so we take the topmost one whose authserv-id is
+trusted (our own MX adds its header on top, and should strip forged copies
+below). A message from an organisation address that such a header says
+failed DMARC, or failed SPF without a passing DKIM signature, is spoofed.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+_COMMENT = re.compile(r"\([^()]*\)")
+_HEADER_BLOCK_END = re.compile(rb"\r?\n\r?\n")
+_FIELD = re.compile(rb"^authentication-results:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class AuthResults:
+    authserv_id: str
+    results: dict[str, str] = field(default_factory=dict)  # method -> result, e.g. {"dmarc": "fail"}
+    properties: dict[str, str] = field(default_factory=dict)  # e.g. {"header.from": "corp.example"}
+
+
+def parse_value(value: str) -> AuthResults | None:
+    """One header's value; None if it has no authserv-id."""
+    text = value
+    while True:  # nested comments: strip from the inside out
+        stripped = _COMMENT.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped
+    parts = [part.strip() for part in text.split(";")]
+    head = parts[0].split()
+    if not head:
+        return None
+    results: dict[str, str] = {}
+    properties: dict[str, str] = {}
+    for part in parts[1:]:
+        tokens = part.split()
+        if not tokens or "=" not in tokens[0]:
+            continue
+        method, _, result = tokens[0].partition("=")
+        method = method.split("/")[0].lower()
+        results.setdefault(method, result.strip('"').lower())
+        for token in tokens[1:]:
+            name, equals, prop = token.partition("=")
+            if equals and "." in name:
+                properties.setdefault(name.lower(), prop.strip('"').lower())
+    return AuthResults(head[0].lower(), results, properties)
+
+
+def header_values(raw: bytes) -> list[str]:
+    """Every Authentication-Results value in the header block, top first, unfolded."""
+    end = _HEADER_BLOCK_END.search(raw)
+    head = raw[: end.start()] if end else raw
+    return [" ".join(match.group(1).decode("utf-8", "replace").split()) for match in _FIELD.finditer(head)]
+
+
+def trusted_results(raw: bytes, trusted: Iterable[str]) -> AuthResults | None:
+    """The topmost Authentication-Results added by a trusted host, if any."""
+    trusted = {host.lower() for host in trusted}
+    if not trusted:
+        return None
+    for value in header_values(raw):
+        parsed = parse_value(value)
+        if parsed is not None and parsed.authserv_id in trusted:
+            return parsed
+    return None
+
+
+def spoofing_reason(results: AuthResults | None) -> str | None:
+    """Why these results mean the sender address is forged, or None."""
+    if results is None:
+        return None
+    dmarc, spf, dkim = (results.results.get(name) for name in ("dmarc", "spf", "dkim"))
+    if dmarc == "fail":
+        return f"DMARC failed according to {results.authserv_id}"
+    if dmarc != "pass" and spf == "fail" and dkim != "pass":
+        return f"SPF failed and no valid DKIM signature according to {results.authserv_id}"
+    return None

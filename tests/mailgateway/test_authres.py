@@ -1,0 +1,43 @@
+"""Authentication-Results: only trusted hosts count, and failures are read right."""
+from mailgateway.authres import header_values, parse_value, spoofing_reason, trusted_results
+
+TRUSTED = ["mx.corp.example"]
+
+
+def _raw(*values: str) -> bytes:
+    head = "".join(f"Authentication-Results: {value}\r\n" for value in values)
+    return (head + "From: ceo@corp.example\r\nSubject: wire transfer\r\n\r\nAuthentication-Results: mx.corp.example; dmarc=fail\r\n").encode()
+
+
+def test_office365_style_failure_is_spoofing():
+    raw = _raw("mx.corp.example; spf=fail (sender IP is 203.0.113.9)\r\n smtp.mailfrom=corp.example;"
+               " dkim=none (message not signed) header.d=none;dmarc=fail action=quarantine\r\n header.from=corp.example;")
+    results = trusted_results(raw, TRUSTED)
+    assert results.results == {"spf": "fail", "dkim": "none", "dmarc": "fail"}
+    assert results.properties["header.from"] == "corp.example"
+    assert "DMARC failed" in spoofing_reason(results)
+
+
+def test_spf_fail_with_good_dkim_is_not_spoofing():
+    results = trusted_results(_raw("mx.corp.example; spf=fail smtp.mailfrom=corp.example; dkim=pass header.d=corp.example"),
+                              TRUSTED)
+    assert spoofing_reason(results) is None
+    results = trusted_results(_raw("mx.corp.example; spf=fail smtp.mailfrom=corp.example; dkim=fail"), TRUSTED)
+    assert "SPF failed" in spoofing_reason(results)
+
+
+def test_untrusted_or_lower_headers_do_not_count():
+    # An attacker's own header saying "pass" below ours does not help them, and theirs alone is ignored.
+    raw = _raw("mx.corp.example; dmarc=fail header.from=corp.example", "mx.corp.example; dmarc=pass")
+    assert spoofing_reason(trusted_results(raw, TRUSTED))
+    assert trusted_results(_raw("evil.example; dmarc=fail"), TRUSTED) is None
+    assert trusted_results(_raw("mx.corp.example; dmarc=fail"), []) is None
+    # Only the header block counts, not text in the body.
+    assert header_values(b"From: a@b\r\n\r\nAuthentication-Results: mx.corp.example; dmarc=fail\r\n") == []
+
+
+def test_values_with_versions_comments_and_none():
+    parsed = parse_value("mx.corp.example 1; (checked (twice)) dkim/1=pass header.i=@corp.example; arc=none")
+    assert parsed.authserv_id == "mx.corp.example" and parsed.results == {"dkim": "pass", "arc": "none"}
+    assert parse_value("mx.corp.example; none").results == {}
+    assert parse_value("   ") is None
