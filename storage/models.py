@@ -129,6 +129,8 @@ class Ticket(Base):
     first_responded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # A request to several departments: one parent ticket, a child per other department.
+    parent_id: Mapped[int | None] = mapped_column(ID, ForeignKey("ticket.id", name="fk_ticket_parent"))
 
     messages: Mapped[list[Message]] = relationship(back_populates="ticket", order_by="Message.id")
     events: Mapped[list[Event]] = relationship(back_populates="ticket", order_by="Event.id")
@@ -137,6 +139,8 @@ class Ticket(Base):
         Index("ix_ticket_department_state", "department", "state"),
         Index("ix_ticket_created_at", "created_at"),
         Index("ix_ticket_resolved_at", "resolved_at"),
+        Index("ix_ticket_parent", "parent_id"),
+        Index("ix_ticket_requester_created", "requester_email", "created_at"),
     )
 
 
@@ -202,4 +206,4 @@ class Outbox(Base):
 
     ticket: Mapped[Ticket | None] = relationship()
 
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"), Index("ix_outbox_ticket", "ticket_id"))

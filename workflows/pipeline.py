@@ -72,15 +72,18 @@ class Context:
     decision: Decision | None = None
     ticket: Ticket | None = None
     new_ticket: bool = False
-    rows: dict[type, list[dict]] = field(default_factory=dict)
+    also: list[Department] = field(default_factory=list)  # the other departments addressed
+    children: list[tuple[Ticket, Department]] = field(default_factory=list)
+    rows: dict[type, list[tuple[Ticket | None, dict]]] = field(default_factory=dict)
 
-    def add_row(self, model: type, **values) -> None:
-        """A row of the ticket's (message, event, outbox); written with the others of its kind in one statement."""
-        self.rows.setdefault(model, []).append(values)
+    def add_row(self, model: type, on: Ticket | None = None, **values) -> None:
+        """A row of a ticket's (message, event, outbox), by default of ``ctx.ticket``; written with
+        the others of its kind in one statement."""
+        self.rows.setdefault(model, []).append((on, values))
 
-    def event(self, kind: str, actor: str, cause: str = "", **data) -> None:
-        """Record a change to the ticket."""
-        self.add_row(Event, at=self.now, kind=kind, actor=actor, cause=cause, data=data)
+    def event(self, kind: str, actor: str, cause: str = "", on: Ticket | None = None, **data) -> None:
+        """Record a change to the ticket (or to ``on``)."""
+        self.add_row(Event, on, at=self.now, kind=kind, actor=actor, cause=cause, data=data)
 
     @property
     def message_id(self) -> str | None:
@@ -176,20 +179,29 @@ class RouteStage:
     writes = False
 
     def process(self, ctx: Context) -> None:
-        ctx.department = self._addressed(ctx)
-        ctx.decision = ctx.services.engine.classify(_facts(ctx))
+        addressed = self._addressed(ctx)
+        ctx.department = addressed[0]
+        ctx.decision = ctx.services.engine.classify(_facts(ctx, ctx.department))
         if ctx.decision.department and ctx.decision.department != ctx.department.key:
             rerouted = ctx.services.departments.get(ctx.decision.department)
             if rerouted is None:
                 raise Quarantine(f"rules routed to unknown department {ctx.decision.department!r}")
             ctx.department = rerouted
+        ctx.also = [department for department in addressed if department.key != ctx.department.key]
 
-    def _addressed(self, ctx: Context) -> Department:
-        for address in ctx.inbound.rcpt_to:
-            department = ctx.services.department_for_address(address)
-            if department is not None:
-                return department
-        raise Quarantine(f"no department among the recipients {ctx.inbound.rcpt_to}")
+    def _addressed(self, ctx: Context) -> list[Department]:
+        """The departments this message went to: the envelope's first, then To and Cc.
+
+        The headers count too: a mailbox fetched over IMAP sees only its own
+        copy, and the other department's copy is then a duplicate.
+        """
+        parsed = ctx.parsed
+        addresses = [*ctx.inbound.rcpt_to, *(box.email for box in (*parsed.to, *parsed.cc))]
+        found = [ctx.services.department_for_address(address) for address in addresses]
+        departments = list({d.key: d for d in found if d is not None}.values())
+        if not any(ctx.services.department_for_address(address) for address in ctx.inbound.rcpt_to):
+            raise Quarantine(f"no department among the recipients {ctx.inbound.rcpt_to}")
+        return departments
 
 
 class PolicyStage:
@@ -229,7 +241,12 @@ class DedupeStage:
 
 
 class ApplyStage:
-    """Create the ticket, or add the message to the ticket it continues."""
+    """Create the ticket, or add the message to the ticket it continues.
+
+    A new request addressed to several departments (To: it@, Cc: facilities@)
+    becomes one parent ticket, in the department the rules chose, and a child
+    ticket in each other department, each routed by that department's rules.
+    """
 
     name = "apply"
     writes = True
@@ -237,16 +254,27 @@ class ApplyStage:
     def process(self, ctx: Context) -> None:
         if ctx.ticket is None:
             self._create(ctx)
-        ctx.add_row(Message, inbound_id=ctx.inbound.id, direction="in", message_id=ctx.message_id,
-                    sender=ctx.parsed.sender.email, subject=ctx.parsed.subject,
-                    body_text=ctx.parsed.visible_text or ctx.parsed.text, created_at=ctx.now)
+        for ticket in (ctx.ticket, *(child for child, _ in ctx.children)):
+            ctx.add_row(Message, ticket, inbound_id=ctx.inbound.id, direction="in", message_id=ctx.message_id,
+                        sender=ctx.parsed.sender.email, subject=ctx.parsed.subject,
+                        body_text=ctx.parsed.visible_text or ctx.parsed.text, created_at=ctx.now)
+            ctx.event("message_received", "requester", f"inbound {ctx.inbound.id}", ticket, classification=ctx.kind)
         ctx.ticket.updated_at = ctx.now
-        ctx.event("message_received", "requester", f"inbound {ctx.inbound.id}", classification=ctx.kind)
 
     def _create(self, ctx: Context) -> None:
-        decision, department, parsed = ctx.decision, ctx.department, ctx.parsed
+        ctx.ticket = self._new_ticket(ctx, ctx.department, ctx.decision)
+        ctx.new_ticket = True  # inserted with the other rows, once the SLA stage has set its due times
+        for department in ctx.also:
+            decision = ctx.services.engine.classify(_facts(ctx, department))
+            child = self._new_ticket(ctx, department, decision, parent=ctx.ticket)
+            ctx.children.append((child, department))
+            ctx.event("child_created", "rule", f"also addressed to {department.address}", department=department.key)
+
+    def _new_ticket(self, ctx: Context, department: Department, decision: Decision,
+                    parent: Ticket | None = None) -> Ticket:
+        parsed = ctx.parsed
         requester = parsed.reply_address
-        ctx.ticket = Ticket(
+        ticket = Ticket(
             key=repo.next_ticket_key(ctx.connection, department.key, department.prefix),
             department=department.key,
             requester_email=requester.email,
@@ -260,16 +288,17 @@ class ApplyStage:
             created_at=ctx.now,
             updated_at=ctx.now,
         )
-        ctx.new_ticket = True  # inserted with the other rows, once the SLA stage has set its due times
-        ctx.event("created", "requester", f"mail to {department.address}",
-                  department=department.key, category=ctx.ticket.category, priority=ctx.ticket.priority)
+        cause = f"mail to {department.address}" + (f" (with {parent.key})" if parent is not None else "")
+        ctx.event("created", "requester", cause, ticket, department=department.key, category=ticket.category,
+                  priority=ticket.priority, **({"parent": parent.key} if parent is not None else {}))
         for match in decision.matched:
-            ctx.event("rule_matched", "rule", match.rule, rules_version=decision.rules_version,
+            ctx.event("rule_matched", "rule", match.rule, ticket, rules_version=decision.rules_version,
                       reasons=list(match.reasons))
+        return ticket
 
 
 class SlaStage:
-    """Start the SLA clock of a new ticket: first-response and resolution due times."""
+    """Start the SLA clock of a new ticket (and its children): first-response and resolution due times."""
 
     name = "sla"
     writes = True
@@ -277,17 +306,18 @@ class SlaStage:
     def process(self, ctx: Context) -> None:
         if not ctx.new_ticket:
             return
-        rule = ctx.department.sla[ctx.ticket.priority]
-        due = due_times(rule.calendar, rule.target, ctx.inbound.received_at)
-        ctx.ticket.first_response_due = due.first_response_due
-        ctx.ticket.resolution_due = due.resolution_due
-        ctx.event("sla_started", "rule", f"{ctx.ticket.priority} targets",
-                  first_response_due=due.first_response_due.isoformat(),
-                  resolution_due=due.resolution_due.isoformat())
+        for ticket, department in ((ctx.ticket, ctx.department), *ctx.children):
+            rule = department.sla[ticket.priority]
+            due = due_times(rule.calendar, rule.target, ctx.inbound.received_at)
+            ticket.first_response_due = due.first_response_due
+            ticket.resolution_due = due.resolution_due
+            ctx.event("sla_started", "rule", f"{ticket.priority} targets", ticket,
+                      first_response_due=due.first_response_due.isoformat(),
+                      resolution_due=due.resolution_due.isoformat())
 
 
 class RespondStage:
-    """Acknowledge a new request: the reply that names the ticket and the promise."""
+    """Acknowledge a new request, once: the reply that names the ticket(s) and the promise."""
 
     name = "respond"
     writes = True
@@ -295,7 +325,8 @@ class RespondStage:
     def process(self, ctx: Context) -> None:
         if not ctx.new_ticket or ctx.kind != "normal":
             return
-        outbox, message = acknowledgement(ctx.services, ctx.department, ctx.ticket, ctx.parsed, ctx.now)
+        outbox, message = acknowledgement(ctx.services, ctx.department, ctx.ticket, ctx.parsed, ctx.now,
+                                          also=ctx.children)
         ctx.add_row(Outbox, **outbox)
         ctx.add_row(Message, **message)
         ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox["message_id"])
@@ -306,12 +337,12 @@ _REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadS
                                                DedupeStage, ApplyStage, SlaStage, RespondStage)}
 
 
-def _facts(ctx: Context) -> dict:
+def _facts(ctx: Context, department: Department) -> dict:
     parsed = ctx.parsed
     sender = parsed.sender.email
     return {
-        "department": ctx.department.key,
-        "to_address": ctx.department.address,
+        "department": department.key,
+        "to_address": department.address,
         "sender": sender,
         "sender_domain": sender.rpartition("@")[2],
         "subject": parsed.subject,
@@ -460,10 +491,13 @@ def _write_rows(ctx: Context) -> None:
     """Insert the ticket (if new), then each kind of row the stages recorded, in one statement per kind."""
     if ctx.new_ticket:
         repo.insert_ticket(ctx.connection, ctx.ticket)
+        for child, _ in ctx.children:
+            child.parent_id = ctx.ticket.id
+            repo.insert_ticket(ctx.connection, child)
     else:
         ctx.session.flush()  # the continued ticket's changes
     for model, rows in ctx.rows.items():
-        ctx.connection.execute(_INSERTS[model], [{**row, "ticket_id": ctx.ticket.id} for row in rows])
+        ctx.connection.execute(_INSERTS[model], [{**row, "ticket_id": (on or ctx.ticket).id} for on, row in rows])
 
 
 _INSERTS = {model: insert(model.__table__) for model in (Message, Event, Outbox)}

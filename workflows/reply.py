@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from email.utils import format_datetime
 
 from mailgateway.compose import build_message, header_safe, mailbox
@@ -18,8 +19,12 @@ def tagged_subject(key: str, subject: str) -> str:
 
 
 def acknowledgement(services: Services, department: Department, ticket: Ticket,
-                    parsed: ParsedMessage, now: dt.datetime) -> tuple[dict, dict]:
-    """The acknowledgement of a new ticket: its outbox row and its message row (without ticket_id)."""
+                    parsed: ParsedMessage, now: dt.datetime,
+                    also: Sequence[tuple[Ticket, Department]] = ()) -> tuple[dict, dict]:
+    """The acknowledgement of a new ticket: its outbox row and its message row (without ticket_id).
+
+    ``also``: the child tickets of the same request in other departments, named in the one reply.
+    """
     rule = department.sla[ticket.priority]
     context = {
         "ticket_key": ticket.key,
@@ -33,6 +38,7 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
                                                    ticket.first_response_due, now=now),
         "resolution_promise": describe_promise(rule.calendar, rule.target.resolution,
                                                ticket.resolution_due, now=now),
+        "also": [_also(child, child_department, now) for child, child_department in also],
     }
     rendered = services.renderer.render("acknowledgement", context)
     message_id = services.tokens.message_id(ticket.key)
@@ -45,6 +51,13 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
     message = {"inbound_id": None, "direction": "out", "message_id": message_id, "sender": department.address,
                "subject": dict(headers)["Subject"], "body_text": rendered.text, "created_at": now}
     return outbox, message
+
+
+def _also(ticket: Ticket, department: Department, now: dt.datetime) -> dict:
+    rule = department.sla[ticket.priority]
+    return {"ticket_key": ticket.key, "department_name": department.display_name, "priority": ticket.priority,
+            "resolution_promise": describe_promise(rule.calendar, rule.target.resolution, ticket.resolution_due,
+                                                   now=now)}
 
 
 def _headers(department: Department, ticket: Ticket, parsed: ParsedMessage, now: dt.datetime,

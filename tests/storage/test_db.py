@@ -89,3 +89,14 @@ def test_concurrent_first_tickets_of_a_department_get_distinct_keys(database):
         thread.join()
     assert errors == []
     assert sorted(keys) == ["FAC-000001", "FAC-000002", "FAC-000003", "FAC-000004"]
+
+
+def test_the_migrations_build_exactly_the_models_schema(database):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage import Base
+
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []

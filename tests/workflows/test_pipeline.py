@@ -168,6 +168,38 @@ def test_spoofed_organisation_sender_is_quarantined(database, services, header, 
         assert row.status == "done"
 
 
+def test_one_mail_to_several_departments_makes_a_parent_children_and_one_acknowledgement(database, services):
+    raw = _mail(subject="New starter Maria on Monday: laptop and desk", to="it@corp.example",
+                extra="Cc: Facilities <facilities@corp.example>, HR <hr@corp.example>\r\n")
+    _ingest(database, raw)  # the envelope names only it@ (as over IMAP): the headers name the others
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        tickets = {t.key: t for t in session.query(Ticket)}
+        assert set(tickets) == {"IT-000001", "FAC-000001", "HR-000001"}
+        parent = tickets["IT-000001"]
+        assert parent.parent_id is None
+        assert tickets["FAC-000001"].parent_id == parent.id and tickets["HR-000001"].parent_id == parent.id
+        for ticket in tickets.values():
+            assert ticket.resolution_due is not None and ticket.requester_email == "anna@corp.example"
+            kinds = [e.kind for e in session.query(Event).filter_by(ticket_id=ticket.id)]
+            assert {"created", "message_received", "sla_started"} <= set(kinds)
+        assert session.query(Message).filter_by(direction="in").count() == 3
+        outbox = session.query(Outbox).one()  # one acknowledgement, not three
+        assert outbox.ticket_id == parent.id
+    text = email.message_from_bytes(outbox.raw, policy=policy.default).get_body(("plain",)).get_content()
+    assert "IT-000001" in text and "FAC-000001" in text and "HR-000001" in text
+
+
+def test_the_other_departments_copy_of_a_multi_department_mail_is_a_duplicate(database, services):
+    raw = _mail(subject="Desk and monitor", to="it@corp.example, facilities@corp.example")
+    _ingest(database, raw)
+    second = _ingest(database, raw, rcpt="facilities@corp.example")
+    Pipeline(database, services).drain()
+    assert _inbound(database, second).status == "discarded"
+    with database.sessions() as session:
+        assert sorted(t.key for t in session.query(Ticket)) == ["FAC-000001", "IT-000001"]
+
+
 def test_html_only_mail_and_routing_by_address(database, services):
     raw = (b"From: b@corp.example\r\nTo: facilities@corp.example\r\nSubject: Heating\r\n"
            b"Content-Type: text/html\r\n\r\n<p>The <b>heating</b> is broken</p><script>x()</script>\r\n")
@@ -239,10 +271,10 @@ def test_a_failing_message_leaves_the_rest_of_its_batch_alone(database, services
 
     real = pipeline_module.acknowledgement
 
-    def explode_on_boom(services, department, ticket, parsed, now):
+    def explode_on_boom(services, department, ticket, parsed, now, **kwargs):
         if parsed.subject == "boom":
             raise RuntimeError("renderer crashed")
-        return real(services, department, ticket, parsed, now)
+        return real(services, department, ticket, parsed, now, **kwargs)
 
     monkeypatch.setattr(pipeline_module, "acknowledgement", explode_on_boom)
     ids = [_ingest(database, _mail(subject=subject)) for subject in ("first", "boom", "third")]

@@ -15,6 +15,7 @@ CONTEXT = {
     "organisation": "Example Corp",
     "first_response_promise": "within 2 business hours, by Monday 23 November, 12:00 CET",
     "resolution_promise": "within 8 business hours, by Tuesday 24 November, 10:00 CET",
+    "also": [],
 }
 
 
@@ -28,11 +29,20 @@ def test_acknowledgement_renders_text_and_html():
     rendered = TemplateRenderer().render("acknowledgement", CONTEXT)
     for part in (rendered.text, rendered.html):
         for value in CONTEXT.values():
-            assert value in part
+            assert value == [] or value in part
+        assert "also went to" not in part
     assert rendered.text.startswith("Hello Anna Schmidt,\n")
     assert "keep [IT-000123] in the subject" in rendered.text
     assert "<strong>IT-000123</strong>" in rendered.html
     assert "<" not in rendered.text
+
+
+def test_the_other_departments_of_the_request_are_named():
+    also = [{"ticket_key": "FAC-000007", "department_name": "Facilities", "priority": "P3",
+             "resolution_promise": "within 3 business days, by Thursday 26 November, 17:00 CET"}]
+    rendered = TemplateRenderer().render("acknowledgement", {**CONTEXT, "also": also})
+    assert "also went to:\n  - Facilities: ticket FAC-000007 (P3), to be resolved within 3 business days" in rendered.text
+    assert "<strong>FAC-000007</strong>" in rendered.html
 
 
 def test_empty_name_and_subject_get_their_defaults():
