@@ -61,6 +61,7 @@ def build_services(settings: Settings) -> Services:
         tokens=TicketTokens(load_secret(settings.path("var/secret.key")), settings.organisation.domain),
         internal_domains=frozenset(d.lower() for d in [settings.organisation.domain, *settings.organisation.domains]),
         trusted_authserv_ids=tuple(settings.organisation.trusted_authserv_ids),
+        max_automatic_replies_per_hour=settings.outbound.max_automatic_replies_per_sender_per_hour,
     )
 
 

@@ -56,6 +56,7 @@ class OutboundSettings(Section):
     max_attempts: int = Field(12, ge=1)
     retry_base_seconds: float = Field(30.0, gt=0)
     retry_max_seconds: float = Field(3600.0, gt=0)
+    max_automatic_replies_per_sender_per_hour: int = Field(5, ge=0)
 
 
 class CaptureSettings(Section):

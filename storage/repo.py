@@ -21,6 +21,10 @@ from storage.models import (
 )
 
 
+#: Outbox kinds sent by the helpdesk on its own, not written by a person.
+AUTOMATIC_KINDS = ("acknowledgement",)
+
+
 def add_inbound(
     session: Session,
     *,
@@ -134,6 +138,19 @@ def insert_ticket(connection: Connection, ticket: Ticket) -> int:
     values = {key: value for key, value in inspect(ticket).dict.items() if key in Ticket.__table__.c}
     ticket.id = connection.execute(_INSERT_TICKET, values).scalar_one()
     return ticket.id
+
+
+_AUTOMATIC_REPLIES = (
+    select(func.count())
+    .select_from(Outbox.__table__.join(Ticket.__table__, Outbox.ticket_id == Ticket.id))
+    .where(Ticket.requester_email == bindparam("email"), Ticket.created_at >= bindparam("since"),
+           Outbox.created_at >= bindparam("since"), Outbox.kind.in_(AUTOMATIC_KINDS))
+)
+
+
+def automatic_replies_since(connection: Connection, email: str, since: dt.datetime) -> int:
+    """How many automatic replies (acknowledgements ...) went to this requester's new tickets since then."""
+    return connection.execute(_AUTOMATIC_REPLIES, {"email": email, "since": since}).scalar_one()
 
 
 def ticket_by_key(session: Session, key: str) -> Ticket | None:

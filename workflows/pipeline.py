@@ -325,12 +325,38 @@ class RespondStage:
     def process(self, ctx: Context) -> None:
         if not ctx.new_ticket or ctx.kind != "normal":
             return
+        reason = self._withheld(ctx)
+        if reason:
+            ctx.event("acknowledgement_withheld", "rule", reason)
+            log.info("event=acknowledgement_withheld inbound_id=%s ticket=%s reason=%r", ctx.inbound_id,
+                     ctx.ticket.key, reason)
+            return
         outbox, message = acknowledgement(ctx.services, ctx.department, ctx.ticket, ctx.parsed, ctx.now,
                                           also=ctx.children)
         ctx.add_row(Outbox, **outbox)
         ctx.add_row(Message, **message)
         ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox["message_id"])
 
+
+    def _withheld(self, ctx: Context) -> str | None:
+        """Why this request gets no automatic reply, if it must not (RFC 3834 and loop safety)."""
+        if not ctx.inbound.mail_from.strip("<> "):
+            return "null return path: automatic replies never go to it"
+        requester = ctx.ticket.requester_email
+        if NO_REPLY_ADDRESS.match(requester):
+            return f"{requester} takes no replies"
+        limit = ctx.services.max_automatic_replies_per_hour
+        if limit:
+            sent = repo.automatic_replies_since(ctx.connection, requester, ctx.now - dt.timedelta(hours=1))
+            if sent >= limit:
+                return f"{requester} had {sent} automatic replies in the last hour (limit {limit})"
+        return None
+
+
+#: Senders that never read replies (RFC 3834 3.1.8 and common practice).
+NO_REPLY_ADDRESS = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|"
+    r"notifications?|auto[-_.]?reply|autoresponder)(?:[-+_.][^@]*)?@", re.IGNORECASE)
 
 STAGES = ("parse", "hygiene", "route", "policy", "dedupe", "thread", "apply", "sla", "respond")
 _REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadStage, RouteStage, PolicyStage,

@@ -43,6 +43,7 @@ class Services:
     tokens: TicketTokens
     internal_domains: frozenset[str] = frozenset()
     trusted_authserv_ids: tuple[str, ...] = ()
+    max_automatic_replies_per_hour: int = 5
     clock: Callable[[], dt.datetime] = utcnow
     outbox_ready: threading.Event = field(default_factory=threading.Event)
 

@@ -200,6 +200,35 @@ def test_the_other_departments_copy_of_a_multi_department_mail_is_a_duplicate(da
         assert sorted(t.key for t in session.query(Ticket)) == ["FAC-000001", "IT-000001"]
 
 
+def test_automatic_replies_per_sender_are_capped_per_hour(database, services):
+    limit = services.max_automatic_replies_per_hour
+    for n in range(limit + 3):
+        _ingest(database, _mail(subject=f"Out of paper {n}", body=f"printer {n}"))
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        assert session.query(Ticket).count() == limit + 3  # every request is still a ticket
+        assert session.query(Outbox).count() == limit
+        withheld = session.query(Event).filter_by(kind="acknowledgement_withheld").all()
+    assert len(withheld) == 3 and "automatic replies in the last hour" in withheld[0].cause
+    _ingest(database, _mail(subject="Other person", sender="Bo <bo@corp.example>"), mail_from="bo@corp.example")
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        assert session.query(Outbox).count() == limit + 1  # the cap is per sender
+
+
+@pytest.mark.parametrize("sender, mail_from", [
+    ("Alerts <no-reply@corp.example>", "no-reply@corp.example"),
+    ("Jira <jira-notifications@corp.example>", "bounces+123@corp.example"),
+    ("Anna <anna@corp.example>", ""),  # null return path
+])
+def test_no_automatic_reply_to_senders_that_take_none(database, services, sender, mail_from):
+    _ingest(database, _mail(sender=sender), mail_from=mail_from)
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        assert session.query(Ticket).count() == 1
+        assert session.query(Outbox).count() == (1 if "jira" in sender else 0)
+
+
 def test_html_only_mail_and_routing_by_address(database, services):
     raw = (b"From: b@corp.example\r\nTo: facilities@corp.example\r\nSubject: Heating\r\n"
            b"Content-Type: text/html\r\n\r\n<p>The <b>heating</b> is broken</p><script>x()</script>\r\n")
