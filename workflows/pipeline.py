@@ -135,6 +135,9 @@ class ThreadStage:
     def process(self, ctx: Context) -> None:
         ctx.ticket = (self._by_signed_address(ctx) or self._by_signed_reference(ctx)
                       or self._by_references(ctx) or self._by_tag(ctx))
+        if ctx.ticket is None and ctx.kind in DELIVERY_REPORTS:
+            # A bounce quotes the message it reports on: find our signed Message-ID in it.
+            ctx.ticket = self._first_ticket(ctx, ctx.services.tokens.keys_in(ctx.inbound.raw))
         if ctx.ticket is None and ctx.kind != "normal":
             raise Discard(f"{ctx.kind} message that continues no ticket")
 
@@ -252,6 +255,11 @@ class ApplyStage:
     writes = True
 
     def process(self, ctx: Context) -> None:
+        if ctx.ticket is not None and ctx.kind in DELIVERY_REPORTS:
+            # A report about one of our replies: an event on its ticket, not a message from the requester.
+            ctx.event("requester_undeliverable" if ctx.kind == "bounce" else f"delivery_report_{ctx.kind}",
+                      "mail-system", f"inbound {ctx.inbound.id}", classification=ctx.kind)
+            return
         if ctx.ticket is None:
             self._create(ctx)
         for ticket in (ctx.ticket, *(child for child, _ in ctx.children)):
@@ -352,6 +360,9 @@ class RespondStage:
                 return f"{requester} had {sent} automatic replies in the last hour (limit {limit})"
         return None
 
+
+#: Classifications that report on the delivery of a message we sent.
+DELIVERY_REPORTS = frozenset({"bounce", "dsn_delayed", "dsn_delivered"})
 
 #: Senders that never read replies (RFC 3834 3.1.8 and common practice).
 NO_REPLY_ADDRESS = re.compile(

@@ -20,6 +20,7 @@ import secrets
 _SIG_LENGTH = 10  # base32 characters: 50 bits, far beyond guessing through a mail server
 _KEY = r"[A-Za-z][A-Za-z0-9]{1,7}-\d{6,}"
 _MESSAGE_ID = re.compile(rf"^<?({_KEY})\.([0-9a-f]{{8,32}})\.([a-z2-7]{{{_SIG_LENGTH}}})@([^<>@\s]+)>?$", re.IGNORECASE)
+_ANYWHERE = re.compile(rb"<[A-Za-z][A-Za-z0-9]{1,7}-[0-9]{6,}\.[0-9a-fA-F]{8,32}\.[A-Za-z2-7]{10}@[^<>@\s]+>")
 _REPLY_TAG = re.compile(rf"^({_KEY})\.([a-z2-7]{{{_SIG_LENGTH}}})$", re.IGNORECASE)
 
 
@@ -47,6 +48,15 @@ class TicketTokens:
             return None
         key, nonce, signature = match.group(1).upper(), match.group(2).lower(), match.group(3).lower()
         return key if hmac.compare_digest(signature, self._sign("msgid", key, nonce)) else None
+
+    def keys_in(self, raw: bytes) -> list[str]:
+        """The ticket keys of our signed Message-IDs anywhere in a message (a bounce quotes our headers)."""
+        keys: dict[str, None] = {}
+        for candidate in _ANYWHERE.findall(raw):
+            key = self.key_from_message_id(candidate.decode("ascii"))
+            if key:
+                keys[key] = None
+        return list(keys)
 
     def reply_address(self, department_address: str, key: str) -> str:
         """The department's address with the signed ticket key as a sub-address (RFC 5233)."""

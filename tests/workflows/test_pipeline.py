@@ -229,6 +229,29 @@ def test_no_automatic_reply_to_senders_that_take_none(database, services, sender
         assert session.query(Outbox).count() == (1 if "jira" in sender else 0)
 
 
+def test_a_bounce_of_our_reply_is_an_event_on_its_ticket(database, services):
+    ack = _first_ticket_and_ack(database, services)
+    bounce = (b"From: Mail Delivery System <MAILER-DAEMON@mx.corp.example>\r\nTo: it@corp.example\r\n"
+              b"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce.1@mx.corp.example>\r\n"
+              b"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n"
+              b"--b\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you that your message could not be delivered.\r\n"
+              b"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.corp.example\r\n\r\n"
+              b"Final-Recipient: rfc822; anna@corp.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+              b"Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n"
+              b"--b\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: it@corp.example\r\nMessage-ID: "
+              + ack["Message-ID"].encode() + b"\r\nSubject: [IT-000001] VPN not working\r\n--b--\r\n")
+    inbound_id = _ingest(database, bounce, mail_from="")
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        assert session.query(Ticket).count() == 1
+        ticket = session.query(Ticket).one()
+        event = session.query(Event).filter_by(kind="requester_undeliverable").one()
+        assert event.ticket_id == ticket.id and str(inbound_id) in event.cause
+        assert session.query(Message).filter_by(direction="in").count() == 1  # not a message from the requester
+        assert session.query(Outbox).count() == 1  # and never answered
+    assert _inbound(database, inbound_id).ticket_id == ticket.id
+
+
 def test_html_only_mail_and_routing_by_address(database, services):
     raw = (b"From: b@corp.example\r\nTo: facilities@corp.example\r\nSubject: Heating\r\n"
            b"Content-Type: text/html\r\n\r\n<p>The <b>heating</b> is broken</p><script>x()</script>\r\n")

@@ -46,3 +46,12 @@ def test_reply_addresses_verify_and_reduce_to_the_department(tokens):
 def test_short_secrets_are_refused():
     with pytest.raises(ValueError, match="16 bytes"):
         TicketTokens(b"short", "corp.example")
+
+
+def test_keys_are_found_in_a_bounce_quoting_our_headers(tokens):
+    ours = tokens.message_id("HR-000042")
+    forged = "<it-000001.0123456789ab.aaaaaaaaaa@corp.example>"
+    raw = (b"From: MAILER-DAEMON@mx.elsewhere.example\r\nSubject: Undelivered Mail\r\n\r\n"
+           b"Message-ID: " + ours.encode() + b"\r\nReferences: " + forged.encode() + b"\r\n")
+    assert tokens.keys_in(raw) == ["HR-000042"]
+    assert tokens.keys_in(b"Subject: [HR-000042] no ids here\r\n\r\nhello") == []
