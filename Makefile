@@ -19,7 +19,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/helpdesk --config config.toml demo
 
-# PostgreSQL is part of the test run: start the local server if it is down (root only).
+# PostgreSQL and Dovecot are part of the test run: start the local PostgreSQL if it is
+# down, install dovecot-imapd if missing (root only; never fails the run).
 services:
 	@scripts/ensure-services.sh
 

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+from collections.abc import Mapping
 
-from helpdesk.config import PRIORITIES, Settings
+from helpdesk.config import PRIORITIES, ConfigError, Settings
 from helpdesk.secret import load_secret
+from mailgateway.imap import ImapMailbox
 from rules import RulesEngine, load_rules
 from workflows.calendar import BusinessCalendar
 from workflows.services import Department, Services, SlaRule
@@ -63,6 +66,28 @@ def build_services(settings: Settings) -> Services:
         trusted_authserv_ids=tuple(settings.organisation.trusted_authserv_ids),
         max_automatic_replies_per_hour=settings.outbound.max_automatic_replies_per_sender_per_hour,
     )
+
+
+def build_mailboxes(settings: Settings, environ: Mapping[str, str] | None = None) -> list[ImapMailbox]:
+    """The IMAP mailboxes to fetch, each with its password read from its environment variable."""
+    environ = os.environ if environ is None else environ
+    mailboxes = []
+    for name, spec in settings.imap.mailboxes.items():
+        password = environ.get(spec.password_env)
+        if password is None:
+            raise ConfigError(f"imap.mailboxes.{name}.password_env: the environment variable "
+                              f"{spec.password_env} is not set")
+        mailboxes.append(ImapMailbox(
+            name=name, host=spec.host, port=spec.server_port(), user=spec.user, password=password,
+            department=spec.department, address=settings.departments[spec.department].address,
+            security=spec.security, ca_file=str(settings.path(spec.ca_file)) if spec.ca_file else None,
+            folder=spec.folder, after_fetch=spec.after_fetch, processed_folder=spec.processed_folder,
+            processed_flag=spec.processed_flag, idle=spec.idle, poll_seconds=spec.poll_seconds,
+            stale_after_seconds=spec.stale_after_minutes * 60, batch_size=spec.batch_size,
+            timeout_seconds=spec.timeout_seconds, reconnect_base_seconds=spec.reconnect_base_seconds,
+            reconnect_max_seconds=spec.reconnect_max_seconds,
+        ))
+    return mailboxes
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s"

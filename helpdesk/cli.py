@@ -79,13 +79,14 @@ def cmd_db_upgrade(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from storage import Database
+    from storage import Database, mailboxes, utcnow
     from storage.repo import stats
 
     db = Database(_settings(args).storage_url())
     try:
         with db.sessions() as session:
             result = stats(session)
+            result["imap"] = mailboxes.report(session, utcnow())
     finally:
         db.dispose()
     if args.json:
@@ -94,6 +95,20 @@ def cmd_stats(args) -> int:
         for section, values in result.items():
             print(f"{section}: {values}")
     return 0
+
+
+def _envelope_sender(raw: bytes) -> str:
+    """The envelope sender a message had: its Return-Path, else its From address ("" for the null path)."""
+    from email.parser import BytesHeaderParser
+    from email.utils import getaddresses
+
+    headers = BytesHeaderParser().parsebytes(raw)
+    for name in ("return-path", "from"):
+        value = str(headers.get(name) or "").strip()
+        if value:
+            addresses = [address for _, address in getaddresses([value]) if "@" in address]
+            return addresses[0] if addresses else ""
+    return ""
 
 
 def cmd_ingest(args) -> int:
@@ -111,7 +126,8 @@ def cmd_ingest(args) -> int:
     db = Database(settings.storage_url())
     db.upgrade()
     with db.transaction() as session:
-        row = repo.add_inbound(session, source="cli", mail_from=args.sender, rcpt_to=[args.to], raw=raw)
+        sender = _envelope_sender(raw) if args.sender is None else args.sender
+        row = repo.add_inbound(session, source="cli", mail_from=sender, rcpt_to=[args.to], raw=raw)
         session.flush()
         inbound_id = row.id
     if not args.no_process:
@@ -122,6 +138,27 @@ def cmd_ingest(args) -> int:
                   "ticket": row.ticket.key if row.ticket else None}
     db.dispose()
     print(json.dumps(result))
+    return 0
+
+
+def cmd_parse(args) -> int:
+    from mailgateway.describe import describe_file
+
+    out = getattr(sys.stdout, "buffer", None)
+    for path in args.files:
+        record = describe_file(path)
+        if args.json:
+            line = json.dumps(record, ensure_ascii=False)
+        elif "error" in record:
+            line = f"{path}: error: {record['error']}"
+        else:
+            line = (f"{path}: {record['classification']['kind']} | from {record['from']['email'] or '-'} | "
+                    f"{record['subject']!r} | {len(record['attachments'])} attachment(s)")
+        if out is not None:
+            out.write(line.encode("utf-8", "replace") + b"\n")
+            out.flush()
+        else:
+            print(line, flush=True)
     return 0
 
 
@@ -169,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(func=cmd_db_upgrade)
 
     stats = verbs.add_parser("stats", parents=[common], help="counts of inbound messages, tickets and outbox",
-                             description="Counts of inbound messages by status, tickets by state and department, outbox by status.")
+                             description="Counts of inbound messages by status, tickets by state and department, outbox by status; "
+                                         "per IMAP mailbox its last successful check, last error and whether it is stale.")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
     stats.set_defaults(func=cmd_stats)
 
@@ -177,9 +215,20 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Store one message as if received by the gateway for ADDRESS, then process pending mail.")
     ingest.add_argument("file", metavar="FILE.eml")
     ingest.add_argument("--to", required=True, metavar="ADDRESS", help="the department address it was sent to")
-    ingest.add_argument("--from", dest="sender", default="", metavar="SENDER", help="envelope sender (default: empty)")
+    ingest.add_argument("--from", dest="sender", default=None, metavar="SENDER",
+                        help='envelope sender (default: the Return-Path, else the From address; "" for the null path)')
     ingest.add_argument("--no-process", action="store_true", help="only store it; a running helpdesk processes it")
     ingest.set_defaults(func=cmd_ingest)
+
+    parse = verbs.add_parser("parse", parents=[common], help="show how .eml files are read and classified",
+                             description="Parse each FILE.eml as the gateway does and print what was read: addresses, "
+                                         "subject, ids, date, text, attachments, defects and the classification "
+                                         "(normal, autoreply, bounce ...). Needs no configuration or database. A file "
+                                         "that cannot be read or is not a message gets an error line; the others "
+                                         "still come, and the exit status is 0.")
+    parse.add_argument("files", nargs="+", metavar="FILE.eml")
+    parse.add_argument("--json", action="store_true", help="one JSON object per file and line, in order")
+    parse.set_defaults(func=cmd_parse)
     return parser
 
 

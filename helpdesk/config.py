@@ -134,6 +134,57 @@ class DepartmentSettings(Section):
         return value.lower()
 
 
+class ImapMailboxSettings(Section):
+    """One mailbox the helpdesk fetches mail from, for one department."""
+
+    host: str
+    port: int | None = Field(None, ge=1, le=65535)  # default: 993 for tls, 143 otherwise
+    security: Literal["tls", "starttls", "plain"] = "tls"
+    ca_file: str | None = None  # trust this CA (PEM) instead of the system's
+    user: str
+    password_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    folder: str = "INBOX"
+    department: str
+    after_fetch: Literal["move", "flag"] = "move"
+    processed_folder: str = "Processed"
+    processed_flag: str = "\\Seen"
+    idle: bool = True
+    poll_seconds: float = Field(60.0, gt=0, le=1740)  # RFC 2177: re-issue IDLE within 29 minutes
+    stale_after_minutes: float = Field(15.0, gt=0)
+    batch_size: int = Field(200, ge=1, le=1000)
+    timeout_seconds: float = Field(30.0, gt=0)
+    reconnect_base_seconds: float = Field(1.0, gt=0)
+    reconnect_max_seconds: float = Field(300.0, gt=0)
+
+    @field_validator("processed_flag")
+    @classmethod
+    def _flag(cls, value: str) -> str:
+        if value in ("\\Seen", "\\Flagged", "\\Answered") or re.fullmatch(r"[A-Za-z0-9$_.-]+", value):
+            return value
+        raise ValueError(f"{value!r} is not \\Seen, \\Flagged, \\Answered or a keyword like '$Helpdesk'")
+
+    @model_validator(mode="after")
+    def _stale_after_a_check(self) -> ImapMailboxSettings:
+        if self.stale_after_minutes * 60 <= self.poll_seconds:
+            raise ValueError("stale_after_minutes must be longer than poll_seconds")
+        return self
+
+    def server_port(self) -> int:
+        return self.port or (993 if self.security == "tls" else 143)
+
+
+class ImapSettings(Section):
+    mailboxes: dict[str, ImapMailboxSettings] = Field(default_factory=dict)
+
+    @field_validator("mailboxes")
+    @classmethod
+    def _names(cls, value: dict) -> dict:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
+                raise ValueError(f"{name!r} is not a mailbox name (letters, digits, '_', '.', '-'; at most 64)")
+        return value
+
+
 class Settings(Section):
     organisation: OrganisationSettings = OrganisationSettings()
     storage: StorageSettings = StorageSettings()
@@ -143,6 +194,7 @@ class Settings(Section):
     worker: WorkerSettings = WorkerSettings()
     dashboard: DashboardSettings = DashboardSettings()
     rules: RulesSettings = RulesSettings()
+    imap: ImapSettings = ImapSettings()
     calendars: dict[str, CalendarSettings]
     sla_policies: dict[str, SlaPolicySettings]
     departments: dict[str, DepartmentSettings]
@@ -158,6 +210,9 @@ class Settings(Section):
             for calendar in filter(None, calendars):
                 if calendar not in self.calendars:
                     raise ValueError(f"sla_policies.{name}: unknown calendar {calendar!r}")
+        for name, mailbox in self.imap.mailboxes.items():
+            if mailbox.department not in self.departments:
+                raise ValueError(f"imap.mailboxes.{name}.department: unknown department {mailbox.department!r}")
         addresses = [d.address for d in self.departments.values()]
         if len(set(addresses)) != len(addresses):
             raise ValueError("departments: two departments share an address")

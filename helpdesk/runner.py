@@ -1,7 +1,8 @@
 """The process runner: gateway, pipeline workers, scheduler and sender.
 
 The main process runs the SMTP gateway (and the capture relay in the demo),
-the scheduler and the outbound sender, each on its own thread. The pipeline
+one IMAP fetcher per configured mailbox, the scheduler and the outbound
+sender, each on its own thread. The pipeline
 runs in `helpdesk worker` child processes (``[worker] processes``), so parsing
 and rules never compete with accepting mail for the interpreter; with
 ``processes = 0`` it runs in threads of the main process. Workers claim
@@ -24,9 +25,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from helpdesk.build import build_services, log_file
+from helpdesk.build import build_mailboxes, build_services, log_file
 from helpdesk.config import Settings
 from mailgateway.capture import CaptureRelay
+from mailgateway.imap import MailboxFetcher
 from mailgateway.outbound import OutboundSender, RelaySettings
 from mailgateway.smtp import GatewayController, HelpdeskHandler, RateLimiter
 from mailgateway.store import InboundWriter
@@ -44,11 +46,15 @@ class Helpdesk:
         self.settings = settings
         url = settings.storage_url()
         self.db = Database(url, pool_size=settings.worker.threads + 4)
-        # The intake connection syncs every commit: we promised the sender we have it.
-        self.intake_db = Database(url, synchronous="FULL", pool_size=2, write_priority=True)
+        # The intake connection syncs every commit: we promised the sender we have it
+        # (and an IMAP message leaves its folder only once its row is on disk).
+        self.intake_db = Database(url, synchronous="FULL", pool_size=2 + len(settings.imap.mailboxes),
+                                  write_priority=True)
         self.services = build_services(settings)
         self.work_ready = threading.Event()
         self.writer = InboundWriter(self.intake_db, on_commit=self.work_ready.set)
+        self.fetchers = [MailboxFetcher(mailbox, self.intake_db, on_commit=self.work_ready.set)
+                         for mailbox in build_mailboxes(settings)]
         self.scheduler = Scheduler(self.db)
         self.scheduler_interval = scheduler_interval
         self.sender = OutboundSender(self.db, _relay(settings))
@@ -68,6 +74,8 @@ class Helpdesk:
         self.writer.start()
         self.gateway = self._gateway()
         self.gateway.start()
+        for fetcher in self.fetchers:
+            self._spawn(f"imap-{fetcher.mailbox.name}", functools.partial(fetcher.run, self._stop))
         self._start_workers()
         if self.settings.worker.processes == 0:
             self._spawn("sender", functools.partial(send_loop, self.sender, self._stop, self.services.outbox_ready))

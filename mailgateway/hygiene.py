@@ -1,44 +1,337 @@
 """Mail hygiene: tell people's mail from machines' mail, so we never answer a machine.
 
-RFC 3834 (Auto-Submitted), RFC 3464 (delivery status reports) and the
-headers real autoresponders and list servers set.
+``classify`` runs the checks in ``CHECKS`` in order; the first that
+recognises the message decides its kind:
+
+- ``feedback_report``: an abuse/complaint report (RFC 5965).
+- ``bounce``, ``dsn_delayed``, ``dsn_delivered``: delivery reports, standard
+  (RFC 3464) or in an MTA's own words (see ``mailgateway.bounces``).
+- ``challenge_response``: "please confirm you are a person" (TMDA,
+  BoxTrapper, Spam Arrest ...).
+- ``autoreply``: RFC 3834 Auto-Submitted, the headers real autoresponders set
+  (X-Autoreply, Precedence: auto_reply, Exchange's inbox-rule loop marker ...),
+  vacation subjects and openings in many languages, read receipts.
+- ``bulk``: mailing lists and campaigns (List-Id, List-Unsubscribe,
+  Feedback-ID, the ESPs' own headers, Precedence: bulk/list/junk).
+- ``normal``: a person wrote it.
+
+A person quoting "out of office" or asking about an undelivered parcel stays
+``normal``: phrases count only in the places machines put them (the start of
+the subject, the opening of the text) and, for bounces, together with a sign
+that a mail system sent it.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from mailgateway import bounces
+from mailgateway.bounces import Recipient
 from mailgateway.parse import ParsedMessage
 
-_AUTOREPLY_SUBJECT = re.compile(
-    r"^\s*(out of (the )?office|automatic reply|auto(matic)?[- ]?reply|autoresponse|abwesenheitsnotiz"
-    r"|automatische antwort|r[ée]ponse automatique|absent(e)? du bureau|respuesta autom[áa]tica|fuori sede)\b",
-    re.IGNORECASE,
-)
-_DAEMONS = ("mailer-daemon@", "postmaster@")
+NORMAL, AUTOREPLY, BOUNCE, BULK = "normal", "autoreply", "bounce", "bulk"
+DSN_DELAYED, DSN_DELIVERED = "dsn_delayed", "dsn_delivered"
+FEEDBACK_REPORT, CHALLENGE_RESPONSE = "feedback_report", "challenge_response"
+_REPORT_KINDS = {bounces.FAILED: BOUNCE, bounces.DELAYED: DSN_DELAYED, bounces.DELIVERED: DSN_DELIVERED}
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: str
+    reason: str = ""
+    recipients: tuple[Recipient, ...] | None = None  # for delivery reports
+
+    @property
+    def auto_generated(self) -> bool:
+        return self.kind != NORMAL
+
+    def as_record(self) -> dict:
+        """JSON-ready: kind, auto_generated and the bounce details (``helpdesk parse --json``)."""
+        bounce = None
+        if self.recipients is not None:
+            bounce = {"recipients": [{"email": r.email, "status": r.status, "action": r.action,
+                                      "diagnostic": r.diagnostic, "hard": r.hard} for r in self.recipients]}
+        return {"kind": self.kind, "auto_generated": self.auto_generated, "bounce": bounce}
+
+
+class _Message:
+    """What the checks look at, worked out once."""
+
+    def __init__(self, parsed: ParsedMessage, envelope_from: str | None) -> None:
+        self.parsed = parsed
+        self.headers = parsed.headers
+        self.subject = parsed.subject
+        self.sender = parsed.sender.email
+        content_type = self.headers.get("content-type", "").lower().replace('"', "").replace(" ", "")
+        report = re.search(r"report-type=([\w-]+)", content_type) if content_type.startswith("multipart/report") else None
+        self.report_type = report.group(1) if report else ""
+        if envelope_from is None:  # not given: the Return-Path the delivering server recorded
+            envelope_from = self.headers.get("return-path", "x")
+        # The null reverse-path (RFC 5321 4.5.5) arrives as "", "<>" or, in Return-Path, "<>". An unknown
+        # envelope (a file fed in by hand) arrives as "" too, so it only ever supports other signs.
+        self.null_sender = envelope_from.strip() in ("", "<>", "< >")
+        auto_submitted = self.headers.get("auto-submitted", "no").strip().lower()
+        # RFC 3834 5: any value but "no" (a comment or parameters may follow) is automatic.
+        self.auto_submitted = re.split(r"[\s;(]", auto_submitted, maxsplit=1)[0] or "no"
+        self.daemon_address = bounces.is_daemon(self.sender)
+        # The name, or the raw From for "MAILER-DAEMON (Mail Delivery System)" that has no domain.
+        self.daemon_name = bool(_DAEMON_NAME.match(self.parsed.sender.name)
+                                or (not self.sender and _DAEMON_FROM.search(self.headers.get("from", ""))))
+
+    def opening(self, size: int = 1500) -> str:
+        return self.parsed.text[:size]
+
+
+def classify(parsed: ParsedMessage, envelope_from: str | None = None) -> Classification:
+    """The kind of a message. ``envelope_from`` is the SMTP MAIL FROM; without it the Return-Path header is used."""
+    message = _Message(parsed, envelope_from)
+    for check in CHECKS:
+        result = check(message)
+        if result is not None:
+            return result
+    return Classification(NORMAL)
 
 
 def classify_message(parsed: ParsedMessage, envelope_from: str) -> str:
-    """``normal``, ``autoreply``, ``bounce`` or ``bulk``."""
-    headers = parsed.headers
-    content_type = headers.get("content-type", "").lower()
-    sender = parsed.sender.email
-    # The null reverse-path (RFC 5321 4.5.5) arrives as "" or, from aiosmtpd, as "<>".
-    null_sender = envelope_from.strip() in ("", "<>")
-    if "report-type=delivery-status" in content_type.replace(" ", "").replace('"', ""):
-        return "bounce"
-    if null_sender and (sender.startswith(_DAEMONS) or "multipart/report" in content_type):
-        return "bounce"
-    if sender.startswith(_DAEMONS):
-        return "bounce"
-    # RFC 3834 5: any value but "no" (a comment or parameters may follow) is automatic.
-    auto_submitted = re.split(r"[\s;(]", headers.get("auto-submitted", "no").strip().lower(), maxsplit=1)[0]
-    if auto_submitted and auto_submitted != "no":
-        return "autoreply"
-    if "x-autoreply" in headers or "x-autorespond" in headers:
-        return "autoreply"
-    precedence = headers.get("precedence", "").strip().lower()
-    if precedence == "auto_reply" or _AUTOREPLY_SUBJECT.match(parsed.subject):
-        return "autoreply"
-    if precedence in {"bulk", "list", "junk"} or "list-id" in headers or "list-unsubscribe" in headers:
-        return "bulk"
-    return "normal"
+    """The kind alone: ``normal``, ``autoreply``, ``bounce``, ``bulk``, ``dsn_delayed``, ``dsn_delivered``,
+    ``feedback_report`` or ``challenge_response``."""
+    return classify(parsed, envelope_from).kind
+
+
+# --- the checks, in order ----------------------------------------------------------------
+
+def feedback_report(message: _Message) -> Classification | None:
+    """RFC 5965: a report that someone marked a message as spam or abuse."""
+    if message.report_type == "feedback-report" or "message/feedback-report" in message.parsed.part_types:
+        return Classification(FEEDBACK_REPORT, "feedback report")
+    if message.null_sender and re.search(r"^Feedback-Type:\s*\w+", message.opening(4000), re.M | re.I):
+        return Classification(FEEDBACK_REPORT, "feedback report fields in the text")
+    return None
+
+
+def delivery_report(message: _Message) -> Classification | None:
+    """RFC 3464: a multipart/report with a message/delivery-status part."""
+    parsed = message.parsed
+    if message.report_type != "delivery-status" and not parsed.delivery_status:
+        return None
+    recipients = bounces.from_delivery_status(parsed.delivery_status)
+    outcome = bounces.outcome_of(recipients)
+    if outcome is None:
+        outcome = bounces.subject_outcome(message.subject) or bounces.text_outcome(parsed.text)
+        recipients = recipients or _text_recipients(message, outcome)
+    return Classification(_REPORT_KINDS[outcome], "delivery status report", tuple(recipients))
+
+
+def text_bounce(message: _Message) -> Classification | None:
+    """A delivery report in an MTA's own words: a mail system's sender with a report's subject or
+    text (or the original returned), or, from any sender, a report's subject and text together."""
+    parsed = message.parsed
+    subject = bounces.subject_outcome(message.subject)  # anchored: "Fw: Undeliverable: ..." is none
+    marked = message.daemon_name or "x-ms-exchange-message-is-ndr" in message.headers
+    # The original returned, without a report's words, counts only from a marked or automatic sender,
+    # and never under an out-of-office subject (some responders quote the message they answer).
+    returned = ((marked or message.auto_submitted != "no")
+                and any(t in ("message/rfc822", "text/rfc822-headers") for t in parsed.part_types)
+                and not _AUTOREPLY_SUBJECT.search(message.subject))
+    if message.headers.get("x-failed-recipients"):
+        reason = "X-Failed-Recipients"
+    elif message.daemon_address:
+        reason = "sent by the mailer daemon or postmaster"
+    elif (marked or message.null_sender) and (subject or returned or bounces.has_report_text(parsed.text)):
+        reason = "sent by a mail system"
+    elif subject and bounces.has_report_text(parsed.text):
+        reason = "report subject and text"
+    else:
+        return None
+    outcome = subject or bounces.text_outcome(parsed.text)
+    return Classification(_REPORT_KINDS[outcome], reason, tuple(_text_recipients(message, outcome)))
+
+
+def read_receipt(message: _Message) -> Classification | None:
+    """RFC 8098 disposition notifications and Outlook's read receipts: automatic answers."""
+    content_class = message.headers.get("content-class", "").lower()
+    if message.report_type == "disposition-notification" or "mdn" in content_class:
+        return Classification(AUTOREPLY, "read receipt")
+    return None
+
+
+def challenge_response(message: _Message) -> Classification | None:
+    """'Prove you are a person before your message is delivered' (TMDA, BoxTrapper, Spam Arrest ...)."""
+    headers = message.headers
+    if any(name.startswith(_CHALLENGE_HEADERS) for name in headers) or "tmda" in headers.get("x-delivery-agent", "").lower():
+        return Classification(CHALLENGE_RESPONSE, "challenge-response header")
+    if message.sender.rpartition("@")[2] in _CHALLENGE_DOMAINS:
+        return Classification(CHALLENGE_RESPONSE, "challenge-response service")
+    subject = _CHALLENGE_SUBJECT.search(message.subject)
+    machine = message.auto_submitted != "no" or message.null_sender
+    if (subject or machine) and (machine and subject or _CHALLENGE_TEXT.search(message.opening(3000))):
+        return Classification(CHALLENGE_RESPONSE, "challenge to confirm the sender")
+    return None
+
+
+def autoreply_header(message: _Message) -> Classification | None:
+    """Headers only autoresponders set."""
+    headers = message.headers
+    if message.auto_submitted == "auto-replied":
+        return Classification(AUTOREPLY, "Auto-Submitted: auto-replied")
+    for name in _AUTOREPLY_HEADERS:
+        if name in headers and headers[name].strip().lower() not in ("no", "false", "0"):
+            return Classification(AUTOREPLY, name)
+    if headers.get("precedence", "").strip().lower() == "auto_reply":
+        return Classification(AUTOREPLY, "Precedence: auto_reply")
+    if headers.get("x-autogenerated", "").strip().lower() == "reply":
+        return Classification(AUTOREPLY, "X-Autogenerated: Reply")
+    if "autoresponder" in headers.get("delivered-to", "").lower():
+        return Classification(AUTOREPLY, "Delivered-To: Autoresponder")
+    return None
+
+
+def bulk_header(message: _Message) -> Classification | None:
+    """Mailing lists and campaigns."""
+    headers = message.headers
+    for name in headers:
+        if name in _BULK_HEADERS or name.startswith(_BULK_PREFIXES):
+            return Classification(BULK, name)
+    if _BULK_MAILER.search(headers.get("x-mailer", "")):
+        return Classification(BULK, "bulk mailer")
+    return None
+
+
+def autoreply_suppressed(message: _Message) -> Classification | None:
+    """Exchange marks its out-of-office answers "do not answer this with an out-of-office" (OOF)."""
+    value = message.headers.get("x-auto-response-suppress", "").lower()
+    if re.search(r"\boof\b", value):
+        return Classification(AUTOREPLY, "X-Auto-Response-Suppress: OOF")
+    return None
+
+
+def autoreply_subject(message: _Message) -> Classification | None:
+    if _AUTOREPLY_SUBJECT.search(message.subject) or _AUTOREPLY_TAG.search(message.subject):
+        return Classification(AUTOREPLY, "autoreply subject")
+    return None
+
+
+def bulk_precedence(message: _Message) -> Classification | None:
+    precedence = message.headers.get("precedence", "") or message.headers.get("x-precedence", "")
+    if precedence.strip().lower() in ("bulk", "list", "junk"):
+        return Classification(BULK, "Precedence")
+    return None
+
+
+def auto_submitted(message: _Message) -> Classification | None:
+    if message.auto_submitted != "no":
+        return Classification(AUTOREPLY, f"Auto-Submitted: {message.auto_submitted}")
+    return None
+
+
+def autoreply_text(message: _Message) -> Classification | None:
+    """An answer to a message whose text starts like an out-of-office note and asks nothing."""
+    if not _REPLY.match(message.subject):
+        return None
+    opening = message.parsed.visible_text[:400]
+    if len(message.parsed.visible_text) < 1500 and "?" not in opening and _AUTOREPLY_TEXT.search(opening):
+        return Classification(AUTOREPLY, "out-of-office text")
+    return None
+
+
+CHECKS = (feedback_report, delivery_report, read_receipt, challenge_response, text_bounce, autoreply_header,
+          bulk_header, autoreply_suppressed, autoreply_subject, bulk_precedence, auto_submitted, autoreply_text)
+
+
+def _text_recipients(message: _Message, outcome: str) -> list[Recipient]:
+    parsed = message.parsed
+    own = {parsed.sender.email, *(box.email for box in parsed.to), *(box.email for box in parsed.cc)}
+    return bounces.from_text(parsed.text, outcome, message.headers.get("x-failed-recipients", ""), own)
+
+
+# --- the phrases ----------------------------------------------------------------------------
+
+_DAEMON_FROM = re.compile(r"\b(?:mailer-daemon|postmaster|mail delivery (?:system|subsystem))\b", re.I)
+_DAEMON_NAME = re.compile(r"^(?:mail delivery (?:system|subsystem|service|agent)|mailer[- ]daemon|mail administrator"
+                          r"|mail system|postmaster|delivery subsystem|microsoft outlook)\s*$", re.I)
+_REPLY = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|antw|antwort|sv|vs|odp|r|res|rif|ynt|wg|fw|fwd|tr|rv|回复|答复|返信|回覆)\s*:", re.I)
+
+_AUTOREPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-autoresponse", "x-auto-reply",
+                      "x-mail-autoreply", "x-autoreply-from", "x-ms-exchange-inbox-rules-loop", "x-vacation",
+                      "x-fc-machinegenerated")
+_BULK_HEADERS = frozenset({
+    "list-id", "list-unsubscribe", "list-post", "list-help", "list-subscribe", "list-owner", "mailing-list",
+    "x-mailing-list", "x-list", "x-list-unsubscribe", "x-campaign", "x-campaign-id", "x-campaignid", "x-campaign-name",
+    "feedback-id", "x-feedback-id", "x-csa-complaints", "x-report-abuse", "x-newsletter", "x-listmember",
+    "x-mc-user", "x-mailjet-campaign", "x-roving-campaignid", "x-sg-eid", "x-mailin-campaign", "x-sfmc-stack",
+    "x-ems-id", "x-mailgun-tag",
+})
+_BULK_PREFIXES = ("x-mailchimp", "x-mc-", "x-campaign", "x-mailjet", "x-roving", "x-sfmc", "x-mailin-")
+_BULK_MAILER = re.compile(r"mailchimp|phplist|sendinblue|brevo|mailjet|mailpoet|newsletter|campaign|sendy|acymailing"
+                          r"|mailerlite|getresponse|klaviyo|constant ?contact|hubspot|marketo|pardot|emarsys|listserv"
+                          r"|mailman|sympa|majordomo|ezmlm|mass ?mail", re.I)
+
+_CHALLENGE_HEADERS = ("x-tmda", "x-boxtrapper", "x-spamarrest", "x-challenge", "x-mailblocks", "x-sendio",
+                      "x-asksender", "x-choicemail", "x-bluebottle")
+_CHALLENGE_DOMAINS = frozenset({"spamarrest.com", "mailblocks.com", "sendio.com", "bluebottle.com"})
+_CHALLENGE_SUBJECT = re.compile(
+    r"please confirm your (?:message|e-?mail)|your e-?mail requires verification|verify#|sender verification"
+    r"|please verify (?:your|that you)|message (?:held|pending|quarantined) (?:for|pending|until) (?:your )?"
+    r"(?:verification|confirmation)|spam ?arrest|choicemail|awaiting (?:your )?(?:confirmation|verification)"
+    r"|confirm(?:ation)? (?:required|needed) to deliver|bestätigung erforderlich|absender-?verifizierung", re.I)
+_CHALLENGE_TEXT = re.compile(
+    r"to release your message|confirm that you are a (?:real )?(?:person|human)|verify that you are a (?:real )?"
+    r"(?:live )?(?:person|human)|(?:is|has been) (?:being )?held (?:pending|until|for) (?:your )?(?:verification|confirmation)"
+    r"|requires that you verify|(?:reply to|click the link in) this (?:message|e-?mail) (?:to|in order to) "
+    r"(?:confirm|release|verify)|challenge[- ]response system|spam ?arrest|prove you are (?:a )?human"
+    r"|add you to (?:my|the) (?:list of )?(?:approved|allowed) senders", re.I)
+
+_LEADING_TAG = r"^\s*(?:\[[^\]]{1,40}\]\s*)?"
+# At the start of a subject, and only as the whole subject or before ":", "-", "(", "until" ... (the
+# prefixes responders put before the original subject): "Automatic reply: VPN", "Out of office until
+# 3 Dec", but not "Automatic reply not working" or "Out of office rules". Words a person uses in a
+# subject to HR ("Absence", "Vacation", "Urlaub") are not among them.
+_AUTOREPLY_PREFIXES = (
+    r"automatic reply", r"auto(?:mated|matic)? ?[- ]?(?:reply|response|answer)", r"autoreply", r"autoresponse",
+    r"out of (?:the )?office(?: auto-?reply)?", r"away from (?:the |my )?(?:office|desk|e-?mail|mail)", r"ooo",
+    r"vacation (?:reply|response|auto-?reply)", r"abwesenheitsnotiz", r"abwesenheitsnachricht",
+    r"automatische antwort", r"autom\. antwort", r"nicht im büro", r"außer haus", r"ausser haus",
+    r"r[ée]ponse automatique", r"message d'absence", r"absente? du bureau", r"hors du bureau",
+    r"respuesta autom[áa]tica", r"mensaje de ausencia", r"fuera de (?:la )?oficina",
+    r"risposta automatica", r"messaggio di assenza", r"fuori (?:sede|ufficio)",
+    r"automatisch antwoord", r"afwezigheidsbericht", r"buiten kantoor",
+    r"resposta autom[áa]tica", r"mensagem de aus[êe]ncia", r"fora do escrit[óo]rio",
+    r"automatiskt svar", r"autosvar", r"frånvaromeddelande", r"inte på kontoret", r"automatisk svar",
+    r"ikke på kontoret", r"fraværsmelding", r"odpowied[źz] automatyczna", r"automatyczna odpowied[źz]", r"poza biurem",
+    r"自動応答", r"自動返信", r"不在(?:のお知らせ|通知)", r"自动回复", r"自動回覆", r"自动答复", r"不在办公室",
+    r"автоматический ответ", r"автоответ", r"вне офиса", r"нет на месте", r"automaattinen vastaus",
+    r"automatická odpověď", r"mimo kancelář", r"otomatik yanıt", r"automatikus válasz", r"자동 회신", r"자동 응답",
+    r"αυτόματη απάντηση", r"răspuns automat", r"автоматична відповідь",
+)
+_PREFIX_END = r"(?=\s*(?:$|[:：\-–—(\[|/,.!]|until\b|till\b|bis\b|jusqu|hasta\b|fino\b|tot\b|até\b|do\b|до\b|auto|re\s*:))"
+_AUTOREPLY_SUBJECT = re.compile(
+    _LEADING_TAG + r"(?:(?:" + "|".join(_AUTOREPLY_PREFIXES) + r")" + _PREFIX_END
+    + r"|.{1,60}\b(?:is|ist|est) (?:currently |derzeit |actuellement )?(?:out of (?:the )?office|außer haus"
+    r"|nicht im büro|absente?)\.?\s*$)", re.I)
+_AUTOREPLY_TAG = re.compile(r"[\[(【](?:auto|auto[- ]?reply|automatic reply|auto[- ]?response|out of (?:the )?office|ooo"
+                            r"|abwesenheitsnotiz|réponse automatique|自動返信|自动回复|自動応答)[\])】]", re.I)
+_AUTOREPLY_TEXT = re.compile(
+    r"^\W*(?:(?:thank you|thanks) for your (?:e-?mail|message|mail)[.,!]*\s*)?"
+    r"(?:i am|i'm|i will be|i'll be)\s+(?:currently\s+|now\s+)?(?:out of (?:the )?office|away|on (?:annual )?(?:leave|vacation|holiday)"
+    r"|out of the country|travell?ing|absent)"
+    r"|^\W*this is an automat(?:ic|ed) (?:reply|response|message)"
+    r"|^\W*(?:vielen dank für ihre (?:nachricht|e-?mail)[.,!]*\s*)?ich bin (?:derzeit |zurzeit |zur zeit |bis .{1,30} )?"
+    r"(?:nicht im büro|abwesend|im urlaub|außer haus|ausser haus)"
+    r"|^\W*dies ist eine automatische (?:antwort|nachricht)"
+    r"|^\W*(?:merci pour votre (?:message|e-?mail|courriel)[.,!]*\s*)?je suis (?:actuellement )?(?:absente?|en congés?|en vacances|hors du bureau)"
+    r"|^\W*ceci est une réponse automatique"
+    r"|^\W*(?:gracias por su (?:mensaje|correo)[.,!]*\s*)?(?:estoy|me encuentro) (?:actualmente )?(?:fuera de la oficina|de vacaciones|ausente)"
+    r"|^\W*esta es una respuesta automática"
+    r"|^\W*(?:grazie per (?:la sua|il suo|la tua|il tuo) (?:e-?mail|mail|messaggio)[.,!]*\s*)?sono (?:attualmente )?(?:fuori (?:sede|ufficio)|in ferie|assente)"
+    r"|^\W*questa è una risposta automatica"
+    r"|^\W*(?:bedankt voor (?:uw|je) (?:e-?mail|bericht)[.,!]*\s*)?ik ben (?:momenteel |op dit moment )?(?:afwezig|niet aanwezig|met vakantie|op vakantie|buiten kantoor)"
+    r"|^\W*dit is een automatisch (?:antwoord|bericht)"
+    r"|^\W*(?:obrigad[oa] pela (?:sua )?(?:mensagem|e-?mail)[.,!]*\s*)?(?:eu )?estou (?:atualmente )?(?:fora do escritório|de férias|ausente)"
+    r"|^\W*esta é uma resposta automática"
+    r"|^\W*jag är (?:för närvarande )?(?:inte på kontoret|tjänstledig|på semester|ledig|frånvarande)"
+    r"|^\W*detta är ett automatiskt svar"
+    r"|^\W*jestem (?:obecnie )?(?:poza biurem|na urlopie|nieobecn[ya])"
+    r"|^\W*to jest automatyczna odpowiedź"
+    r"|不在にしております|休暇中のため|自動返信|我(?:目前)?(?:不在办公室|正在休假|休假中)|这是一封自动回复"
+    r"|^\W*я (?:сейчас |в настоящее время )?(?:в отпуске|нахожусь в отпуске|отсутствую|не в офисе|вне офиса)"
+    r"|^\W*это автоматический ответ", re.I)

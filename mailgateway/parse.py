@@ -1,41 +1,62 @@
 """Raw bytes to a `ParsedMessage`: the fields the pipeline needs, decoded.
 
-Parsing uses the stdlib with ``policy.default``. It never raises for a bad
-message part: what cannot be decoded is recorded in ``defects`` and the
-rest still comes through. Only input that is not a message at all raises
+The MIME structure comes from ``mailgateway.mime`` (fast, forgiving); only
+the header fields the helpdesk reads are decoded. It never raises for a bad
+message part: what had to be forgiven is recorded in ``defects`` and the rest
+still comes through. Only input that is not a message at all raises
 ``ParseError``.
+
+What the fields hold:
+
+- ``message_id``, ``in_reply_to``, ``references``: ids with their angle
+  brackets, ``<local@domain>``, as written in the header; an id written
+  without brackets is given them, so the same id always compares equal.
+- addresses in lower case; display names decoded, on one line.
+- ``date``: timezone-aware; a Date without a zone is taken as UTC.
+- ``text``: the text/plain body parts (format=flowed joined), or the HTML
+  converted to text when there is no plain text; ``html`` the HTML as sent;
+  ``visible_text`` what the writer just wrote (``mailgateway.quotes``).
+- ``attachments``: every part that is not the readable body, in order:
+  files, inline images (disposition ``inline``: they have a Content-ID or sit
+  in a multipart/related), forwarded messages (message/rfc822), the parts of a
+  delivery report; the files inside a TNEF ``winmail.dat`` instead of it.
+- ``headers``: the first value of every header field, unfolded, 8-bit bytes
+  decoded, encoded words not (hygiene reads tokens from them).
+- ``delivery_status`` / ``feedback_report``: the text of the
+  message/delivery-status (RFC 3464) and message/feedback-report (RFC 5965)
+  parts, and ``part_types`` the content type of every part, for hygiene.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from email import policy
-from email.headerregistry import HeaderRegistry
-from email.message import EmailMessage
-from email.parser import BytesParser
-from email.utils import getaddresses, parsedate_to_datetime
-from html.parser import HTMLParser
+from email.utils import parsedate_to_datetime
 
-class _HeaderClasses(HeaderRegistry):
-    """The stdlib registry builds a new class on every lookup; build each once."""
+from mailgateway import mime, tnef
+from mailgateway.addresses import mailboxes
+from mailgateway.charsets import decode, eight_bit_text, header_text
+from mailgateway.htmltext import html_to_text
+from mailgateway.quotes import visible_text
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._made: dict[str, type] = {}
+#: Beyond this much HTML only the first part is converted to text; nobody reads a
+#: megabyte of text in a ticket, and it keeps parsing under a second.
+TEXT_LIMIT = 1_000_000
+#: What the writer just wrote is looked for in the first this many characters of the text.
+VISIBLE_LIMIT = 100_000
+#: Header values decoded (subject, addresses) are cut here: 2,000 recipients fit.
+HEADER_LIMIT = 100_000
 
-    def __getitem__(self, name: str) -> type:
-        key = name.lower()
-        made = self._made.get(key)
-        if made is None:
-            made = self._made[key] = super().__getitem__(key)
-        return made
-
-
-#: ``policy.default`` with a cached header registry: same behaviour, less work.
-POLICY = policy.default.clone(header_factory=_HeaderClasses())
-_PARSER = BytesParser(policy=POLICY)
 _MSGID = re.compile(r"<[^<>\s]+>")
+_BARE_MSGID = re.compile(r"[^<>\s,;\"]+@[^<>\s,;\"]+")
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]+)""", re.I)
+_BODY_TYPES = ("text/plain", "text/html")
+_TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
+_REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")
+_MESSAGE_FIELDS = frozenset({
+    "from", "to", "cc", "bcc", "subject", "date", "message-id", "sender", "reply-to", "received", "return-path",
+    "mime-version", "content-type", "delivered-to", "in-reply-to", "references", "envelope-to", "x-mailer",
+})
 
 
 class ParseError(ValueError):
@@ -73,6 +94,9 @@ class ParsedMessage:
     attachments: tuple[Attachment, ...]
     headers: dict[str, str] = field(default_factory=dict)
     defects: tuple[str, ...] = ()
+    delivery_status: str = ""
+    feedback_report: str = ""
+    part_types: tuple[str, ...] = ()
 
     @property
     def reply_address(self) -> Mailbox:
@@ -81,68 +105,77 @@ class ParsedMessage:
 
 
 def parse(raw: bytes) -> ParsedMessage:
-    if not raw.strip():
+    """The message in ``raw``; raises ``ParseError`` only when it is no message at all."""
+    if not raw or raw.isspace():
         raise ParseError("empty message")
-    message = _PARSER.parsebytes(raw)
-    if not message.keys():
+    root = mime.parse(raw)
+    if not _is_message_header(root.headers):
         raise ParseError("no header fields")
-    defects: list[str] = [type(d).__name__ for d in message.defects]
-    raw_headers = _raw_headers(message)
-    text, html_body, attachments = _bodies(message, defects)
+    hint = _charset_hint(root)
+    raw_values = _first_values(root.headers)
+    defects: list[str] = []
+    body = _Body(defects)
+    body.collect(root)
+    text = body.text()
     return ParsedMessage(
-        sender=_first(_mailboxes(message, "from", defects)) or Mailbox(""),
-        to=_mailboxes(message, "to", defects),
-        cc=_mailboxes(message, "cc", defects),
-        reply_to=_mailboxes(message, "reply-to", defects),
-        subject=_one_line(_header(message, "subject", defects)),
-        message_id=_first(_message_ids(raw_headers.get("message-id", ""))),
-        in_reply_to=_first(_message_ids(raw_headers.get("in-reply-to", ""))),
-        references=_message_ids(raw_headers.get("references", "")),
-        date=_date(raw_headers.get("date", ""), defects),
+        sender=_first(_mailboxes(raw_values, "from", hint)) or Mailbox(""),
+        to=_mailboxes(raw_values, "to", hint),
+        cc=_mailboxes(raw_values, "cc", hint),
+        reply_to=_mailboxes(raw_values, "reply-to", hint),
+        subject=_one_line(header_text(raw_values.get("subject", ""), hint)),
+        message_id=_first(_message_ids(raw_values.get("message-id", ""))),
+        in_reply_to=_first(_message_ids(raw_values.get("in-reply-to", ""))),
+        references=_message_ids(raw_values.get("references", "")),
+        date=_date(raw_values.get("date", ""), defects),
         text=text,
-        html=html_body,
-        visible_text=visible_text(text),
-        attachments=attachments,
-        headers={name: raw_headers[name] for name in _HYGIENE if name in raw_headers},
+        html="\n".join(body.htmls) if body.htmls else None,
+        visible_text=_visible(text),
+        attachments=tuple(body.attachments),
+        headers={name: _one_line(value if value.isascii() else eight_bit_text(value, hint))
+                 for name, value in raw_values.items()},
         defects=tuple(dict.fromkeys(defects)),
+        delivery_status="\n\n".join(body.delivery_status),
+        feedback_report="\n\n".join(body.feedback_report),
+        part_types=tuple(body.part_types),
     )
 
 
-def _raw_headers(message: EmailMessage) -> dict[str, str]:
-    """The first value of each header as sent, unfolded; for fields that need no decoding
-    (ids, dates, tokens), which is much cheaper than the policy's header objects."""
-    headers: dict[str, str] = {}
-    for name, value in message.raw_items():
-        key = name.lower()
-        if key not in headers:
-            headers[key] = _one_line(str(value))
-    return headers
+def _is_message_header(headers: list[tuple[str, str]]) -> bool:
+    """At least one field a message has (a text whose first line holds a colon is no message)."""
+    return any(name in _MESSAGE_FIELDS or name.startswith(("x-", "content-", "list-", "resent-", "dkim-", "arc-"))
+               for name, _ in headers)
 
 
-def _header(message: EmailMessage, name: str, defects: list[str]) -> str:
-    try:
-        value = message.get(name)
-    except Exception as exc:  # a header the stdlib cannot decode
-        defects.append(f"{name}: {type(exc).__name__}")
-        value = next((v for k, v in message.raw_items() if k.lower() == name), "")
-    defects.extend(f"{name}: {type(defect).__name__}" for defect in getattr(value, "defects", ()))
-    return "" if value is None else str(value)
+def _charset_hint(root: mime.Part) -> str | None:
+    """The charset the message declares for its text: the best guess for 8-bit bytes in its header."""
+    stack = [root]
+    while stack:
+        part = stack.pop()
+        charset = (part.charset or "").lower()
+        if charset and charset not in ("us-ascii", "ascii", "utf-8", "utf8"):
+            return charset
+        stack.extend(reversed(part.parts))
+    return None
+
+
+def _first_values(fields: list[tuple[str, str]]) -> dict[str, str]:
+    """The first value of each field, raw (a field may repeat: Received, broken To lines ...)."""
+    values: dict[str, str] = {}
+    for name, value in fields:
+        if name not in values:
+            values[name] = value[:HEADER_LIMIT]
+    return values
 
 
 def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-def _mailboxes(message: EmailMessage, name: str, defects: list[str]) -> tuple[Mailbox, ...]:
-    value = _header(message, name, defects)
+def _mailboxes(raw_values: dict[str, str], name: str, hint: str | None) -> tuple[Mailbox, ...]:
+    value = raw_values.get(name)
     if not value:
         return ()
-    boxes = []
-    for display, address in getaddresses([value]):
-        address = address.strip()
-        if "@" in address and not any(c in address for c in "\r\n\x00"):
-            boxes.append(Mailbox(address.lower(), _one_line(display)))
-    return tuple(boxes)
+    return tuple(Mailbox(address, display) for address, display in mailboxes(value, hint))
 
 
 def _first(items):
@@ -150,124 +183,137 @@ def _first(items):
 
 
 def _message_ids(value: str) -> tuple[str, ...]:
-    return tuple(_MSGID.findall(value))
+    ids = _MSGID.findall(value)
+    if not ids and "@" in value:
+        ids = [f"<{bare}>" for bare in _BARE_MSGID.findall(value)]
+    return tuple(ids)
 
 
 def _date(value: str, defects: list[str]) -> dt.datetime | None:
+    value = value.strip()
     if not value:
         return None
     try:
         parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        defects.append("date: InvalidDateDefect")
-        return None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        try:
+            parsed = dt.datetime.fromisoformat(value)  # some systems write ISO 8601
+        except ValueError:
+            defects.append("date: InvalidDateDefect")
+            return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
-_HYGIENE = ("auto-submitted", "precedence", "list-id", "list-unsubscribe", "x-autoreply",
-            "x-autorespond", "x-auto-response-suppress", "return-path", "content-type")
+def _visible(text: str) -> str:
+    return visible_text(text[:VISIBLE_LIMIT])
 
 
-def _bodies(message: EmailMessage, defects: list[str]) -> tuple[str, str | None, tuple[Attachment, ...]]:
-    plain: list[str] = []
-    htmls: list[str] = []
-    attachments: list[Attachment] = []
-    for part in message.walk():
-        if part.is_multipart():
-            continue
-        disposition = part.get_content_disposition()
-        content_type = part.get_content_type()
-        filename = _filename(part, defects)
-        # Only plain text and HTML are the body; text/calendar, text/csv & co. are files.
-        if disposition == "attachment" or filename or content_type not in _BODY_TYPES:
-            attachments.append(Attachment(filename, content_type, len(part.get_payload(decode=True) or b""), disposition))
-            continue
-        body = _content(part, defects)
-        (htmls if content_type == "text/html" else plain).append(body)
-    html_body = "\n".join(htmls) if htmls else None
-    text = "\n".join(plain) if plain else html_to_text(html_body or "")
-    return text.strip("\n"), html_body, tuple(attachments)
+class _Body:
+    """Walks the parts (not into attached messages): body text, HTML, attachments, report parts."""
+
+    def __init__(self, defects: list[str]) -> None:
+        self.defects = defects
+        self.plain: list[str] = []
+        self.htmls: list[str] = []
+        self.attachments: list[Attachment] = []
+        self.delivery_status: list[str] = []
+        self.feedback_report: list[str] = []
+        self.part_types: list[str] = []
+
+    def collect(self, root: mime.Part) -> None:
+        stack: list[tuple[mime.Part, str | None]] = [(root, None)]
+        while stack:
+            part, parent = stack.pop()
+            if part.parts:
+                self.defects.extend(part.defects)
+                stack.extend((child, part.content_type) for child in reversed(part.parts))
+            else:
+                self._leaf(part, parent)
+                self.defects.extend(part.defects)  # incl. those found while decoding it
+
+    def _leaf(self, part: mime.Part, parent: str | None) -> None:
+        content_type = part.content_type
+        self.part_types.append(content_type)
+        disposition, params = part.disposition()
+        filename = params.get("filename") or part.params.get("name") or None
+        if content_type in _BODY_TYPES and disposition != "attachment" and not filename:
+            self._body_text(part)
+            return
+        payload = part.payload()
+        if content_type in _REPORT_TYPES:
+            self.delivery_status.append(decode(payload, part.charset or "utf-8"))
+        elif content_type == "message/feedback-report":
+            self.feedback_report.append(decode(payload, part.charset or "utf-8"))
+        if content_type in _TNEF_TYPES or (filename or "").lower() == "winmail.dat":
+            if self._tnef(payload):
+                return
+        if disposition is None and (part.get("content-id") or parent == "multipart/related"):
+            disposition = "inline"
+        self.attachments.append(Attachment(filename, content_type, len(payload), disposition))
+
+    def _body_text(self, part: mime.Part) -> None:
+        payload = part.payload()
+        if not payload.strip():
+            return
+        charset = part.charset
+        if charset is None and part.content_type == "text/html" and not payload.isascii():
+            declared = _META_CHARSET.search(payload, 0, 4096)
+            charset = declared.group(1).decode("ascii") if declared else None
+        text = decode(payload, charset, self.defects)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if part.content_type == "text/html":
+            self.htmls.append(text)
+        else:
+            if part.params.get("format", "").lower() == "flowed" and len(text) <= TEXT_LIMIT:
+                text = _unflow(text, part.params.get("delsp", "").lower() == "yes")
+            self.plain.append(text)
+
+    def _tnef(self, payload: bytes) -> bool:
+        try:
+            inner = tnef.files(payload)
+        except tnef.TnefError:
+            self.defects.append("winmail.dat is not TNEF")
+            return False
+        self.attachments.extend(Attachment(f.filename, f.content_type, f.size, "attachment") for f in inner)
+        return True
+
+    def text(self) -> str:
+        plain = "\n".join(self.plain)
+        if plain.strip() or not self.htmls:
+            return plain.strip("\n")
+        markup = "\n".join(self.htmls)
+        if len(markup) > TEXT_LIMIT:
+            self.defects.append(f"html: text from its first {TEXT_LIMIT} characters only")
+            cut = markup.rfind("<", 0, TEXT_LIMIT)  # not inside a tag
+            markup = markup[:cut if cut > 0 else TEXT_LIMIT]
+        return html_to_text(markup)
 
 
-_BODY_TYPES = ("text/plain", "text/html")
+def _unflow(text: str, delsp: bool) -> str:
+    """RFC 3676 format=flowed: join soft-broken lines (ending in a space) at the same quote depth."""
+    lines: list[str] = []
+    current_depth, current = None, None
+    for line in text.split("\n"):
+        stripped = line.lstrip(">")
+        depth = len(line) - len(stripped)
+        if stripped.startswith(" "):
+            stripped = stripped[1:]  # space-stuffing
+        flowed = stripped.endswith(" ") and stripped != "-- "
+        if flowed and delsp:
+            stripped = stripped[:-1]
+        if current is not None and depth == current_depth:
+            current += stripped
+        else:
+            if current is not None:
+                lines.append(_quoted(current_depth, current))
+            current_depth, current = depth, stripped
+        if not flowed:
+            lines.append(_quoted(current_depth, current))
+            current_depth, current = None, None
+    if current is not None:
+        lines.append(_quoted(current_depth, current))
+    return "\n".join(lines)
 
 
-def _filename(part: EmailMessage, defects: list[str]) -> str | None:
-    try:
-        return part.get_filename()
-    except Exception as exc:
-        defects.append(f"filename: {type(exc).__name__}")
-        return None
-
-
-def _content(part: EmailMessage, defects: list[str]) -> str:
-    payload = part.get_payload(decode=True) or b""
-    # The decoded payload keeps the wire's CRLF; the rest of the helpdesk works in \n.
-    return _decode(payload, part.get_content_charset() or "utf-8", defects).replace("\r\n", "\n")
-
-
-def _decode(payload: bytes, charset: str, defects: list[str]) -> str:
-    try:
-        return payload.decode(charset)
-    except (LookupError, UnicodeDecodeError):
-        defects.append(f"undecodable body in {charset!r}")
-        for fallback in ("utf-8", "cp1252"):
-            try:
-                return payload.decode(fallback)
-            except UnicodeDecodeError:
-                continue
-        return payload.decode("latin-1")
-
-
-class _TextExtractor(HTMLParser):
-    _SKIP = {"script", "style", "head", "title"}
-    _BREAK = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self._SKIP:
-            self._skipping += 1
-        elif tag in self._BREAK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in self._SKIP and self._skipping:
-            self._skipping -= 1
-        elif tag in self._BREAK:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def html_to_text(markup: str) -> str:
-    """Readable text from HTML: tags and scripts dropped, entities decoded."""
-    extractor = _TextExtractor()
-    extractor.feed(markup)
-    extractor.close()
-    text = "".join(extractor.parts)
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    # No html.unescape here: convert_charrefs already decoded each entity once.
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-_ATTRIBUTION = re.compile(r"^(On .+ wrote:|Am .+ schrieb .+:|Le .+ a écrit\s?:|-----Original Message-----|From: .+)$")
-_SIGNATURE = re.compile(r"^-- ?$")
-
-
-def visible_text(text: str) -> str:
-    """What the writer just wrote: quoted history and the signature cut off."""
-    kept: list[str] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if _SIGNATURE.match(line) or _ATTRIBUTION.match(stripped):
-            break
-        if stripped.startswith(">"):
-            continue
-        kept.append(line)
-    return "\n".join(kept).strip()
+def _quoted(depth: int, line: str) -> str:
+    return f"{'>' * depth} {line}" if depth else line

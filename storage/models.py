@@ -90,12 +90,17 @@ class InboundMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    # Where an IMAP message came from: one row per (mailbox, UIDVALIDITY, UID), ever.
+    mailbox: Mapped[str | None] = mapped_column(String(64))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
 
     ticket: Mapped[Ticket | None] = relationship()
 
     __table_args__ = (
         Index("ix_inbound_status_id", "status", "id"),
         Index("ix_inbound_message_id", "message_id"),
+        Index("ux_inbound_mailbox_uid", "mailbox", "uidvalidity", "uid", unique=True),
     )
 
 
@@ -207,3 +212,20 @@ class Outbox(Base):
     ticket: Mapped[Ticket | None] = relationship()
 
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"), Index("ix_outbox_ticket", "ticket_id"))
+
+
+class MailboxState(Base):
+    """An IMAP mailbox's checkpoint and health, written by its fetcher, read by `helpdesk stats`."""
+
+    __tablename__ = "mailbox_state"
+
+    mailbox: Mapped[str] = mapped_column(String(64), primary_key=True)
+    department: Mapped[str] = mapped_column(String(64))
+    folder: Mapped[str] = mapped_column(String(255))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    stale_after_seconds: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_check_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

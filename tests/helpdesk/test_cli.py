@@ -16,6 +16,7 @@ EMPTY_STATS = {
     "tickets": {"total": 0, "by_state": {}, "by_department": {}},
     "outbox": {"pending": 0, "sent": 0, "failed": 0},
     "oldest_pending_received_at": None,
+    "imap": {},
 }
 REQUEST = (b"From: Anna Schmidt <anna@corp.example>\nTo: it@corp.example\nSubject: VPN not working\n"
            b"Message-ID: <vpn.1@mail.corp.example>\nDate: Mon, 23 Nov 2026 10:00:00 +0100\n"

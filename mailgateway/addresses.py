@@ -1,0 +1,117 @@
+"""Mailboxes from a raw address header (From, To, Cc, Reply-To), forgiving what clients get wrong.
+
+The header is split into mailboxes before anything is decoded, so a comma
+inside a quoted name or inside an RFC 2047 word ("Müller, Hans" encoded)
+never splits a mailbox; then each display name is decoded. Groups
+("Team: a@x, b@y;"), comments as names ("anna@x (Anna)"), names in single
+quotes (Outlook), ``mailto:``, source routes and a whole "Name <address>"
+inside one encoded word are handled. An entry without an address
+("undisclosed-recipients:;") gives no mailbox.
+"""
+from __future__ import annotations
+
+import re
+
+from mailgateway.charsets import header_text
+
+_TOKEN = re.compile(r"""
+    (?P<word>=\?[^?\s]+\?[QqBb]\?[^?]*\?=)
+  | (?P<quoted>"(?:[^"\\]|\\.)*"?)
+  | (?P<comment>\((?:[^()\\]|\\.)*\)?)
+  | (?P<angle><[^<>]*>?)
+  | (?P<separator>[,;])
+  | (?P<colon>:)
+  | (?P<space>\s+)
+  | (?P<atom>[^\s"(),;:<>]+|[()>])
+""", re.X)
+_ESCAPE = re.compile(r"\\(.)")
+_ANGLE_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+
+
+def mailboxes(value: str, hint: str | None = None) -> list[tuple[str, str]]:
+    """``(address, display name)`` pairs; addresses in lower case, names decoded and on one line."""
+    result: list[tuple[str, str]] = []
+    phrase: list[str] = []
+    comments: list[str] = []
+    angle: str | None = None
+
+    def finish() -> None:
+        nonlocal angle
+        entry = _mailbox(phrase, comments, angle, hint)
+        if entry is not None:
+            result.append(entry)
+        phrase.clear()
+        comments.clear()
+        angle = None
+
+    for match in _TOKEN.finditer(value):
+        kind, text = match.lastgroup, match.group()
+        if kind == "separator":
+            finish()
+        elif kind == "colon":
+            if angle is None and not any("@" in piece for piece in phrase):
+                phrase.clear()  # a group's name: "Team: a@x, b@y;"
+            else:
+                phrase.append(text)
+        elif kind == "angle":
+            if angle is None:
+                angle = text
+        elif kind == "quoted":
+            phrase.append(_ESCAPE.sub(r"\1", text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:]))
+        elif kind == "comment":
+            comments.append(text[1:-1] if text.endswith(")") else text[1:])
+        elif kind == "space":
+            if phrase:
+                phrase.append(" ")
+        else:
+            phrase.append(text)
+    finish()
+    return result
+
+
+def _mailbox(phrase: list[str], comments: list[str], angle: str | None, hint: str | None) -> tuple[str, str] | None:
+    if angle is not None:
+        address = angle.strip("<>")
+        name_parts = phrase
+    else:
+        pieces = "".join(phrase).split()
+        at = next((index for index, piece in enumerate(pieces) if "@" in piece), None)
+        address = pieces[at] if at is not None else ""
+        name_parts = [piece + " " for index, piece in enumerate(pieces) if index != at]
+    name = _one_line(header_text("".join(name_parts), hint)) or _one_line(header_text(" ".join(comments), hint))
+    address = _clean_address(address)
+    if not address:
+        # "=?utf-8?B?...?=" that holds a whole "Name <address>".
+        inner = _ANGLE_ADDRESS.search(name)
+        if inner is None:
+            return None
+        address = _clean_address(inner.group(1))
+        name = _one_line(name[:inner.start()] + name[inner.end():])
+        if not address:
+            return None
+    return address, _unquote(name)
+
+
+def _clean_address(address: str) -> str:
+    address = "".join(address.split())
+    if address.lower().startswith("mailto:"):
+        address = address[7:]
+    if ":" in address:  # a source route, "@relay.example:anna@corp.example"
+        address = address.rsplit(":", 1)[1]
+    address = address.strip("'\"")
+    if "@" not in address or any(char in address for char in "\r\n\x00") or address.startswith("@") \
+            or address.endswith("@"):
+        return ""
+    if not address.isascii():
+        address = header_text(address)
+    return address.lower()
+
+
+def _unquote(name: str) -> str:
+    if len(name) >= 2 and name[0] == name[-1] and name[0] in "'\"":
+        return name[1:-1].strip()
+    return name
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())

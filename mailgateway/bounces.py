@@ -1,0 +1,336 @@
+"""Delivery reports: who did not get a message, and why.
+
+Standard reports (RFC 3464, a message/delivery-status part) are read field
+by field. Reports in an MTA's own words (Exchange and Office 365, Gmail,
+Postfix, Sendmail, Exim, qmail, Amazon SES, Lotus Domino, Yahoo, the
+Barracuda, Proofpoint, Mimecast and Symantec appliances, in English, German,
+French, Spanish, Italian, Dutch and Portuguese) are recognised by their fixed
+phrases; their recipients, status codes and diagnostics are read from the
+text before the returned original.
+
+Outcomes are the RFC 3464 actions: ``failed``, ``delayed``, ``delivered``.
+A recipient is ``hard`` when its status is permanent (5.x.x) or its action
+is ``failed``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FAILED, DELAYED, DELIVERED = "failed", "delayed", "delivered"
+_SUCCESS_ACTIONS = frozenset({"delivered", "relayed", "expanded"})
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    status: str | None
+    action: str | None
+    diagnostic: str | None
+    hard: bool
+
+
+def recipient(email: str, status: str | None, action: str | None, diagnostic: str | None) -> Recipient:
+    hard = (status or "").startswith("5") or action == FAILED
+    return Recipient(email, status, action, diagnostic, hard)
+
+
+# --- RFC 3464 -------------------------------------------------------------------------
+
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+_STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
+
+
+def from_delivery_status(text: str) -> list[Recipient]:
+    """The per-recipient fields of a message/delivery-status body."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    records: list[dict[str, str]] = []
+    for block in _BLOCKS.split(text):
+        current: dict[str, str] = {}
+        for name, value in _fields(block):
+            if name in ("final-recipient", "original-recipient") and name in current:  # the next recipient
+                records.append(current)
+                current = {}
+            current.setdefault(name, value)
+        records.append(current)
+    result = []
+    for fields in records:
+        if not ({"final-recipient", "original-recipient", "action"} & fields.keys()):
+            continue  # the per-message block (Reporting-MTA, Arrival-Date ...)
+        address = _typed_value(fields.get("final-recipient") or fields.get("original-recipient") or "")
+        status = _STATUS.search(fields.get("status", ""))
+        action = (fields.get("action", "").split() or [None])[0]
+        diagnostic = _typed_value(fields.get("diagnostic-code", "")) or None
+        result.append(recipient(address.lower(), status.group() if status else None,
+                                action.lower() if action else None, diagnostic))
+    return result
+
+
+def _fields(block: str) -> list[tuple[str, str]]:
+    fields: list[tuple[str, str]] = []
+    for line in block.split("\n"):
+        if line[:1] in (" ", "\t") and fields:
+            name, value = fields[-1]
+            fields[-1] = (name, f"{value} {line.strip()}")
+        elif ":" in line:
+            name, _, value = line.partition(":")
+            fields.append((name.strip().lower(), value.strip()))
+    return fields
+
+
+def _typed_value(value: str) -> str:
+    """``rfc822; anna@corp.example`` -> ``anna@corp.example``; ``smtp; 550 ...`` -> ``550 ...``."""
+    if ";" in value:
+        value = value.split(";", 1)[1]
+    return " ".join(value.split()).strip("<>")[:500]
+
+
+def outcome_of(recipients: list[Recipient]) -> str | None:
+    """The report's outcome: failed if any recipient failed, else delayed, else delivered."""
+    actions = {r.action for r in recipients}
+    if FAILED in actions:
+        return FAILED
+    if DELAYED in actions:
+        return DELAYED
+    if actions & _SUCCESS_ACTIONS:
+        return DELIVERED
+    classes = {(r.status or " ")[0] for r in recipients}
+    return FAILED if "5" in classes else DELAYED if "4" in classes else DELIVERED if "2" in classes else None
+
+
+# --- Reports in an MTA's own words -----------------------------------------------------
+
+def _anchored(*phrases: str) -> re.Pattern:
+    return re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:" + "|".join(phrases) + ")", re.I)
+
+
+def _anywhere(*phrases: str) -> re.Pattern:
+    return re.compile("|".join(phrases), re.I)
+
+
+_FAILED_SUBJECT = _anchored(
+    r"undeliver(?:ed|able)\b", r"non[- ]?deliver(?:y|able)", r"returned mail\b", r"mail delivery failed",
+    r"delivery status notification \(fail", r"delivery (?:status notification: )?fail", r"delivery_failure",
+    r"failure notice", r"message (?:not delivered|undeliverable|delivery fail|could not be delivered)",
+    r"delivery notification: delivery has failed", r"undeliverable mail", r"unable to deliver",
+    r"mail system error", r"mail could not be delivered", r"undelivered message", r"(?:message|mail) rejected\b",
+    r"rejected: ", r"\*\*\s*message you sent blocked", r"message blocked\b", r"delivery report: undeliver",
+    # de
+    r"unzustellbar", r"nicht zustellbar", r"benachricht(?:ig)?ung zum übermittlungsstatus \(fehl",
+    r"zustellung fehlgeschlagen", r"fehlgeschlagen:", r"fehlermeldung", r"nachricht konnte nicht zugestellt",
+    # fr
+    r"non remis", r"non distribu", r"impossible de remettre", r"notification d'état de (?:la )?remise \(échec",
+    r"échec de (?:la )?remise", r"message non (?:remis|délivré)", r"courrier retourné",
+    # es
+    r"no se puede entregar", r"no entregado", r"no se pudo entregar", r"error en la entrega",
+    r"notificación de estado de entrega \((?:error|fall)", r"mensaje no entregado", r"correo devuelto",
+    # it
+    r"non recapitabile", r"impossibile recapitare", r"notifica sullo stato di consegna \((?:errore|non riuscit)",
+    r"mancato recapito", r"messaggio non recapitato", r"posta non recapitat",
+    # nl
+    r"onbestelbaar", r"kan niet worden bezorgd", r"niet bezorgd", r"bezorging mislukt",
+    r"(?:melding van )?status van bezorging \((?:fout|mislukt)",
+    # pt
+    r"não (?:é possível |foi possível )?entreg", r"não entregue", r"falha na entrega", r"mensagem não entregue",
+    r"notificação de status de entrega \((?:falha|erro)", r"e-?mail devolvido",
+)
+_DELAYED_SUBJECT = _anchored(
+    r"delivery status notification \(delay", r"delivery delayed", r"delayed mail", r"delayed:",
+    r"warning: could not send message", r"warning: message .{0,80}delayed", r"message delayed",
+    r"delivery (?:has been )?delayed", r"mail delivery delayed", r"delivery incomplete", r"(?:mail )?delivery warning",
+    r"message delivery (?:has been )?delayed",
+    r"zustellung verzögert", r"benachricht(?:ig)?ung zum übermittlungsstatus \(verzögerung", r"verzögert:",
+    r"remise différée", r"retardé", r"notification d'état de (?:la )?remise \(retard",
+    r"entrega retrasada", r"retrasado:", r"notificación de estado de entrega \(retraso",
+    r"recapito ritardato", r"ritardato:", r"notifica sullo stato di consegna \(ritardo",
+    r"bezorging vertraagd", r"vertraagd:", r"(?:melding van )?status van bezorging \(vertraging",
+    r"entrega atrasada", r"atrasad[ao]:", r"notificação de status de entrega \(atraso",
+)
+_DELIVERED_SUBJECT = _anchored(
+    r"delivery status notification \((?:success|relay|delivered)", r"delivered:", r"relayed:",
+    r"successful mail delivery", r"delivery notification: (?:message )?delivered",
+    r"übermittelt:", r"zugestellt:", r"benachricht(?:ig)?ung zum übermittlungsstatus \((?:erfolg|weitergeleitet)",
+    r"remis :", r"remis:", r"relayé", r"notification d'état de (?:la )?remise \((?:réussite|relais)",
+    r"entregado:", r"notificación de estado de entrega \((?:correcto|entregado|retransmitido)",
+    r"recapitato:", r"notifica sullo stato di consegna \((?:operazione riuscita|recapitato|inoltrato)",
+    r"bezorgd:", r"(?:melding van )?status van bezorging \((?:geslaagd|bezorgd|doorgestuurd)",
+    r"entregue:", r"notificação de status de entrega \((?:êxito|sucesso|entregue|retransmitido)",
+)
+
+#: Fixed texts of delivery reports; each is evidence that a message is one.
+_REPORT_TEXT = _anywhere(
+    r"This message was created automatically by mail delivery software",  # Exim
+    r"Hi\. This is the qmail-send program", r"This is the mail system at host",  # qmail, Postfix
+    r"I'm sorry to have to inform you that your message could not", r"The original message was received at",
+    r"The following addresses? had permanent fatal errors", r"THIS IS A WARNING (?:MESSAGE )?ONLY",
+    r"Delivery has failed to these recipients or groups", r"Your message (?:couldn't|could not|wasn't|was not|"
+    r"cannot|can't) be delivered", r"Your message (?:wasn't|was not|has not been) delivered",
+    r"was not delivered to\s*:", r"Delivery to the following recipients? (?:has )?failed", r"was undeliverable",
+    r"Unable to deliver (?:your )?message", r"I'm afraid I wasn't able to deliver your message",
+    r"The mail server could not deliver", r"Message delivery to .{1,200}? failed",
+    r"could not be delivered to one or more (?:of its )?recipients", r"A message that you sent (?:could not|has not yet)",
+    r"An error occurred while trying to deliver the mail to the following recipients",  # Amazon SES
+    r"Sorry, we were unable to deliver your message to the following address",  # Yahoo
+    r"The following recipient\(s\) cannot be reached", r"Your message did not reach some or all of the intended",
+    r"Diagnostic information for administrators", r"Delivery Failure Report", r"Technical details of (?:permanent|temporary) failure",
+    r"The email account that you tried to reach does not exist", r"\*\* Address not found \*\*",
+    r"was blocked by our Spam Firewall", r"Your message to .{1,200}? (?:was|has been) (?:rejected|blocked|not delivered)",
+    r"message (?:was|has been) rejected by", r"(?:Remote Server|remote host) (?:returned|said)\s*:?",
+    r"SMTP error from remote mail server", r"Delivery is delayed to these recipients or groups",
+    r"Delivery has been delayed", r"There was a temporary problem delivering your message",
+    r"Your message has been (?:successfully )?delivered to the following recipients",
+    r"Delivery to these recipients or groups is complete", r"has been successfully relayed",
+    r"This is an automatically generated Delivery Status Notification",
+    # de
+    r"Die Zustellung an (?:folgende|diese) Empfänger oder Gruppen (?:ist fehlgeschlagen|wurde verzögert|ist verzögert)",
+    r"konnte nicht zugestellt werden", r"Diagnoseinformationen für Administratoren",
+    r"Ihre Nachricht hat einige oder alle Empfänger nicht erreicht", r"Die Übermittlung an diese Empfänger oder Gruppen ist abgeschlossen",
+    # fr
+    r"La remise (?:des messages )?(?:aux|à ces) destinataires ou groupes suivants a (?:échoué|été retardée)",
+    r"n'a pas pu être (?:remis|distribué)", r"Informations de diagnostic pour les administrateurs",
+    r"La remise aux destinataires ou groupes suivants est terminée",
+    # es
+    r"Error (?:al entregar el mensaje a|en la entrega a) estos destinatarios o grupos", r"no se (?:ha )?pudo entregar",
+    r"no se ha podido entregar", r"Información de diagnóstico para administradores", r"La entrega a estos destinatarios o grupos se ha retrasado",
+    r"Se completó la entrega a estos destinatarios o grupos",
+    # it
+    r"Recapito non riuscito per i destinatari o i gruppi seguenti", r"Impossibile recapitare il messaggio",
+    r"non è stato possibile recapitare", r"Informazioni di diagnostica per gli amministratori",
+    r"Il recapito a questi destinatari o gruppi è stato ritardato", r"Recapito completato per questi destinatari o gruppi",
+    # nl
+    r"De bezorging is mislukt voor deze ontvangers of groepen", r"kon niet worden bezorgd", r"kan niet worden bezorgd",
+    r"Diagnostische gegevens voor beheerders", r"De bezorging aan deze ontvangers of groepen is vertraagd",
+    r"De bezorging aan deze ontvangers of groepen is voltooid",
+    # pt
+    r"(?:Falha na entrega para|A entrega falhou para os seguintes|Falha ao entregar a mensagem para estes) destinatários ou grupos",
+    r"não pôde ser entregue", r"Informações de diagnóstico para administradores",
+    r"A entrega para estes destinatários ou grupos foi atrasada", r"A entrega para estes destinatários ou grupos foi concluída",
+)
+_DELAYED_TEXT = _anywhere(
+    r"THIS IS A WARNING (?:MESSAGE )?ONLY", r"YOU DO NOT NEED TO RESEND YOUR MESSAGE", r"has not yet been delivered",
+    r"Delivery (?:is|has been) delayed", r"delivery to the following recipients? (?:has been|is) delayed",
+    r"There was a temporary problem delivering your message", r"will (?:continue to )?(?:retry|try again)",
+    r"No action is required on your part", r"Delivery attempts will continue",
+    r"wurde verzögert", r"ist verzögert", r"noch nicht zugestellt", r"a été retardée", r"n'a pas encore été (?:remis|distribué)",
+    r"se ha retrasado", r"todavía no se ha entregado", r"è stato ritardato", r"non è ancora stato recapitato",
+    r"is vertraagd", r"nog niet bezorgd", r"foi atrasada", r"ainda não foi entregue",
+)
+_DELIVERED_TEXT = _anywhere(
+    r"Your message has been (?:successfully )?delivered to the following recipients",
+    r"Delivery to these recipients or groups is complete", r"has been successfully relayed",
+    r"(?:was|were|has been) successfully delivered", r"Die Übermittlung an diese Empfänger oder Gruppen ist abgeschlossen",
+    r"La remise aux destinataires ou groupes suivants est terminée", r"Se completó la entrega a estos destinatarios o grupos",
+    r"Recapito completato per questi destinatari o gruppi", r"De bezorging aan deze ontvangers of groepen is voltooid",
+    r"A entrega para estes destinatários ou grupos foi concluída",
+)
+
+_ADDRESS = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._%+=!#$&*/?^`{|}~-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+_BASIC_CODE = re.compile(r"(?<![\d.#])([245])\d\d(?=[ :-])")
+_REASON = re.compile(r"(?:because|reason|grund|raison|motivo|reden)\s*:\s*(\S.*)", re.I)
+_RETURNED_ORIGINAL = re.compile(
+    r"^(?:-{2,}.*(?:original message|copy of the message|below this line|returned message|message follows|"
+    r"headers? follow|undelivered message|ursprüngliche nachricht|message d'origine|mensaje original|"
+    r"messaggio originale|oorspronkelijk bericht|mensagem original).*"
+    r"|(?:received|return-path|dkim-signature|arc-seal|authentication-results|x-[\w-]+|mime-version|"
+    r"content-type|message-id|references|in-reply-to): .*"
+    r"|original message headers:?|ursprüngliche nachrichtenkopfzeilen:?|en-têtes de message d'origine:?|"
+    r"encabezados del mensaje original:?|intestazioni del messaggio originale:?|oorspronkelijke berichtkoppen:?|"
+    r"cabeçalhos da mensagem original:?)\s*$", re.I | re.M)
+_REPORT_SECTION = 20_000
+_OPENING = 6_000
+_WINDOW = 700
+_MAX_RECIPIENTS = 50
+_DAEMON_LOCAL = re.compile(r"^(?:mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|mdaemon|microsoftexchange[0-9a-f]{20,})$", re.I)
+
+
+def subject_outcome(subject: str) -> str | None:
+    """The outcome a delivery report's subject states, if it is one."""
+    if _DELAYED_SUBJECT.search(subject):
+        return DELAYED
+    if _DELIVERED_SUBJECT.search(subject):
+        return DELIVERED
+    if _FAILED_SUBJECT.search(subject):
+        return FAILED
+    return None
+
+
+def has_report_text(text: str) -> bool:
+    """Whether the opening of a text holds a delivery report's fixed phrase."""
+    return _REPORT_TEXT.search(text, 0, _OPENING) is not None
+
+
+def text_outcome(text: str) -> str:
+    opening = text[:_OPENING]
+    if _DELAYED_TEXT.search(opening):
+        return DELAYED
+    if _DELIVERED_TEXT.search(opening):
+        return DELIVERED
+    return FAILED
+
+
+def is_daemon(address: str) -> bool:
+    return bool(_DAEMON_LOCAL.match(address.partition("@")[0]))
+
+
+def from_text(text: str, outcome: str, failed_header: str, own: set[str]) -> list[Recipient]:
+    """Recipients of a report in an MTA's own words: from X-Failed-Recipients, else from the report text.
+
+    ``own`` holds the addresses of the report itself (its sender and
+    recipients: us), which the text mentions but which are not the failures.
+    """
+    section = text[:_REPORT_SECTION]
+    cut = _RETURNED_ORIGINAL.search(section)
+    if cut:
+        section = section[:cut.start()]
+    addresses = [a.strip().lower() for a in failed_header.split(",") if "@" in a]
+    addresses = [a.strip("<> ") for a in addresses]
+    if not addresses:
+        seen = set()
+        for match in _ADDRESS.finditer(section):
+            address = match.group().lower().rstrip(".")
+            if address in seen or address in own or is_daemon(address):
+                continue
+            seen.add(address)
+            addresses.append(address)
+            if len(addresses) >= _MAX_RECIPIENTS:
+                break
+    return [_recipient_in_text(address, section, outcome) for address in addresses]
+
+
+def _recipient_in_text(address: str, section: str, outcome: str) -> Recipient:
+    start = section.lower().find(address)
+    window = (start, start + _WINDOW) if start >= 0 else (0, 0)
+    status, diagnostic = _pick_status(section, outcome, *window) or _pick_status(section, outcome) or (None, None)
+    if status is None:
+        basic = _BASIC_CODE.search(section, *window) or _BASIC_CODE.search(section)
+        if basic:
+            status = f"{basic.group(1)}.0.0"
+            diagnostic = _line_at(section, basic.start())
+    if diagnostic is None:
+        reason = _REASON.search(section.replace("\n\n", "\n"), *window)
+        diagnostic = _line_at(reason.string, reason.start(1)) if reason else None
+    return recipient(address, status, outcome, diagnostic)
+
+
+def _pick_status(text: str, outcome: str, start: int = 0, end: int | None = None) -> tuple[str, str] | None:
+    """The status code that fits the outcome (a failure's 5.x.x, not the 2.1.0 "Sender ok" before it)."""
+    preference = {FAILED: "54", DELAYED: "45", DELIVERED: "2"}[outcome]
+    matches = list(_STATUS.finditer(text, start, len(text) if end is None else end))
+    for wanted in preference:
+        for match in matches:
+            if match.group(1) == wanted:
+                return match.group(), _line_at(text, match.start())
+    return None
+
+
+def _line_at(text: str, position: int) -> str:
+    """The line around ``position`` with the indented lines that continue it ("    rejected: User unknown")."""
+    start = text.rfind("\n", 0, position) + 1
+    lines = text[start:start + 1000].split("\n")
+    kept = [lines[0]]
+    for line in lines[1:]:
+        if not line[:1].isspace() or not line.strip():
+            break
+        kept.append(line)
+    return " ".join(" ".join(kept).split()).strip("# ")[:500]

@@ -1,0 +1,463 @@
+"""What the writer of an email reply just wrote: quoted history and signature cut off.
+
+``visible_text`` takes the readable plain-text body of a message (decoded,
+``\\n`` line ends; HTML mail already turned into text, where the quoted part
+is plain lines without ">") and reads it from the top, line by line:
+
+* Quoted history starts at an Outlook or Lotus header block (From/Sent/To/
+  Subject in English, German, French, Spanish, Italian, Dutch, Portuguese,
+  Swedish, Polish, Japanese or Chinese; also run together on one line), an
+  "Original Message" or forward separator, "Begin forwarded message:", or a
+  dated attribution ("On 3 Nov 2025, at 10:02, Jane <j@x> wrote:", "Am ...
+  um 10:02 schrieb ...:", "2025年11月3日(月) 10:02 ... <x>:"), also when it is
+  wrapped over two or three lines. Replies are top-posted: everything from
+  there on is cut.
+* ">" lines are dropped one by one, together with an attribution right above
+  them. The writer's own lines before, between and after ">" blocks stay: in
+  a plain-text client that is an inline or bottom-posted answer, and the
+  writer's lines are the only unquoted ones.
+* The signature is cut: a "-- " line, "Sent from my iPhone" and its kin, and
+  a closing ("Best regards,", "Mit freundlichen Grüßen", "よろしくお願いいたします。")
+  followed by a name, only when some of the writer's text stays above it.
+* A reply that only quotes has no visible text: the result is "" (callers
+  fall back to the whole body). A forward keeps the note above its marker.
+
+Every pattern is anchored or bounded, and the ones with a free middle only
+see lines of bounded length, so the time is linear in the size of the body.
+The history is looked for in the first 10,000 lines of the writer's own
+text; a body with more keeps the rest as it is.
+"""
+from __future__ import annotations
+
+import re
+
+#: Longer lines are never markers; it bounds the work of the looser patterns.
+_MAX_MARKER = 300
+#: An attribution is wrapped over at most this many lines.
+_ATTRIBUTION_LINES = 3
+#: How far below a "From:" line the rest of a header block is looked for.
+_HEADER_WINDOW = 8
+#: Lines in a header block that are no field: a long "To:" wrapped onto the next lines.
+_HEADER_WRAPS = 2
+#: Quoted history is looked for in this many lines of the writer's own (">" lines not counted).
+_SCAN_LIMIT = 10_000
+#: A closing is looked for among this many last non-blank lines...
+_SIGNOFF_WINDOW = 15
+#: ...within this many last lines, blank ones included.
+_SIGNOFF_SCAN = 100
+
+# --- Outlook / Lotus / forward header blocks -------------------------------------------
+
+_LABELS = {
+    "sender": "from|von|de|da|van|från|od|差出人|送信者|发件人|發件人|寄件者|寄件人",
+    "sent": "sent|date|gesendet|datum|envoyé|enviado|enviado el|enviada|enviada em|fecha|inviato|data"
+            "|verzonden|skickat|wysłano|送信日時|日付|发送时间|發送時間|日期|寄件日期|时间",
+    "to": "to|an|à|a|para|aan|till|do|宛先|收件人|收件者",
+    "cc": "cc|bcc|kopie|copie|copia|kopia|dw|抄送|副本",
+    "subject": "subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|temat|件名|主题|主題|主旨",
+}
+_LABEL_KINDS = {word: kind for kind, words in _LABELS.items() for word in words.split("|")}
+#: A field name ends before this column ("*Enviada em:*", "  寄件日期：").
+_LABEL_END = 20
+# Outlook's HTML turned into text can put the whole block on one line: "From: ... Sent: ... To: ...".
+_LABEL_INLINE = re.compile(
+    "(?<!\\S)\\*{0,2}(?:" + "|".join(f"(?P<{kind}>{words})" for kind, words in _LABELS.items())
+    + ")\\*{0,2}[ \\t]*[:：]")
+_RULE = re.compile(r"[-_=*~—–]{5,}")
+
+# --- separators ---------------------------------------------------------------------------
+
+_SEPARATOR_WORDS = (
+    r"original message|original e-?mail|original mail|message d'origine|message original|mail original"
+    r"|ursprüngliche nachricht|ursprüngliche mail"
+    r"|original-?nachricht|mensaje original|messaggio originale|oorspronkelijk bericht|origineel bericht"
+    r"|mensagem original|ursprungligt meddelande|originalmeddelande|wiadomość oryginalna"
+    r"|oryginalna wiadomość|元のメッセージ|オリジナル ?メッセージ|原始邮件|原始郵件|邮件原件|原邮件|原始消息"
+    r"|forwarded message|forwarded e-?mail|weitergeleitete nachricht|message transféré|mensaje reenviado"
+    r"|messaggio inoltrato|doorgestuurd bericht|mensagem encaminhada|mensagem reencaminhada"
+    r"|vidarebefordrat meddelande|vidarebefordrat mejl|wiadomość przekazana dalej|przekazana wiadomość"
+    r"|転送されたメッセージ|転送メッセージ|转发的邮件|转发邮件|转发的消息|轉寄的郵件|轉寄郵件"
+)
+_SEPARATOR = re.compile(rf"[-=_*]{{2,}}[ \t]*(?:{_SEPARATOR_WORDS})[ \t]*[-=_*]*")
+_FORWARD_INTRO = re.compile(
+    r"(?:begin forwarded message|anfang der weitergeleiteten (?:nachricht|e-mail)"
+    r"|début du message (?:réexpédié|transféré)|(?:inicio|comienzo) del mensaje reenviado"
+    r"|inizio messaggio inoltrato|begin doorgestuurd bericht|início da mensagem (?:re)?encaminhada"
+    r"|vidarebefordrat (?:mejl|meddelande|brev)|początek przekazywanej wiadomości|転送されたメッセージ"
+    r"|以下[是为]转发的邮件|转发的邮件)[ \t]*[:：]")
+# Lotus Notes: "-----Jane Doe/ACME wrote: -----", "----- Forwarded by Jane Doe/ACME on ... -----".
+_LOTUS = re.compile(
+    r"-{3,}[ \t]*(?:[^-].{0,200}?(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev"
+    r"|napisał\(a\)|napisał)[ \t]*:?|(?:forwarded by|weitergeleitet von|transféré par|reenviado por"
+    r"|inoltrato da|doorgestuurd door|encaminhad[ao] por|vidarebefordrat av|przekazane przez)\b.{0,200}?)"
+    r"[ \t]*-{3,}")
+
+# --- attributions -------------------------------------------------------------------------
+
+_VERBS = (r"wrote|writes|a\s+écrit|escribió|ha\s+scritto|schrieb|geschrieben|schreef|geschreven|escreveu"
+          r"|skrev|napisał\(a\)|napisała|napisał|pisze")
+# "... wrote:", "... a écrit :", "... 写道：", "...のメール:"
+_ENDS_WITH_VERB = re.compile(rf"(?:(?<!\w)(?:{_VERBS})|写道|寫道|書きました|のメール)\s*[:：]$")
+# "Am ... schrieb Jane Doe <jane@x>:", "Op ... schreef ...:", "Den ... skrev ...:", "W dniu ... napisał(a):"
+_VERB_THEN_NAME = re.compile(r"(?<!\w)(?:schrieb|schreef|skrev)\s+(?P<name>[^:：]{1,150})[:：]$")
+# Lotus Notes: "Jane Doe/ACME wrote on 03.11.2025 10:02:13:", "... schrieb am 03.11.2025 10:02:"
+_VERB_THEN_DATE = re.compile(rf"(?<!\w)(?:{_VERBS})\s+(?:on|am|le|el|il|op|em|den|w\s+dniu)\s+"
+                             r"[\d\s./:,-]{6,40}(?:[AaPp]\.?[Mm]\.?)?\s*[:：]$")
+_DATED_PREFIX = re.compile(r"Wiadomość napisana przez |\d{4}年\d{1,2}月\d{1,2}日")
+# Horde, Roundcube and the like, only ever above a ">" block.
+_QUOTING = re.compile(r"(?:(?:quoting|zitat von|citando|citation de|citaat van|cytuję|cytując)\s|\*\s.{0,150}@)"
+                      r".{1,200}[:：]$")
+# No look-behind in front: a pattern that starts with a digit is searched for fast.
+# Old Gmail and some webmail: "2011/4/7 Jane Doe <jane@x.example>" right above the quote, no colon.
+_DATE_AND_ADDRESS = re.compile(r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\s.{0,150}<[^<>\s]+@[^<>\s]+>")
+_YEAR = re.compile(r"(?:19|20)\d\d(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d\d")
+_TIME = re.compile(r"\d{1,2}:\d\d(?!\d)")
+
+_NOT_ATTRIBUTION, _IF_QUOTED, _DATED = 0, 1, 2
+
+# --- signatures ---------------------------------------------------------------------------
+
+# "Sent from my iPhone", "Get Outlook for Android": the phrase, then the device within a few words.
+_MOBILE_START = (
+    r"sent from|sent with|sent via|get outlook for|download outlook (?:for|voor)|von meinem|gesendet von"
+    r"|gesendet mit|von outlook für|outlook für (?:ios|android)|holen sie sich outlook für|envoyé de mon"
+    r"|envoyé depuis|envoyé à partir d|obtenir outlook pour|télécharger outlook pour|enviado desde"
+    r"|obtener outlook para|descargar outlook para|inviato da|ottieni outlook per|scarica outlook per"
+    r"|verzonden (?:vanaf|vanuit|met)|verstuurd (?:vanaf|vanuit|met)|outlook voor (?:ios|android)"
+    r"|enviado d[oe] |enviado a partir d|obter o outlook para|obtenha o outlook para|baixe o outlook para"
+    r"|skickat från|skickades från|hämta outlook för|wysłane z|wysłano z|pobierz (?:aplikację )?outlook"
+)
+_MOBILE = re.compile(_MOBILE_START)
+# The first two letters of the phrases above: a cheap test before the pattern.
+_MOBILE_HEADS = frozenset("se ge do vo ou ho en ob té de in ot sc ve ba sk hä wy po".split())
+_MOBILE_CJK = re.compile(
+    r"(?:发自|来自)我的\s?\S{1,20}|[从從]我的.{1,20}(?:发送|傳送)|[获獲]取 ?outlook.{0,60}"
+    r"|从 ?windows ?版邮件发送|.{1,30}から送信(?:しました)?|.{0,20}outlook ?を入手.{0,60}")
+_DEVICE = re.compile(
+    r"phone|ipad|android|samsung|galaxy|huawei|xiaomi|pixel|blackberry|mobil|móvil|movil|cellulare"
+    r"|celular|telefoon|telefon|handy|outlook|yahoo|windows|ios|proton|手机|手機|携帯|メール|スマートフォン")
+#: Words allowed after the device ("Sent with Proton Mail secure email."), more after a full stop
+#: ("Sent from my iPhone. Please excuse any typos.").
+_AFTER_DEVICE, _AFTER_DEVICE_SENTENCE = 3, 5
+_MAX_MOBILE = 120
+
+_THANKS = frozenset("""
+thanks|thank you|many thanks|thanks a lot|thanks again|thanks in advance|thank you very much|thx
+|danke|vielen dank|danke schön|danke sehr|besten dank|herzlichen dank|vielen dank im voraus
+|merci|merci beaucoup|merci d'avance|merci par avance|un grand merci|gracias|muchas gracias
+|gracias de antemano|mil gracias|grazie|grazie mille|grazie in anticipo|molte grazie|bedankt
+|dank je|dank u|dank je wel|dank u wel|alvast bedankt|hartelijk dank|obrigado|obrigada|muito obrigado
+|muito obrigada|tack|tack så mycket|stort tack|tack på förhand|dziękuję|dzięki|z góry dziękuję
+|dziękuję bardzo|bardzo dziękuję|ありがとうございます|ありがとうございました|谢谢|多谢|感谢|非常感谢|謝謝
+""".replace("\n", "").split("|"))
+_REGARDS = frozenset("""
+best regards|kind regards|warm regards|warmest regards|many regards|regards|best wishes|best
+|cheers|sincerely|yours sincerely|sincerely yours|yours truly|yours faithfully|all the best
+|take care|br|brgds|rgds|kr|with best regards|with kind regards|thanks and regards|thanks & regards
+|thanks and best regards|thanks & best regards|thank you and best regards|thanks and kind regards
+|mit freundlichen grüßen|mit freundlichen grüssen|mit freundlichen gruessen|mfg|freundliche grüße
+|freundliche grüsse|viele grüße|viele grüsse|beste grüße|beste grüsse|liebe grüße|liebe grüsse
+|herzliche grüße|herzliche grüsse|schöne grüße|mit besten grüßen|grüße|grüsse|gruß|gruss|vg|lg
+|danke und gruß|danke und grüße|cordialement|bien cordialement|très cordialement|bien à vous|bien à toi
+|salutations|sincères salutations|meilleures salutations|amicalement|bonne journée
+|saludos|un saludo|saludos cordiales|un cordial saludo|atentamente|cordialmente|un abrazo
+|cordiali saluti|distinti saluti|saluti|un saluto|un caro saluto|buona giornata
+|met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|vriendelijke groeten|groeten|groet
+|mvg|hartelijke groet|hartelijke groeten|atenciosamente|cumprimentos|melhores cumprimentos
+|com os melhores cumprimentos|abraços|abraço|um abraço|att|saudações|med vänliga hälsningar
+|med vänlig hälsning|vänliga hälsningar|vänlig hälsning|bästa hälsningar|hälsningar|mvh
+|pozdrawiam|serdecznie pozdrawiam|pozdrawiam serdecznie|z poważaniem|pozdrowienia|z wyrazami szacunku
+|よろしくお願いします|よろしくお願いいたします|よろしくお願い致します|宜しくお願いします|宜しくお願いいたします
+|宜しくお願い致します|以上、よろしくお願いいたします|以上、よろしくお願いします|以上|此致敬礼|此致|敬礼|祝好
+|顺祝商祺|顺颂商祺
+""".replace("\n", "").split("|"))
+_CLOSINGS = _THANKS | _REGARDS
+_GREETINGS = frozenset(
+    "hi hello hey dear morning hallo liebe lieber sehr guten moin servus bonjour salut cher chère madame"
+    " monsieur hola estimado estimada estimados buenos buenas buongiorno ciao salve gentile gentili caro cara"
+    " beste hoi goedemorgen goedemiddag geachte olá oi prezado prezada prezados bom boa hej hejsan god"
+    " dzień witam cześć szanowni szanowny szanowna".split())
+_CJK_GREETINGS = ("お疲れ様", "お世話に", "你好", "您好", "各位")
+_CLOSING_END = " \t,.!。！、~"
+_POSTSCRIPT = re.compile(r"p\.? ?s\b", re.I)
+_CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff・ 　]{1,12}[!！。]?")
+_PARTICLES = frozenset("van von der den de da di del della dos das du la le y e af zu ten ter".split())
+
+#: Lines of these alone are blank or a rule: none is left at the end.
+_RULE_CHARS = " \t\r\xa0\u3000-_=*~—–"
+
+
+
+def visible_text(text: str) -> str:
+    """What the writer just wrote: quoted history and the signature cut off."""
+    lines = text.strip().split("\n")
+    cut, dropped = _history(lines)
+    own = _assemble(lines, cut, dropped)
+    while own and not own[-1].strip(_RULE_CHARS):
+        own.pop()
+    return "\n".join(_without_signoff(own)).strip()
+
+
+def _history(lines: list[str]) -> tuple[int, list[tuple[int, int]]]:
+    """The line where the quoted history starts, and the ">" blocks above it as (first, after) lines."""
+    dropped: list[tuple[int, int]] = []
+    i, end, looked = 0, len(lines), 0
+    while i < end:
+        row = lines[i].strip()
+        if not row:
+            i += 1
+        elif row[0] == ">":
+            first, after = _attribution_above(lines, i), i + 1
+            # Blank lines between ">" lines belong to the block.
+            for j in range(i + 1, end):
+                line = lines[j].lstrip()
+                if line.startswith(">"):
+                    after = j + 1
+                elif line:
+                    break
+            dropped.append((first, after))
+            i = after
+        elif looked == _SCAN_LIMIT:
+            break  # no reply has this much text of its own; the rest stays as it is
+        else:
+            looked += 1
+            start = _history_at(lines, i, row)
+            if start is not None:
+                return start, dropped
+            i += 1
+    return end, dropped
+
+
+def _history_at(lines: list[str], i: int, row: str) -> int | None:
+    """The line where the history starts if it does at line ``i`` (or at an attribution ending there).
+
+    Cheap tests on a character or two come first: most lines are plain text.
+    """
+    if row[0] in "-_=*" and (row == "--" or _is_separator(row)):
+        return i
+    if len(row) <= _MAX_MOBILE and _is_mobile_signature(row):
+        return i
+    if _header_block_at(lines, i, row):
+        return _labels_above(lines, i)
+    if row[-1] in ":：":
+        if len(row) <= _MAX_MARKER and _FORWARD_INTRO.fullmatch(row.lower()):
+            return i
+        # Above a ">" block an attribution goes with the block; elsewhere only a dated one counts.
+        if not _quoted_after(lines, i + 1):
+            start, kind = _attribution_ending_at(lines, i, dated_only=True)
+            if kind == _DATED:
+                return start
+    return None
+
+
+def _is_separator(row: str) -> bool:
+    low = row.lower()
+    return len(row) <= _MAX_MARKER and bool(_SEPARATOR.fullmatch(low) or _LOTUS.fullmatch(low))
+
+
+def _is_mobile_signature(row: str) -> bool:
+    low = row.lower()
+    if low[:2] in _MOBILE_HEADS and _MOBILE.match(low):
+        return _ends_with_device(low.split())
+    if row.isascii():
+        return False
+    return bool(_MOBILE_CJK.fullmatch(low.rstrip("。.")) and _DEVICE.search(low))
+
+
+def _ends_with_device(words: list[str]) -> bool:
+    """The device is named near the end: "Von meinem Handy aus kann ich nicht drucken" is no signature."""
+    last = max((k for k, word in enumerate(words) if _DEVICE.search(word)), default=None)
+    if last is None:
+        return False
+    after = len(words) - 1 - last
+    return after <= _AFTER_DEVICE or after <= _AFTER_DEVICE_SENTENCE and words[last][-1] in ",.;!-–"
+
+
+def _header_block_at(lines: list[str], i: int, row: str) -> bool:
+    """A "From:" line with at least two more header fields (or one, under a rule line)."""
+    if _label_kind(row) != "sender":
+        return False
+    kinds = {m.lastgroup for m in _LABEL_INLINE.finditer(row.lower())} if len(row) > 40 else set()
+    kinds.discard("sender")
+    seen = others = 0
+    for j in range(i + 1, min(len(lines), i + 1 + 2 * _HEADER_WINDOW)):
+        if seen == _HEADER_WINDOW or others > _HEADER_WRAPS or len(kinds) >= 2:
+            break
+        following = lines[j].strip()
+        if following:
+            seen += 1
+            kind = _label_kind(following)
+            if kind == "sender":
+                break  # the next block's, or not a header block at all
+            if kind:
+                kinds.add(kind)
+            else:
+                others += 1
+    return len(kinds) >= 2 or len(kinds) == 1 and _rule_above(lines, i)
+
+
+def _label_kind(row: str) -> str | None:
+    """"sender", "sent", "to", "cc" or "subject" for a header field line ("*Von:* ...", "件名：...")."""
+    colon = row.find(":", 0, _LABEL_END)
+    wide = row.find("：", 0, _LABEL_END)
+    if wide >= 0 and (colon < 0 or wide < colon):
+        colon = wide
+    return _LABEL_KINDS.get(row[:colon].strip(" \t*").lower()) if colon > 0 else None
+
+
+def _labels_above(lines: list[str], i: int) -> int:
+    """The first of the header lines right above ``i`` (GMX and others put "Sent:" above "From:")."""
+    while i and _label_kind(lines[i - 1].strip()):
+        i -= 1
+    return i
+
+
+def _rule_above(lines: list[str], i: int) -> bool:
+    above = next((row for row in (line.strip() for line in reversed(lines[max(0, i - 3):i])) if row), "")
+    return bool(_RULE.fullmatch(above))
+
+
+def _attribution_above(lines: list[str], i: int) -> int:
+    """The first line of an attribution right above line ``i`` (blank lines between allowed), else ``i``."""
+    for j in range(i - 1, max(-1, i - 4), -1):
+        row = lines[j].strip()
+        if row:
+            if row[-1] in ":：":
+                start, kind = _attribution_ending_at(lines, j)
+                if kind:
+                    return start
+            elif len(row) <= _MAX_MARKER and _DATE_AND_ADDRESS.fullmatch(row):
+                return j
+            break
+    return i
+
+
+def _attribution_ending_at(lines: list[str], j: int, dated_only: bool = False) -> tuple[int, int]:
+    """An attribution wrapped over up to three lines ending at line ``j``: its first line and kind."""
+    parts = [lines[j].strip()]
+    for k in range(j - 1, max(-1, j - _ATTRIBUTION_LINES), -1):
+        row = lines[k].strip()
+        if not row or row.startswith(">") or row[-1] in ":：" or len(row) + len(parts[0]) > _MAX_MARKER:
+            break
+        parts.insert(0, row)
+    best, best_kind = j, _NOT_ATTRIBUTION
+    if dated_only and not _TIME.search(" ".join(parts)):
+        return best, best_kind
+    # From the shortest to the longest: lines above an attribution that is as good without them
+    # are the writer's own.
+    for first in range(len(parts) - 1, -1, -1):
+        kind = _attribution_kind(" ".join(parts[first:]))
+        if kind > best_kind:
+            best, best_kind = j - (len(parts) - 1 - first), kind
+    return best, best_kind
+
+
+def _attribution_kind(line: str) -> int:
+    if len(line) > _MAX_MARKER:
+        return _NOT_ATTRIBUTION
+    by_verb = _ENDS_WITH_VERB.search(line[-60:]) or _VERB_THEN_DATE.search(line)
+    named = _VERB_THEN_NAME.search(line)
+    if not (by_verb or named or _DATED_PREFIX.match(line)):
+        return _IF_QUOTED if _QUOTING.match(line.lower()) else _NOT_ATTRIBUTION
+    dated = _YEAR.search(line) and _TIME.search(line)
+    if dated and (by_verb or _DATED_PREFIX.match(line) and "@" in line
+                  or named and _looks_like_sender(named.group("name"))):
+        return _DATED
+    return _IF_QUOTED if by_verb or named else _NOT_ATTRIBUTION
+
+
+def _looks_like_sender(name: str) -> bool:
+    return "@" in name or _looks_like_name(name)
+
+
+def _quoted_after(lines: list[str], i: int) -> bool:
+    for line in lines[i:i + 3]:
+        row = line.lstrip()
+        if row:
+            return row[0] == ">"
+    return False
+
+
+def _assemble(lines: list[str], cut: int, dropped: list[tuple[int, int]]) -> list[str]:
+    """The writer's lines above ``cut`` with each dropped block closed up.
+
+    Where a block was set apart by blank lines, one blank line stays; where it was not
+    ("> Which laptop?" right between two lines of the writer's), none is added.
+    """
+    pieces = [lines[after:first] for (_, after), (first, _) in zip([(0, 0)] + dropped, dropped)]
+    pieces.append(lines[dropped[-1][1] if dropped else 0:cut])
+    out = list(pieces[0])
+    blank = False
+    for piece in pieces[1:]:
+        while out and not out[-1].strip():
+            out.pop()
+            blank = True
+        start = 0
+        while start < len(piece) and not piece[start].strip():
+            start += 1
+            blank = True
+        if start == len(piece):
+            continue  # nothing of the writer's between two blocks
+        if blank and out:
+            out.append("")
+        out.extend(piece[start:])
+        blank = False
+    return out
+
+
+def _without_signoff(lines: list[str]) -> list[str]:
+    """The lines without a closing + name at the end, when the writer wrote something above it."""
+    tail: list[int] = []
+    for i in range(len(lines) - 1, max(-1, len(lines) - 1 - _SIGNOFF_SCAN), -1):
+        if lines[i].strip():
+            tail.append(i)
+            if len(tail) == _SIGNOFF_WINDOW:
+                break
+    tail.reverse()
+    rows = [lines[i].strip() for i in tail]
+    for n, i in enumerate(tail):
+        # Line 0 is never blank here: with the closing there, nothing of the writer's would stay.
+        if i and _is_signoff(rows[n], rows[n + 1:]) and not _only_a_greeting(lines[:i]):
+            return lines[:i]
+    return lines
+
+
+def _only_a_greeting(lines: list[str]) -> bool:
+    """"Hi Anna," above "Thanks!" and a name: the thanks is the message, not a signature."""
+    filled = []
+    for line in lines:
+        if line.strip():
+            filled.append(line.strip())
+            if len(filled) > 1:
+                return False
+    words = filled[0].split() if filled else []
+    if not words or len(words) > 6:
+        return False
+    return words[0].strip(",!").lower() in _GREETINGS or filled[0].startswith(_CJK_GREETINGS)
+
+
+def _is_signoff(row: str, rest: list[str]) -> bool:
+    """A closing followed by a name ("Thanks,", "Jane"), or a closing and a name on the last line."""
+    if len(row) > 60:
+        return False
+    if _closing(row) in _CLOSINGS:
+        signed = bool(rest) and _looks_like_name(rest[0])
+    else:
+        closing, comma, name = row.partition(",")
+        signed = bool(comma) and not rest and _closing(closing) in _REGARDS and _looks_like_name(name)
+    return signed and not any(_POSTSCRIPT.match(line) for line in rest)
+
+
+def _closing(row: str) -> str:
+    return " ".join(row.lower().rstrip(_CLOSING_END).split())
+
+
+def _looks_like_name(text: str) -> bool:
+    """A short line of capitalised words (or a short CJK name): "Jane Doe", "J. van der Berg", "山田"."""
+    text = text.strip()
+    if _CJK_NAME.fullmatch(text):
+        return True
+    words = text.split()
+    if not words or len(words) > 4 or len(text) > 50 or text[-1] in "?!:;,":
+        return False
+    return text[0].isalpha() and all(not w[0].islower() or w in _PARTICLES for w in words)

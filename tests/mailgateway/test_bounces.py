@@ -1,0 +1,172 @@
+"""Delivery reports as each MTA writes them (samples/*.eml): kind, and per recipient address, status, action, hardness."""
+from pathlib import Path
+
+import pytest
+
+from mailgateway.bounces import from_delivery_status
+from mailgateway.hygiene import classify
+from mailgateway.parse import parse
+
+SAMPLES = Path(__file__).parent / "samples"
+
+# file, kind, [(email, status, action, hard, words in the diagnostic)]
+REPORTS = [
+    ("postfix_bounce.eml", "bounce", [("jdoe@partner.example", "5.1.1", "failed", True, "User unknown in virtual mailbox table")]),
+    ("postfix_delayed.eml", "dsn_delayed", [("slow@partner.example", "4.4.1", "delayed", False, "Connection timed out")]),
+    ("postfix_delivered.eml", "dsn_delivered", [("boss@partner.example", "2.0.0", "relayed", False, "queued as 7C1D2E3F")]),
+    ("exim_bounce.eml", "bounce", [("nobody@partner.example", "5.1.1", "failed", True, "Recipient address rejected")]),
+    ("exim_delayed.eml", "dsn_delayed", [("greylisted@partner.example", "4.7.1", "delayed", False, "Greylisted")]),
+    ("qmail_bounce.eml", "bounce", [("gone@oldhost.example", "5.1.1", "failed", True, "no mailbox here by that name")]),
+    ("sendmail_bounce.eml", "bounce", [("missing@customer.example", "5.1.1", "failed", True, "User unknown")]),
+    ("sendmail_delayed.eml", "dsn_delayed", [("later@customer.example", "4.4.7", "delayed", False, None)]),
+    ("o365_bounce.eml", "bounce", [("someone@contoso.com", "5.1.10", "failed", True, "RecipientNotFound")]),
+    ("exchange2010_bounce.eml", "bounce", [("peter.meyer@fabrikam.example", "5.1.1", "failed", True, "RecipNotFound")]),
+    ("exchange_delayed.eml", "dsn_delayed", [("waiting@fabrikam.example", "4.4.7", "delayed", False, "Message delayed")]),
+    ("exchange_delivered.eml", "dsn_delivered", [("peter.meyer@fabrikam.example", "2.0.0", "delivered", False, None)]),
+    ("gmail_bounce.eml", "bounce", [("nosuchuser@gmail.com", "5.1.1", "failed", True, "does not exist")]),
+    ("gmail_delayed.eml", "dsn_delayed", [("slow@partner.example", "4.4.2", "delayed", False, "timeout exceeded")]),
+    ("ses_bounce.eml", "bounce", [("bounce@simulator.amazonses.com", "5.1.1", "failed", True, "user unknown")]),
+    ("domino_bounce.eml", "bounce", [("jsmith@acme.example", None, "failed", True, "not listed in Domino Directory")]),
+    ("yahoo_bounce.eml", "bounce", [("nonexistent.person@yahoo.com", "5.0.0", "failed", True, "doesn't have a yahoo.com account")]),
+    ("barracuda_bounce.eml", "bounce", [("ceo@client.example", "5.0.0", "failed", True, "permanent failure")]),
+    ("proofpoint_bounce.eml", "bounce", [("finance@client.example", "5.7.1", "failed", True, "blocked due to content policy")]),
+    ("mimecast_bounce.eml", "bounce", [("alex@client.example", "5.0.0", "failed", True, "Administrative prohibition")]),
+    ("symantec_bounce.eml", "bounce", [("bob@client.example", "5.7.1", "failed", True, "Recipient rejected by policy")]),
+    ("exchange2003_de_bounce.eml", "bounce", [("hans.huber@partner.example", "5.1.1", "failed", True, "User unknown")]),
+    *[(f"exchange_{lang}_bounce.eml", "bounce", [(address, "5.1.1", "failed", True, "RecipNotFound")])
+      for lang, address in [("de", "klaus.weber@fabrikam.example"), ("fr", "claire.martin@fabrikam.example"),
+                            ("es", "lucia.garcia@fabrikam.example"), ("it", "marco.rossi@fabrikam.example"),
+                            ("nl", "jan.devries@fabrikam.example"), ("pt", "joao.silva@fabrikam.example")]],
+]
+
+
+@pytest.mark.parametrize("name, kind, expected", REPORTS, ids=[r[0] for r in REPORTS])
+def test_report_kind_and_recipients(name, kind, expected):
+    classification = classify(parse((SAMPLES / name).read_bytes()))
+    assert classification.kind == kind
+    assert classification.auto_generated is True
+    got = [(r.email, r.status, r.action, r.hard) for r in classification.recipients]
+    assert got == [(email, status, action, hard) for email, status, action, hard, _ in expected]
+    for r, (*_, words) in zip(classification.recipients, expected):
+        if words is None:
+            assert r.diagnostic is None
+        else:
+            assert words in r.diagnostic
+
+
+def test_record_shape_of_a_bounce():
+    record = classify(parse((SAMPLES / "exim_bounce.eml").read_bytes())).as_record()
+    assert record == {"kind": "bounce", "auto_generated": True, "bounce": {"recipients": [{
+        "email": "nobody@partner.example", "status": "5.1.1", "action": "failed", "hard": True,
+        "diagnostic": "550 5.1.1 <nobody@partner.example>: Recipient address rejected: User unknown"}]}}
+
+
+def test_report_without_a_return_path_header_is_still_a_bounce():
+    # Saved from a mailbox without the Return-Path line: the daemon sender and the text decide.
+    raw = (SAMPLES / "qmail_bounce.eml").read_bytes().replace(b"Return-Path: <>\n", b"")
+    assert classify(parse(raw)).kind == "bounce"
+
+
+def test_the_envelope_given_by_the_pipeline_wins_over_the_header():
+    raw = (SAMPLES / "exchange2003_de_bounce.eml").read_bytes()
+    assert classify(parse(raw), envelope_from="").kind == "bounce"
+
+
+def test_delivery_status_with_several_recipients_and_no_blank_lines_between_them():
+    text = ("Reporting-MTA: dns; mx.corp.example\n\n"
+            "Final-Recipient: rfc822; a@partner.example\nAction: failed\nStatus: 5.2.2\n"
+            "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\n"
+            "Original-Recipient: rfc822; B@Partner.example\nFinal-Recipient: rfc822; b@partner.example\n"
+            "Action: delayed\nStatus: 4.4.1\n")
+    got = from_delivery_status(text)
+    assert [(r.email, r.status, r.action, r.hard, r.diagnostic) for r in got] == [
+        ("a@partner.example", "5.2.2", "failed", True, "552 5.2.2 Mailbox full"),
+        ("b@partner.example", "4.4.1", "delayed", False, None),
+    ]
+
+
+def test_a_report_with_one_failed_and_one_delayed_recipient_is_a_bounce():
+    raw = (SAMPLES / "postfix_delayed.eml").read_bytes().replace(
+        b"Will-Retry-Until: Sat, 28 Nov 2026 10:00:03 +0100 (CET)\n",
+        b"Will-Retry-Until: Sat, 28 Nov 2026 10:00:03 +0100 (CET)\n\n"
+        b"Final-Recipient: rfc822; gone@partner.example\nAction: failed\nStatus: 5.1.1\n")
+    classification = classify(parse(raw))
+    assert classification.kind == "bounce"
+    assert [(r.email, r.hard) for r in classification.recipients] == [
+        ("slow@partner.example", False), ("gone@partner.example", True)]
+
+
+def _person(subject: str, body: str, sender: str = "Anna Schmidt <anna@corp.example>") -> bytes:
+    return (f"Return-Path: <anna@corp.example>\nFrom: {sender}\nTo: it@corp.example\nSubject: {subject}\n"
+            f"Message-ID: <p.1@corp.example>\nContent-Type: text/plain; charset=utf-8\n\n{body}").encode()
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Undelivered parcel", "Hi, my parcel was undelivered twice. Where is it now?\n"),
+    ("Delivery failure of my order 4711", "The delivery of my new laptop failed, can you check with the courier?\n"),
+    ("Fw: Undeliverable: Budget 2027",
+     "Hi IT, I keep getting this when I write to finance. Can you help?\n\n"
+     "-----Original Message-----\nFrom: Microsoft Outlook <postmaster@corp.example>\nSubject: Undeliverable: Budget 2027\n\n"
+     "Delivery has failed to these recipients or groups:\n\nfinance@corp.example\n"
+     "Diagnostic information for administrators:\nRemote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound'\n"),
+    ("Mails to our partner bounce",
+     "Since Monday my mails come back with 'Your message couldn't be delivered' and "
+     "'550 5.1.1 User unknown'. What can I do?\n"),
+])
+def test_people_writing_about_failed_deliveries_are_normal(subject, body):
+    classification = classify(parse(_person(subject, body)))
+    assert classification.kind == "normal"
+    assert classification.auto_generated is False
+    assert classification.as_record()["bounce"] is None
+
+
+@pytest.mark.parametrize("subject, outcome", [
+    ("Undelivered Mail Returned to Sender", "failed"),
+    ("Mail delivery failed : returning message to sender", "failed"),
+    ("Returned mail: see transcript for details", "failed"),
+    ("Message Delivery Failure", "failed"),
+    ("Delivery Notification: Delivery has failed", "failed"),
+    ("Undeliverable mail: Server room", "failed"),
+    ("Nondeliverable mail", "failed"),
+    ("[EXT] Undeliverable: Budget", "failed"),
+    ("Benachrichtung zum Übermittlungsstatus (Fehler)", "failed"),
+    ("Notification d'état de remise (échec)", "failed"),
+    ("Warning: message 1qXyZa-0001Ab-Cd delayed 24 hours", "delayed"),
+    ("Delayed Mail (still being retried)", "delayed"),
+    ("Delivery Status Notification (Delay)", "delayed"),
+    ("Zustellung verzögert: Drucker", "delayed"),
+    ("Delivery Status Notification (Success)", "delivered"),
+    ("Relayed: Server room access", "delivered"),
+    ("Re: Undeliverable: Budget", None),
+    ("Fw: Returned mail: see transcript for details", None),
+    ("Printer on floor 3", None),
+])
+def test_report_subjects(subject, outcome):
+    from mailgateway.bounces import subject_outcome
+    assert subject_outcome(subject) == outcome
+
+
+def test_a_local_daemon_without_a_domain_still_counts_as_a_mail_system():
+    raw = (SAMPLES / "proofpoint_bounce.eml").read_bytes().replace(
+        b"From: MAILER-DAEMON@mx0a-00123401.pphosted.com (Mail Delivery System)",
+        b"From: MAILER-DAEMON (Mail Delivery System)")
+    parsed = parse(raw)
+    assert parsed.sender.email == ""
+    assert classify(parsed).kind == "bounce"
+
+
+def test_an_autoreply_that_returns_the_original_is_no_bounce():
+    raw = (b"Return-Path: <>\nFrom: Anna Schmidt <anna@partner.example>\nTo: it@corp.example\n"
+           b"Subject: Out of office: back on Monday\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=X\n\n"
+           b"--X\nContent-Type: text/plain\n\nI am away until Monday.\n"
+           b"--X\nContent-Type: message/rfc822\n\nFrom: it@corp.example\nSubject: [IT-000123]\n\nHello\n--X--\n")
+    assert classify(parse(raw)).kind == "autoreply"
+
+
+def test_a_challenge_that_returns_the_original_is_no_bounce():
+    raw = (b"Return-Path: <>\nFrom: anna-confirm+1763888999.12345.d2a1e0@partner.example\nTo: it@corp.example\n"
+           b"Subject: Please confirm your message\nX-Delivery-Agent: TMDA/1.1.12 (Macallan)\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/mixed; boundary=X\n\n--X\nContent-Type: text/plain\n\n"
+           b"To release your message for delivery, please reply to this message.\n"
+           b"--X\nContent-Type: message/rfc822\n\nFrom: it@corp.example\nSubject: [IT-000123]\n\nHello\n--X--\n")
+    assert classify(parse(raw)).kind == "challenge_response"

@@ -1,0 +1,95 @@
+"""Bodies in the charsets mail really uses: aliases, missing labels, wrong labels."""
+import pytest
+
+from mailgateway.charsets import codec_for
+from mailgateway.parse import parse
+
+
+def _mail(body: bytes, content_type: bytes = b"text/plain", encoding: bytes = b"8bit") -> bytes:
+    return (b"From: Anna <anna@corp.example>\nTo: it@corp.example\nSubject: Test\nMIME-Version: 1.0\n"
+            b"Content-Type: " + content_type + b"\nContent-Transfer-Encoding: " + encoding + b"\n\n" + body)
+
+
+@pytest.mark.parametrize("label, text, codec", [
+    ("iso-8859-8-i", "שלום, המדפסת לא עובדת", "iso8859-8"),
+    ("ks_c_5601-1987", "똠방각하 프린터", "cp949"),            # 똠 exists in Windows-949 only, not in EUC-KR
+    ("euc-kr", "똠방각하 프린터", "cp949"),
+    ("utf-7", "Grüße +1 vom Büro", "utf-7"),
+    ("unicode-1-1-utf-7", "Grüße vom Büro", "utf-7"),
+    ("x-mac-roman", "Grüße aus Köln", "mac_roman"),
+    ("x-mac-cyrillic", "Привет из офиса", "mac_cyrillic"),
+    ("x-mac-ce", "Dzień dobry", "mac_latin2"),
+    ("windows-1252", "“Grüße” – 5 €", "cp1252"),
+    ("iso-8859-1", "“Quoted” – 5 €", "cp1252"),               # Latin-1 label, Windows-1252 bytes
+    ("us-ascii", "Grüße", "utf-8"),                           # ASCII label on UTF-8 bytes
+    ("gb2312", "镕铖打印机", "gb18030"),                         # 镕 and 铖 are GBK, not GB 2312
+    ("gbk", "打印机坏了", "gb18030"),
+    ("big5", "印表機壞了", "big5hkscs"),
+    ("shift_jis", "プリンター①が壊れました", "cp932"),           # ① is a Windows-932 (NEC) character
+    ("x-sjis", "プリンター", "cp932"),
+    ("iso-2022-jp", "プリンターが壊れました", "iso2022_jp"),
+    ("euc-jp", "プリンターが壊れました", "euc_jp"),
+    ("koi8-r", "Принтер не работает", "koi8_r"),
+    ("windows-1251", "Принтер не работает", "cp1251"),
+    ("tis-620", "เครื่องพิมพ์เสีย", "cp874"),
+    ("windows-874", "เครื่องพิมพ์เสีย", "cp874"),
+    ('"UTF-8"', "Grüße", "utf-8"),
+    ("utf8", "Grüße", "utf-8"),
+    ("cp-1250", "Dzień dobry", "cp1250"),
+    ("x-cp1251", "Привет", "cp1251"),
+])
+def test_charset_labels_and_their_aliases(label, text, codec):
+    parsed = parse(_mail(text.encode(codec) + b"\n", b"text/plain; charset=" + label.encode()))
+    assert parsed.text == text
+    assert parsed.defects == ()
+
+
+@pytest.mark.parametrize("text, codec", [
+    ("Grüße aus dem Büro, der Drucker läuft nicht mehr.", "utf-8"),
+    ("Grüße aus dem Büro, der Drucker läuft nicht mehr.", "latin-1"),
+    ("Ça ne marche plus, l'écran reste noir.", "cp1252"),
+    ("Привет, у меня не работает принтер на третьем этаже.", "cp1251"),
+    ("Привет, у меня не работает принтер на третьем этаже.", "koi8-r"),
+    ("Dzień dobry, drukarka nie działa. Proszę o pomoc.", "cp1250"),
+    ("Γεια σας, ο εκτυπωτής δεν λειτουργεί.", "cp1253"),
+    ("Merhaba, yazıcı çalışmıyor. Şimdi ne yapmalıyım?", "cp1254"),
+    ("プリンターが動きません。助けてください。", "cp932"),
+    ("打印机坏了，请帮忙修理。", "gb18030"),
+    ("프린터가 고장났습니다. 도와주세요.", "cp949"),
+])
+def test_unlabelled_eight_bit_bodies_are_read_in_the_charset_they_are_in(text, codec):
+    assert parse(_mail(text.encode(codec) + b"\n")).text == text
+
+
+def test_a_latin1_label_on_utf8_bytes_gives_the_utf8_text():
+    parsed = parse(_mail("Grüße, Müller".encode("utf-8"), b"text/plain; charset=iso-8859-1"))
+    assert parsed.text == "Grüße, Müller"
+
+
+def test_a_wrong_label_is_a_defect_and_the_text_is_still_right():
+    parsed = parse(_mail("Привет, принтер не работает.".encode("cp1251"), b"text/plain; charset=utf-8"))
+    assert parsed.text == "Привет, принтер не работает."
+    assert parsed.defects == ("undecodable body in 'utf-8'",)
+
+
+def test_html_without_a_charset_parameter_uses_its_meta_tag():
+    body = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251"></head>' \
+           '<body><p>Принтер не работает</p></body></html>'
+    parsed = parse(_mail(body.encode("cp1251"), b"text/html"))
+    assert parsed.text == "Принтер не работает"
+    assert "Принтер" in parsed.html
+
+
+def test_quoted_printable_and_base64_bodies():
+    qp = parse(_mail(b"Gr=C3=BC=C3=9Fe aus dem B=C3=BCro, die Zeile ist sehr lang und wird umbrochen =\n"
+                     b"und geht hier weiter.\n", b"text/plain; charset=utf-8", b"quoted-printable"))
+    assert qp.text == "Grüße aus dem Büro, die Zeile ist sehr lang und wird umbrochen und geht hier weiter."
+    b64 = parse(_mail(b"R3LDvMOfZSBhdXMgZGVtIELDvHJv\n", b"text/plain; charset=utf-8", b"base64"))
+    assert b64.text == "Grüße aus dem Büro"
+
+
+def test_labels_that_name_no_charset():
+    assert codec_for("unknown-8bit") is None
+    assert codec_for("base64") is None           # a Python codec, but not a charset
+    assert codec_for("x-no-such-charset") is None
+    assert codec_for("ISO-8859-15") == "iso8859-15"

@@ -1,0 +1,123 @@
+"""Header fields as real clients write them: encoded words, odd address lists, ids and dates."""
+import datetime as dt
+
+import pytest
+
+from mailgateway.parse import Mailbox, parse
+
+
+def _mail(headers: bytes, body: bytes = b"Hello\n") -> bytes:
+    return headers + b"Content-Type: text/plain; charset=utf-8\n\n" + body
+
+
+@pytest.mark.parametrize("raw_subject, expected", [
+    (b"=?UTF-8?B?RHJ1Y2tlciBpbSBCw7xybw==?=", "Drucker im Büro"),
+    (b"=?iso-8859-1?q?Drucker_im_B=FCro?=", "Drucker im Büro"),
+    # adjacent words: the whitespace between them is not text (RFC 2047 6.2)
+    (b"=?utf-8?q?Drucker_im?= =?utf-8?q?_B=C3=BCro?=", "Drucker im Büro"),
+    (b"=?utf-8?q?Drucker_im?=\n =?utf-8?q?_B=C3=BCro?=", "Drucker im Büro"),
+    # one character split across two words (as Outlook and Thunderbird fold long subjects)
+    (b"=?utf-8?B?5omT5Y2w5py65Z2P?= =?utf-8?B?5LqG?=", "打印机坏了"),
+    (b"=?UTF-8?B?5omT5Y2w?= =?UTF-8?B?5py6?=", "打印机"),
+    (b"=?utf-8?q?=E6=89=93=E5?= =?utf-8?q?=8D=B0?=", "打印"),
+    # words glued to text, lower-case encoding letter, a space inside a Q word, an unterminated last word
+    (b"Re:=?utf-8?q?_Caf=C3=A9?=-Maschine", "Re: Café-Maschine"),
+    (b"=?UTF-8?Q?Caf=C3=A9 kaputt?=", "Café kaputt"),
+    (b"Drucker =?utf-8?B?aW0gQsO8cm8=", "Drucker im Büro"),
+    # base64 without its padding, charset with a language tag (RFC 2231)
+    (b"=?utf-8?B?QsO8cm8?=", "Büro"),
+    (b"=?utf-8*de?q?B=C3=BCro?=", "Büro"),
+    # aliases mail clients use
+    (b"=?ks_c_5601-1987?B?vsiz58fPvLy/5A==?=", "안녕하세요"),
+    (b"=?gb2312?B?tPLTobv6?=", "打印机"),
+    (b"=?windows-1251?B?z/Do7fLl8A==?=", "Принтер"),
+    (b"=?iso-8859-8-i?B?+ezl7Q==?=", "שלום"),
+    # a word in an unknown charset is decoded as what it looks like; a broken word stays as written
+    (b"=?x-unknown?q?B=C3=BCro?=", "Büro"),
+    (b"=?utf-8?B?###?= Drucker", "=?utf-8?B?###?= Drucker"),
+])
+def test_subject_encoded_words(raw_subject, expected):
+    assert parse(_mail(b"From: a@corp.example\nSubject: " + raw_subject + b"\n")).subject == expected
+
+
+@pytest.mark.parametrize("raw_subject, hint, expected", [
+    ("Drucker im Büro".encode("utf-8"), None, "Drucker im Büro"),       # raw UTF-8 (SMTPUTF8 or careless clients)
+    ("Drucker im Büro".encode("latin-1"), None, "Drucker im Büro"),
+    ("Принтер на третьем этаже".encode("cp1251"), "windows-1251", "Принтер на третьем этаже"),
+    ("Принтер на третьем этаже".encode("koi8-r"), "koi8-r", "Принтер на третьем этаже"),
+])
+def test_unlabelled_eight_bit_subjects(raw_subject, hint, expected):
+    content_type = f"text/plain; charset={hint}".encode() if hint else b"text/plain"
+    raw = b"From: a@corp.example\nSubject: " + raw_subject + b"\nContent-Type: " + content_type + b"\n\nx\n"
+    assert parse(raw).subject == expected
+
+
+@pytest.mark.parametrize("raw_from, expected", [
+    (b"Anna Schmidt <Anna.Schmidt@Corp.Example>", Mailbox("anna.schmidt@corp.example", "Anna Schmidt")),
+    (b'"Schmidt, Anna" <anna@corp.example>', Mailbox("anna@corp.example", "Schmidt, Anna")),
+    (b"=?utf-8?q?M=C3=BCller=2C_J=C3=BCrgen?= <jm@corp.example>", Mailbox("jm@corp.example", "Müller, Jürgen")),
+    (b"=?utf-8?q?M=C3=BCller,_J=C3=BCrgen?= <jm@corp.example>", Mailbox("jm@corp.example", "Müller, Jürgen")),
+    (b'"=?utf-8?B?SsO8cmdlbiBNw7xsbGVy?=" <jm@corp.example>', Mailbox("jm@corp.example", "Jürgen Müller")),
+    (b"=?utf-8?B?SsO8cmdlbiBNw7xsbGVyIDxqbUBjb3JwLmV4YW1wbGU+?=", Mailbox("jm@corp.example", "Jürgen Müller")),
+    ("Jürgen Müller <jm@corp.example>".encode(), Mailbox("jm@corp.example", "Jürgen Müller")),
+    (b"anna@corp.example (Anna Schmidt)", Mailbox("anna@corp.example", "Anna Schmidt")),
+    (b"'Anna Schmidt' <anna@corp.example>", Mailbox("anna@corp.example", "Anna Schmidt")),
+    (b"<mailto:anna@corp.example>", Mailbox("anna@corp.example", "")),
+    (b"<@relay.corp.example:anna@corp.example>", Mailbox("anna@corp.example", "")),
+    (b"anna@corp.example", Mailbox("anna@corp.example", "")),
+    (b"Anna Schmidt", Mailbox("", "")),
+    (b"", Mailbox("", "")),
+])
+def test_from_address(raw_from, expected):
+    assert parse(_mail(b"From: " + raw_from + b"\nSubject: x\n")).sender == expected
+
+
+def test_address_lists_with_groups_quotes_and_junk():
+    raw = _mail(b"From: anna@corp.example\n"
+                b'To: "Weber, Klaus" <klaus@corp.example>, Team: a@corp.example, b@corp.example;,\n'
+                b" undisclosed-recipients:;, =?utf-8?q?Lu=C3=ADs?= <luis@corp.example>\n"
+                b"Cc: <>, just-a-name, carla@corp.example\nReply-To: Help Desk <help@corp.example>\n")
+    parsed = parse(raw)
+    assert parsed.to == (Mailbox("klaus@corp.example", "Weber, Klaus"), Mailbox("a@corp.example"),
+                         Mailbox("b@corp.example"), Mailbox("luis@corp.example", "Luís"))
+    assert parsed.cc == (Mailbox("carla@corp.example"),)
+    assert parsed.reply_address == Mailbox("help@corp.example", "Help Desk")
+
+
+@pytest.mark.parametrize("headers, message_id, in_reply_to, references", [
+    (b"Message-ID: <a.1@corp.example>\nIn-Reply-To: <b.2@corp.example> (Anna's message)\n"
+     b"References: <c.3@corp.example>\n\t<b.2@corp.example>\n",
+     "<a.1@corp.example>", "<b.2@corp.example>", ("<c.3@corp.example>", "<b.2@corp.example>")),
+    # Without brackets (some ticket systems), and References run together
+    (b"Message-ID: a.1@corp.example\nReferences: <c.3@corp.example><b.2@corp.example>\n",
+     "<a.1@corp.example>", None, ("<c.3@corp.example>", "<b.2@corp.example>")),
+    (b"Message-ID: \n", None, None, ()),
+])
+def test_message_ids_keep_their_angle_brackets(headers, message_id, in_reply_to, references):
+    parsed = parse(_mail(b"From: a@corp.example\n" + headers))
+    assert (parsed.message_id, parsed.in_reply_to, parsed.references) == (message_id, in_reply_to, references)
+
+
+@pytest.mark.parametrize("value, expected", [
+    (b"Mon, 23 Nov 2026 10:00:00 +0100", "2026-11-23T10:00:00+01:00"),
+    (b"Mon, 23 Nov 2026 10:00:00 +0100 (CET)", "2026-11-23T10:00:00+01:00"),
+    (b"23 Nov 2026 10:00 GMT", "2026-11-23T10:00:00+00:00"),
+    (b"Mon, 23 Nov 26 10:00:00 -0500", "2026-11-23T10:00:00-05:00"),
+    (b"Mon, 23 Nov 2026 10:00:00", "2026-11-23T10:00:00+00:00"),  # no zone: taken as UTC
+    (b"2026-11-23T10:00:00+01:00", "2026-11-23T10:00:00+01:00"),   # ISO 8601 from some systems
+])
+def test_dates(value, expected):
+    parsed = parse(_mail(b"From: a@corp.example\nDate: " + value + b"\n"))
+    assert parsed.date.isoformat() == expected
+    assert parsed.date.tzinfo is not None
+    assert parsed.date == dt.datetime.fromisoformat(expected)
+
+
+def test_headers_dict_holds_first_values_unfolded_and_decoded():
+    raw = _mail(b"From: a@corp.example\nX-Note: first\nX-Note: second\n"
+                b"List-Unsubscribe: <https://lists.example/u>,\n <mailto:leave@lists.example>\n"
+                + "X-Team: Büro".encode() + b"\n")
+    headers = parse(raw).headers
+    assert headers["x-note"] == "first"
+    assert headers["list-unsubscribe"] == "<https://lists.example/u>, <mailto:leave@lists.example>"
+    assert headers["x-team"] == "Büro"

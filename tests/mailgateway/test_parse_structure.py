@@ -1,0 +1,211 @@
+"""MIME structure as clients build it and break it: boundaries, attachments, TNEF, forwarded messages."""
+import base64
+import struct
+
+import pytest
+
+from mailgateway.parse import Attachment, parse
+
+HEAD = b"From: Anna <anna@corp.example>\nTo: it@corp.example\nSubject: Files\nMIME-Version: 1.0\n"
+
+
+def _multipart(content_type: bytes, body: bytes) -> bytes:
+    return HEAD + b"Content-Type: " + content_type + b"\n\n" + body
+
+
+def _summary(parsed):
+    return [(a.filename, a.content_type, a.size, a.disposition) for a in parsed.attachments]
+
+
+def test_a_wrong_boundary_is_taken_from_the_body():
+    parsed = parse(_multipart(b'multipart/mixed; boundary="declared"',
+                              b"--actual\nContent-Type: text/plain\n\nHello\n"
+                              b"--actual\nContent-Type: application/pdf; name=r.pdf\nContent-Transfer-Encoding: base64\n\n"
+                              b"JVBERi0=\n--actual--\n"))
+    assert parsed.text == "Hello"
+    assert _summary(parsed) == [("r.pdf", "application/pdf", 5, None)]
+    assert "boundary 'declared' not found; used 'actual' from the body" in parsed.defects
+
+
+def test_a_missing_boundary_parameter_is_taken_from_the_body():
+    parsed = parse(_multipart(b"multipart/alternative",
+                              b"This is a multi-part message.\n\n------=_Part_1\nContent-Type: text/plain\n\nPlain\n"
+                              b"------=_Part_1\nContent-Type: text/html\n\n<p>HTML</p>\n------=_Part_1--\n"))
+    assert parsed.text == "Plain"
+    assert parsed.html == "<p>HTML</p>"
+
+
+def test_a_multipart_without_any_boundary_line_is_read_as_text():
+    parsed = parse(_multipart(b'multipart/mixed; boundary="gone"', b"Just text after all.\n"))
+    assert parsed.text == "Just text after all."
+    assert parsed.attachments == ()
+
+
+def test_a_missing_closing_boundary_keeps_the_last_part():
+    parsed = parse(_multipart(b"multipart/mixed; boundary=B",
+                              b"--B\nContent-Type: text/plain\n\nHello\n--B\nContent-Type: text/csv; name=a.csv\n\n"
+                              b"a,b\n1,2\n"))
+    assert _summary(parsed) == [("a.csv", "text/csv", 8, None)]
+    assert "closing boundary missing" in parsed.defects
+
+
+def test_missing_content_type_is_plain_text_and_missing_blank_line_is_forgiven():
+    parsed = parse(b"From: anna@corp.example\nSubject: Hi\nThe header ends here without an empty line.\nSecond line.\n")
+    assert parsed.subject == "Hi"
+    assert parsed.text == "The header ends here without an empty line.\nSecond line."
+    assert "header ended without an empty line" in parsed.defects
+
+
+def test_an_mbox_from_line_before_the_header_is_skipped():
+    parsed = parse(b"From anna@corp.example Mon Nov 23 10:00:00 2026\nFrom: anna@corp.example\nSubject: Hi\n\nBody\n")
+    assert (parsed.sender.email, parsed.subject, parsed.text) == ("anna@corp.example", "Hi", "Body")
+
+
+def test_base64_with_bad_padding_and_line_noise():
+    parsed = parse(HEAD + b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
+                          b"R3LDvMOfZSBhdXMgZGVtIELDvHJv\nIQ\n")  # "Grüße aus dem Büro!" with the "=" padding cut
+    assert parsed.text == "Grüße aus dem Büro!"
+    assert parsed.defects == ("base64 with bad padding",)
+
+
+@pytest.mark.parametrize("headers, filename", [
+    (b"Content-Disposition: attachment;\n filename*0*=UTF-8''Bewerbung%20J%C3%BCrgen%20M;\n filename*1*=%C3%BCller.pdf\n",
+     "Bewerbung Jürgen Müller.pdf"),
+    (b"Content-Disposition: attachment; filename*=iso-8859-1'de'R%E9sum%E9.pdf\n", "Résumé.pdf"),
+    (b'Content-Disposition: attachment; filename="=?UTF-8?B?UsOpc3Vtw6kucGRm?="\n', "Résumé.pdf"),
+    (b"Content-Disposition: attachment; filename=\"" + "Résumé.pdf".encode() + b"\"\n", "Résumé.pdf"),
+    (b'Content-Disposition: attachment; filename="=?utf-8?Q?R=C3=A9sum=C3=A9?=\n =?utf-8?Q?.pdf?="\n', "Résumé.pdf"),
+    (b"Content-Disposition: attachment\n", "Résumé.pdf"),  # the name parameter of Content-Type
+])
+def test_attachment_names(headers, filename):
+    raw = _multipart(b"multipart/mixed; boundary=B",
+                     b"--B\nContent-Type: text/plain\n\nSee attached.\n--B\n"
+                     b"Content-Type: application/pdf; name=\"=?utf-8?B?UsOpc3Vtw6kucGRm?=\"\n" + headers +
+                     b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--B--\n")
+    assert _summary(parse(raw)) == [(filename, "application/pdf", 9, "attachment")]
+
+
+def test_inline_images_of_an_html_mail_are_listed_as_inline():
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 92)
+    raw = _multipart(b'multipart/related; boundary="R"; type="multipart/alternative"',
+                     b"--R\nContent-Type: multipart/alternative; boundary=A\n\n"
+                     b"--A\nContent-Type: text/plain\n\nSee the screenshot.\n"
+                     b"--A\nContent-Type: text/html\n\n<p>See the screenshot.</p><img src=\"cid:img1\">\n--A--\n"
+                     b"--R\nContent-Type: image/png; name=\"image001.png\"\nContent-ID: <img1>\n"
+                     b"Content-Transfer-Encoding: base64\n\n" + png + b"\n"
+                     b"--R\nContent-Type: image/jpeg\nContent-Transfer-Encoding: base64\n\n/9j/4AAQ\n--R--\n")
+    parsed = parse(raw)
+    assert parsed.text == "See the screenshot."
+    assert _summary(parsed) == [("image001.png", "image/png", 100, "inline"), (None, "image/jpeg", 6, "inline")]
+
+
+def test_apple_mail_text_around_an_inline_image_is_joined():
+    raw = _multipart(b"multipart/mixed; boundary=M",
+                     b"--M\nContent-Type: text/plain; charset=us-ascii\n\nBefore the picture.\n"
+                     b"--M\nContent-Type: image/png; name=shot.png\nContent-Disposition: inline; filename=shot.png\n"
+                     b"Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n"
+                     b"--M\nContent-Type: text/plain; charset=us-ascii\n\nAfter the picture.\n--M--\n")
+    parsed = parse(raw)
+    assert parsed.text == "Before the picture.\nAfter the picture."
+    assert _summary(parsed) == [("shot.png", "image/png", 8, "inline")]
+
+
+def test_a_forwarded_message_is_one_attachment_and_not_part_of_the_text():
+    inner = (b"From: Bob <bob@partner.example>\nSubject: Quote\nContent-Type: multipart/mixed; boundary=I\n\n"
+             b"--I\nContent-Type: text/plain\n\nInner text.\n--I\nContent-Type: application/pdf; name=q.pdf\n\n%PDF\n--I--\n")
+    raw = _multipart(b"multipart/mixed; boundary=O",
+                     b"--O\nContent-Type: text/plain\n\nSee the forwarded mail.\n"
+                     b"--O\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=\"Quote.eml\"\n\n"
+                     + inner + b"\n--O--\n")
+    parsed = parse(raw)
+    assert parsed.text == "See the forwarded mail."
+    assert _summary(parsed) == [("Quote.eml", "message/rfc822", len(inner), "attachment")]
+
+
+def test_a_digest_has_messages_as_its_default_part_type():
+    raw = _multipart(b"multipart/digest; boundary=D",
+                     b"--D\n\nFrom: a@x.example\nSubject: one\n\nOne\n--D\n\nFrom: b@x.example\nSubject: two\n\nTwo\n--D--\n")
+    assert [a.content_type for a in parse(raw).attachments] == ["message/rfc822", "message/rfc822"]
+
+
+def test_an_empty_plain_alternative_falls_back_to_the_html():
+    raw = _multipart(b"multipart/alternative; boundary=A",
+                     b"--A\nContent-Type: text/plain\n\n\n--A\nContent-Type: text/html\n\n<p>Only here</p>\n--A--\n")
+    assert parse(raw).text == "Only here"
+
+
+def test_format_flowed_lines_are_joined():
+    raw = HEAD + (b"Content-Type: text/plain; charset=utf-8; format=flowed; delsp=no\n\n"
+                  b"This is a long line that the client \nwrapped at the 72nd column.\n\n"
+                  b"> A quoted line that was \n> wrapped too.\n"
+                  b" From the space-stuffed line.\n-- \nAnna\n")
+    assert parse(raw).text == ("This is a long line that the client wrapped at the 72nd column.\n\n"
+                               "> A quoted line that was wrapped too.\nFrom the space-stuffed line.\n-- \nAnna")
+    delsp = HEAD + b"Content-Type: text/plain; format=flowed; delsp=yes\n\nUnter \nbrochen\n"
+    assert parse(delsp).text == "Unterbrochen"
+
+
+def test_a_multipart_sent_in_base64_is_still_split():
+    inner = b"--B\nContent-Type: text/plain\n\nHidden text\n--B\nContent-Type: text/csv; name=x.csv\n\na,b\n--B--\n"
+    raw = HEAD + b"Content-Type: multipart/mixed; boundary=B\nContent-Transfer-Encoding: base64\n\n" + base64.b64encode(inner)
+    parsed = parse(raw)
+    assert parsed.text == "Hidden text"
+    assert _summary(parsed) == [("x.csv", "text/csv", 3, None)]
+
+
+def _tnef_attribute(level: int, attribute: int, data: bytes) -> bytes:
+    return struct.pack("<BII", level, attribute, len(data)) + data + struct.pack("<H", sum(data) & 0xFFFF)
+
+
+def _mapi_string(prop_type: int, prop_id: int, value: bytes) -> bytes:
+    padded = value + b"\x00" * (-len(value) % 4)
+    return struct.pack("<HHII", prop_type, prop_id, 1, len(value)) + padded
+
+
+def _tnef(files) -> bytes:
+    """A TNEF stream as Outlook writes it ([MS-OXTNEF] 2.1.3): per file a rendering record, its 8.3 title,
+    its data and its MAPI properties with the long file name and MIME type."""
+    stream = struct.pack("<IH", 0x223E9F78, 0x0101)
+    stream += _tnef_attribute(1, 0x00069007, struct.pack("<II", 1252, 0))  # attOemCodepage
+    for long_name, short_name, mime, data in files:
+        stream += _tnef_attribute(2, 0x00069002, b"\x01\x00\xff\xff\xff\xff" + b"\x00" * 8)  # attAttachRenddata
+        stream += _tnef_attribute(2, 0x00018010, short_name + b"\x00")                    # attAttachTitle
+        stream += _tnef_attribute(2, 0x0006800F, data)                                     # attAttachData
+        props = _mapi_string(0x001F, 0x3707, (long_name + "\x00").encode("utf-16-le"))     # PR_ATTACH_LONG_FILENAME
+        props += _mapi_string(0x001E, 0x370E, mime + b"\x00")                              # PR_ATTACH_MIME_TAG
+        props += struct.pack("<HHI", 0x0003, 0x3705, 1)                                    # PR_ATTACH_METHOD
+        stream += _tnef_attribute(2, 0x00069005, struct.pack("<I", 3) + props)             # attAttachment
+    return stream
+
+
+def test_winmail_dat_is_listed_as_the_files_inside_it():
+    tnef = _tnef([("Quarterly report 2026.xlsx", b"QUARTE~1.XLS",
+                   b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK" + b"x" * 98),
+                  ("Grüße.txt", b"GRE~1.TXT", b"text/plain", b"hello")])
+    raw = _multipart(b"multipart/mixed; boundary=W",
+                     b"--W\nContent-Type: text/plain\n\nSee the report.\n"
+                     b"--W\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\n"
+                     b"Content-Disposition: attachment; filename=\"winmail.dat\"\nContent-Transfer-Encoding: base64\n\n"
+                     + base64.encodebytes(tnef) + b"--W--\n")
+    assert parse(raw).attachments == (
+        Attachment("Quarterly report 2026.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   100, "attachment"),
+        Attachment("Grüße.txt", "text/plain", 5, "attachment"),
+    )
+
+
+def test_a_winmail_dat_that_is_not_tnef_stays_listed_as_it_is():
+    raw = _multipart(b"multipart/mixed; boundary=W",
+                     b"--W\nContent-Type: text/plain\n\nx\n--W\nContent-Type: application/ms-tnef; name=winmail.dat\n\n"
+                     b"garbage\n--W--\n")
+    parsed = parse(raw)
+    assert _summary(parsed) == [("winmail.dat", "application/ms-tnef", 7, None)]
+    assert "winmail.dat is not TNEF" in parsed.defects
+
+
+def test_a_cut_tnef_stream_gives_the_files_read_so_far():
+    tnef = _tnef([("a.txt", b"A.TXT", b"text/plain", b"aaa"), ("b.txt", b"B.TXT", b"text/plain", b"bbbb")])
+    raw = _multipart(b"multipart/mixed; boundary=W",
+                     b"--W\nContent-Type: application/vnd.ms-tnef\nContent-Transfer-Encoding: base64\n\n"
+                     + base64.encodebytes(tnef[:-60]) + b"--W--\n")
+    assert [a.filename for a in parse(raw).attachments][:1] == ["a.txt"]

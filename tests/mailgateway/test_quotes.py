@@ -1,0 +1,643 @@
+"""The visible part of replies, as the mail clients of our users write them."""
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailgateway.quotes import visible_text
+
+IT = "IT Service Desk <it@corp.example>"
+
+
+def case(name, body, expected):
+    return pytest.param(body, expected, id=name)
+
+
+ENGLISH = [
+    case("en-outlook-desktop",
+         "Hi team,\n\nThe VPN client still disconnects every 10 minutes.\nI have attached the log.\n\n"
+         "Thanks,\nJane\n\n________________________________\n"
+         f"From: {IT}\nSent: Monday, November 3, 2025 10:02 AM\nTo: Jane Doe <jane.doe@corp.example>\n"
+         "Subject: RE: [IT-000123] VPN drops\n\nHello Jane,\n\nPlease reinstall the client.\n\nIT Service Desk\n",
+         "Hi team,\n\nThe VPN client still disconnects every 10 minutes.\nI have attached the log."),
+    case("en-outlook-original-message",
+         "Done, the laptop is back on my desk.\n\n-----Original Message-----\n"
+         f"From: {IT}\nSent: Monday, November 3, 2025 10:02 AM\nTo: Jane Doe\nSubject: RE: Laptop repair\n\n"
+         "Your laptop is ready for pick-up.\n",
+         "Done, the laptop is back on my desk."),
+    case("en-outlook-html-one-line-header",
+         "It works again, you can close the ticket.\n\n"
+         f"From: {IT} Sent: Monday, November 3, 2025 10:02 AM To: Jane Doe <jane.doe@corp.example> "
+         "Subject: RE: [IT-000123] VPN drops\nHello Jane,\nPlease reinstall the client.",
+         "It works again, you can close the ticket."),
+    case("en-outlook-html-spaced-header",
+         "Still the same error:\n0x80070005 access denied\n\nJane Doe\n"
+         f"From: {IT}\n\nSent: Monday, November 3, 2025 10:02 AM\n\nTo: Jane Doe\n\nSubject: RE: Error\n\n"
+         "Hello Jane,\nplease try again.",
+         "Still the same error:\n0x80070005 access denied\n\nJane Doe"),
+    case("en-outlook-mobile",
+         "Yes, 3 pm works for me.\n\nGet Outlook for iOS<https://aka.ms/o0ukef>\n"
+         "________________________________\n"
+         f"From: {IT}\nSent: Monday, November 3, 2025 10:02:15 AM\nTo: Jane Doe\nSubject: Visit\n\nCan we come by at 3?",
+         "Yes, 3 pm works for me."),
+    case("en-outlook-android",
+         "Ok\n\nGet Outlook for Android<https://aka.ms/ghei36>\n\n"
+         f"From: {IT}\nSent: Monday, November 3, 2025 10:02:15 AM\nTo: Jane Doe\nSubject: Visit\n",
+         "Ok"),
+    case("en-mail-for-windows",
+         "The monitor arrived, thank you!\n\n"
+         "Sent from Mail<https://go.microsoft.com/fwlink/?LinkId=550986> for Windows\n\n"
+         f"From: {IT}\nSent: Monday, November 3, 2025 10:02\nTo: Jane Doe\nSubject: Monitor\n",
+         "The monitor arrived, thank you!"),
+    case("en-gmail",
+         "The printer on floor 2 prints blank pages again.\n\n"
+         f"On Mon, 3 Nov 2025 at 10:02, {IT} wrote:\n\n> We replaced the toner.\n>\n> Regards,\n> IT\n",
+         "The printer on floor 2 prints blank pages again."),
+    case("en-gmail-attribution-on-two-lines",
+         "Thanks, that fixed it.\n\n"
+         "On Mon, Nov 3, 2025 at 10:02 AM IT Service Desk <it-service-desk@corp.example>\nwrote:\n\n"
+         "> Please clear the browser cache.\n",
+         "Thanks, that fixed it."),
+    case("en-gmail-attribution-on-three-lines",
+         "Still not working.\n\n"
+         "On Mon, Nov 3, 2025 at 10:02 AM IT Service Desk via Helpdesk <\n"
+         "it-service-desk-helpdesk-notifications@corp.example>\nwrote:\n\n> Please clear the cache.\n",
+         "Still not working."),
+    case("en-gmail-html",
+         "Could you also reset my MFA device?\n"
+         f"On Mon, 3 Nov 2025 at 10:02, {IT} wrote:\n"
+         "Hello Jane,\nyour password was reset.\nIT Service Desk",
+         "Could you also reset my MFA device?"),
+    case("en-apple-mail",
+         "I will bring it tomorrow.\n\n"
+         "> On 3 Nov 2025, at 10:02, IT Service Desk <it@corp.example> wrote:\n>\n> Please bring the laptop.\n",
+         "I will bring it tomorrow."),
+    case("en-iphone",
+         "On my way\n\nSent from my iPhone\n\n"
+         "> On Nov 3, 2025, at 10:02 AM, IT Service Desk <it@corp.example> wrote:\n>\n> We are at your desk.\n",
+         "On my way"),
+    case("en-thunderbird",
+         "Here is the screenshot you asked for.\n\n"
+         "On 11/3/25 10:02 AM, IT Service Desk wrote:\n> Can you send a screenshot?\n",
+         "Here is the screenshot you asked for."),
+    case("en-yahoo-html",
+         "Please cancel my request.\n\n"
+         "On Monday, November 3, 2025, 10:02:15 AM GMT+1, IT Service Desk <it@corp.example> wrote:\n\n"
+         "Your request was received.",
+         "Please cancel my request."),
+    case("en-lotus-notes",
+         "Approved.\n\nJohn Smith\n\n"
+         "IT Service Desk/ACME wrote on 11/03/2025 10:02:13 AM:\n\n> Please approve the purchase.\n",
+         "Approved.\n\nJohn Smith"),
+    case("en-lotus-notes-history",
+         "Approved.\n\n-----IT Service Desk/ACME wrote: -----\nTo: John Smith/ACME@ACME\n"
+         "From: IT Service Desk/ACME\nDate: 11/03/2025 10:02AM\nSubject: Purchase\n\nPlease approve.",
+         "Approved."),
+    case("en-lotus-notes-table",
+         "Approved, go ahead.\n\n\n\nFrom:\tIT Service Desk/ACME@ACME\nTo:\tJohn Smith/ACME@ACME\n"
+         "Date:\t11/03/2025 10:02 AM\nSubject:\tPurchase\n\nPlease approve.",
+         "Approved, go ahead."),
+]
+
+GERMAN = [
+    case("de-outlook",
+         "Hallo zusammen,\n\nder Drucker im 2. OG druckt wieder nicht.\n\nMit freundlichen Grüßen\n"
+         "Anna Schmidt\nBuchhaltung\nTel. +49 30 1234-567\n\n"
+         f"Von: {IT}\nGesendet: Montag, 3. November 2025 10:02\nAn: Anna Schmidt <anna.schmidt@corp.example>\n"
+         "Betreff: AW: [IT-000123] Drucker\n\nHallo Frau Schmidt,\nbitte starten Sie den Drucker neu.",
+         "Hallo zusammen,\n\nder Drucker im 2. OG druckt wieder nicht."),
+    case("de-outlook-original",
+         "Erledigt, danke.\n\n-----Ursprüngliche Nachricht-----\n"
+         f"Von: {IT}\nGesendet: Montag, 3. November 2025 10:02\nAn: Anna Schmidt\nBetreff: Laptop\n\nBitte abholen.",
+         "Erledigt, danke."),
+    case("de-outlook-underscores",
+         "Der Termin passt.\n\n________________________________\n"
+         f"Von: {IT}\nGesendet: Montag, 3. November 2025 10:02:15\nAn: Anna Schmidt\nBetreff: Termin",
+         "Der Termin passt."),
+    case("de-gmail",
+         "Leider geht es immer noch nicht.\n\n"
+         "Am Mo., 3. Nov. 2025 um 10:02 Uhr schrieb IT Service Desk <\nit@corp.example>:\n\n"
+         "> Bitte melden Sie sich ab und wieder an.\n",
+         "Leider geht es immer noch nicht."),
+    case("de-gmail-html",
+         "Können Sie mich zurückrufen?\n"
+         f"Am Mo., 3. Nov. 2025 um 10:02 Uhr schrieb {IT}:\nGuten Tag,\nwir haben das Ticket erstellt.",
+         "Können Sie mich zurückrufen?"),
+    case("de-apple-mail",
+         "Passt, bis morgen.\n\nVon meinem iPhone gesendet\n\n"
+         "> Am 03.11.2025 um 10:02 schrieb IT Service Desk <it@corp.example>:\n>\n> Wir kommen morgen vorbei.\n",
+         "Passt, bis morgen."),
+    case("de-thunderbird-html",
+         "Hier die Seriennummer: 5CD1234XYZ\n\nViele Grüße\nAnna\n\n"
+         "Am 03.11.2025 um 10:02 schrieb IT Service Desk:\nWelche Seriennummer hat das Gerät?",
+         "Hier die Seriennummer: 5CD1234XYZ"),
+    case("de-lotus-notes",
+         "Freigegeben.\n\nIT Service Desk/ACME schrieb am 03.11.2025 10:02:13:\n\n> Bitte freigeben.\n",
+         "Freigegeben."),
+]
+
+FRENCH = [
+    case("fr-outlook",
+         "Bonjour,\n\nL'écran reste noir après la mise à jour.\n\nCordialement,\nMarie Dupont\n\n"
+         f"De : {IT}\nEnvoyé : lundi 3 novembre 2025 10:02\nÀ : Marie Dupont <marie.dupont@corp.example>\n"
+         "Objet : RE: [IT-000123] Écran\n\nBonjour Marie,\nmerci de redémarrer.",
+         "Bonjour,\n\nL'écran reste noir après la mise à jour."),
+    case("fr-outlook-original",
+         "C'est réglé, merci.\n\n-----Message d'origine-----\n"
+         f"De : {IT}\nEnvoyé : lundi 3 novembre 2025 10:02\nÀ : Marie Dupont\nObjet : Écran",
+         "C'est réglé, merci."),
+    case("fr-gmail",
+         "Toujours le même problème.\n\n"
+         f"Le lun. 3 nov. 2025 à 10:02, {IT} a écrit :\n\n> Pouvez-vous redémarrer le poste ?\n",
+         "Toujours le même problème."),
+    case("fr-gmail-wrapped",
+         "Oui, demain matin.\n\nLe lun. 3 nov. 2025 à 10:02, IT Service Desk <it@corp.example> a\nécrit :\n\n"
+         "> Quand êtes-vous disponible ?\n",
+         "Oui, demain matin."),
+    case("fr-iphone",
+         "D'accord.\n\nEnvoyé de mon iPhone\n\n"
+         "> Le 3 nov. 2025 à 10:02, IT Service Desk <it@corp.example> a écrit :\n>\n> Nous passons à 15 h.\n",
+         "D'accord."),
+    case("fr-thunderbird-html",
+         "Voici la capture.\n"
+         "Le 03/11/2025 à 10:02, IT Service Desk a écrit :\nPouvez-vous envoyer une capture d'écran ?",
+         "Voici la capture."),
+]
+
+SPANISH = [
+    case("es-outlook",
+         "Hola,\n\nNo puedo acceder a la carpeta compartida.\n\nSaludos,\nCarlos García\n\n"
+         f"De: {IT}\nEnviado el: lunes, 3 de noviembre de 2025 10:02\nPara: Carlos García <carlos@corp.example>\n"
+         "Asunto: RE: [IT-000123] Carpeta\n\nHola Carlos,\n¿Puede probar de nuevo?",
+         "Hola,\n\nNo puedo acceder a la carpeta compartida."),
+    case("es-outlook-original",
+         "Ya funciona.\n\n-----Mensaje original-----\n"
+         f"De: {IT}\nEnviado el: lunes, 3 de noviembre de 2025 10:02\nPara: Carlos\nAsunto: Carpeta",
+         "Ya funciona."),
+    case("es-gmail",
+         "Sigue sin funcionar.\n\n"
+         "El lun, 3 nov 2025 a las 10:02, IT Service Desk (<it@corp.example>) escribió:\n\n> ¿Ha reiniciado?\n",
+         "Sigue sin funcionar."),
+    case("es-iphone",
+         "Perfecto, gracias.\n\nEnviado desde mi iPhone\n\n"
+         "> El 3 nov 2025, a las 10:02, IT Service Desk <it@corp.example> escribió:\n>\n> Ya está instalado.\n",
+         "Perfecto, gracias."),
+    case("es-gmail-html",
+         "Adjunto el registro.\n"
+         "El lun, 3 nov 2025 a las 10:02, IT Service Desk (<it@corp.example>) escribió:\n¿Puede enviar el registro?",
+         "Adjunto el registro."),
+]
+
+ITALIAN = [
+    case("it-outlook",
+         "Buongiorno,\n\nla stampante non stampa a colori.\n\nCordiali saluti\nMarco Rossi\n\n"
+         f"Da: {IT}\nInviato: lunedì 3 novembre 2025 10:02\nA: Marco Rossi <marco.rossi@corp.example>\n"
+         "Oggetto: R: [IT-000123] Stampante\n\nBuongiorno Marco,\nproviamo a reinstallare il driver.",
+         "Buongiorno,\n\nla stampante non stampa a colori."),
+    case("it-outlook-original",
+         "Risolto, grazie.\n\n-----Messaggio originale-----\n"
+         f"Da: {IT}\nInviato: lunedì 3 novembre 2025 10:02\nA: Marco Rossi\nOggetto: Stampante",
+         "Risolto, grazie."),
+    case("it-gmail-wrapped",
+         "Ancora lo stesso errore.\n\n"
+         "Il giorno lun 3 nov 2025 alle ore 10:02 IT Service Desk <it@corp.example> ha\nscritto:\n\n"
+         "> Ha provato a riavviare?\n",
+         "Ancora lo stesso errore."),
+    case("it-iphone",
+         "Va bene.\n\nInviato da iPhone\n\n"
+         "> Il giorno 3 nov 2025, alle ore 10:02, IT Service Desk <it@corp.example> ha scritto:\n>\n> Passiamo alle 15.\n",
+         "Va bene."),
+    case("it-thunderbird",
+         "Ecco il numero di serie: ABC123.\n\n"
+         "Il 03/11/2025 10:02, IT Service Desk ha scritto:\n> Qual è il numero di serie?\n",
+         "Ecco il numero di serie: ABC123."),
+]
+
+DUTCH = [
+    case("nl-outlook",
+         "Hallo,\n\nMijn laptop start niet meer op.\n\nMet vriendelijke groet,\nSanne de Vries\n\n"
+         f"Van: {IT}\nVerzonden: maandag 3 november 2025 10:02\nAan: Sanne de Vries <sanne@corp.example>\n"
+         "Onderwerp: RE: [IT-000123] Laptop\n\nHoi Sanne,\nkun je de adapter controleren?",
+         "Hallo,\n\nMijn laptop start niet meer op."),
+    case("nl-outlook-original",
+         "Opgelost.\n\n-----Oorspronkelijk bericht-----\n"
+         f"Van: {IT}\nVerzonden: maandag 3 november 2025 10:02\nAan: Sanne\nOnderwerp: Laptop",
+         "Opgelost."),
+    case("nl-gmail",
+         "Het werkt nog steeds niet.\n\n"
+         f"Op ma 3 nov. 2025 om 10:02 schreef {IT}:\n\n> Kun je opnieuw inloggen?\n",
+         "Het werkt nog steeds niet."),
+    case("nl-iphone",
+         "Prima.\n\nVerzonden vanaf mijn iPhone\n\n"
+         "> Op 3 nov. 2025 om 10:02 heeft IT Service Desk <it@corp.example> het volgende geschreven:\n>\n> Morgen?\n",
+         "Prima."),
+    case("nl-gmail-html",
+         "Zie bijlage.\n"
+         f"Op ma 3 nov. 2025 om 10:02 schreef {IT}:\nKun je een foto sturen?",
+         "Zie bijlage."),
+]
+
+PORTUGUESE = [
+    case("pt-outlook",
+         "Olá,\n\nO e-mail não sincroniza no celular.\n\nAtenciosamente,\nJoão Silva\n\n"
+         f"De: {IT}\nEnviada em: segunda-feira, 3 de novembro de 2025 10:02\n"
+         "Para: João Silva <joao.silva@corp.example>\nAssunto: RE: [IT-000123] E-mail\n\nOlá João,\nreinstale o app.",
+         "Olá,\n\nO e-mail não sincroniza no celular."),
+    case("pt-outlook-portugal",
+         "Já está resolvido.\n\n-----Mensagem original-----\n"
+         f"De: {IT}\nEnviado: segunda-feira, 3 de novembro de 2025 10:02\nPara: João\nAssunto: E-mail",
+         "Já está resolvido."),
+    case("pt-gmail-wrapped",
+         "Continua com erro.\n\n"
+         "Em seg., 3 de nov. de 2025 às 10:02, IT Service Desk <it@corp.example>\nescreveu:\n\n"
+         "> Pode tentar novamente?\n",
+         "Continua com erro."),
+    case("pt-iphone",
+         "Combinado.\n\nEnviado do meu iPhone\n\n"
+         "> Em 3 de nov. de 2025, à(s) 10:02, IT Service Desk <it@corp.example> escreveu:\n>\n> Amanhã às 9h?\n",
+         "Combinado."),
+]
+
+SWEDISH = [
+    case("sv-outlook",
+         "Hej,\n\nSkrivaren på plan 3 fungerar inte.\n\nMed vänliga hälsningar\nErik Svensson\n\n"
+         f"Från: {IT}\nSkickat: den 3 november 2025 10:02\nTill: Erik Svensson <erik@corp.example>\n"
+         "Ämne: SV: [IT-000123] Skrivare\n\nHej Erik,\nvi tittar på det.",
+         "Hej,\n\nSkrivaren på plan 3 fungerar inte."),
+    case("sv-outlook-original",
+         "Tack, nu fungerar det.\n\n-----Ursprungligt meddelande-----\n"
+         f"Från: {IT}\nSkickat: den 3 november 2025 10:02\nTill: Erik\nÄmne: Skrivare",
+         "Tack, nu fungerar det."),
+    case("sv-gmail",
+         "Det fungerar fortfarande inte.\n\n"
+         f"Den mån 3 nov. 2025 kl 10:02 skrev {IT}:\n\n> Har du startat om datorn?\n",
+         "Det fungerar fortfarande inte."),
+    case("sv-iphone",
+         "Okej.\n\nSkickat från min iPhone\n\n"
+         "> 3 nov. 2025 kl. 10:02 skrev IT Service Desk <it@corp.example>:\n>\n> Vi kommer i morgon.\n",
+         "Okej."),
+]
+
+POLISH = [
+    case("pl-outlook",
+         "Dzień dobry,\n\nNie mogę zalogować się do VPN.\n\nPozdrawiam\nAnna Kowalska\n\n"
+         f"Od: {IT}\nWysłano: poniedziałek, 3 listopada 2025 10:02\nDo: Anna Kowalska <anna@corp.example>\n"
+         "Temat: RE: [IT-000123] VPN\n\nDzień dobry,\nproszę spróbować ponownie.",
+         "Dzień dobry,\n\nNie mogę zalogować się do VPN."),
+    case("pl-outlook-original",
+         "Działa, dziękuję.\n\n-----Wiadomość oryginalna-----\n"
+         f"Od: {IT}\nWysłano: poniedziałek, 3 listopada 2025 10:02\nDo: Anna\nTemat: VPN",
+         "Działa, dziękuję."),
+    case("pl-gmail",
+         "Nadal nie działa.\n\n"
+         f"W dniu pon., 3.11.2025 o 10:02 {IT} napisał(a):\n\n> Proszę zrestartować komputer.\n",
+         "Nadal nie działa."),
+    case("pl-iphone",
+         "Dobrze.\n\nWysłane z iPhone'a\n\n"
+         "> Wiadomość napisana przez IT Service Desk <it@corp.example> w dniu 03.11.2025, o godz. 10:02:\n>\n"
+         "> Przyjdziemy jutro.\n",
+         "Dobrze."),
+]
+
+JAPANESE = [
+    case("ja-outlook",
+         "お疲れ様です。\n\nプリンターが動きません。\n\nよろしくお願いいたします。\n山田 太郎\n\n"
+         f"差出人: {IT}\n送信日時: 2025年11月3日 10:02\n宛先: 山田 太郎 <yamada@corp.example>\n"
+         "件名: RE: [IT-000123] プリンター\n\n山田様\n再起動をお願いします。",
+         "お疲れ様です。\n\nプリンターが動きません。"),
+    case("ja-outlook-original",
+         "解決しました。\n\n-----Original Message-----\n"
+         f"差出人: {IT}\n送信日時: 2025年11月3日 10:02\n宛先: 山田\n件名: プリンター",
+         "解決しました。"),
+    case("ja-gmail",
+         "まだエラーが出ます。\n\n"
+         f"2025年11月3日(月) 10:02 {IT}:\n\n> 再起動してください。\n",
+         "まだエラーが出ます。"),
+    case("ja-gmail-html",
+         "ログを添付します。\n"
+         f"2025年11月3日(月) 10:02 {IT}:\nログを送ってください。",
+         "ログを添付します。"),
+    case("ja-iphone",
+         "了解です。\n\niPhoneから送信\n\n"
+         "> 2025/11/03 10:02、IT Service Desk <it@corp.example>のメール:\n>\n> 明日伺います。\n",
+         "了解です。"),
+]
+
+CHINESE = [
+    case("zh-outlook",
+         "你好，\n\n我的电脑无法连接网络。\n\n谢谢\n张伟\n\n"
+         f"发件人: {IT}\n发送时间: 2025年11月3日 10:02\n收件人: 张伟 <zhangwei@corp.example>\n"
+         "主题: 回复: [IT-000123] 网络\n\n张伟你好，\n请重启路由器。",
+         "你好，\n\n我的电脑无法连接网络。"),
+    case("zh-foxmail",
+         "问题已解决。\n\n------------------ 原始邮件 ------------------\n"
+         f"发件人: \"IT Service Desk\"<it@corp.example>;\n发送时间: 2025年11月3日(星期一) 上午10:02\n"
+         "收件人: \"张伟\"<zhangwei@corp.example>;\n主题: 网络",
+         "问题已解决。"),
+    case("zh-gmail",
+         "还是不行。\n\n"
+         f"{IT} 于2025年11月3日周一 10:02写道：\n\n> 请重启电脑。\n",
+         "还是不行。"),
+    case("zh-gmail-wrapped",
+         "好的。\n\nIT Service Desk <it@corp.example> 于2025年11月3日周一\n10:02写道：\n\n> 明天上午可以吗？\n",
+         "好的。"),
+    case("zh-iphone",
+         "收到。\n\n发自我的iPhone\n\n"
+         "> 在 2025年11月3日，10:02，IT Service Desk <it@corp.example> 写道：\n>\n> 我们明天过来。\n",
+         "收到。"),
+]
+
+FORWARDS = [
+    case("gmail-forward-with-note",
+         "Please have a look at the alert below, it came in overnight.\n\n"
+         "---------- Forwarded message ---------\nFrom: Monitoring <alerts@corp.example>\n"
+         "Date: Mon, 3 Nov 2025 at 02:14\nSubject: Disk full on fs01\nTo: <ops@corp.example>\n\nDisk /data is 98% full.\n",
+         "Please have a look at the alert below, it came in overnight."),
+    case("gmail-forward-without-note",
+         "---------- Forwarded message ---------\nFrom: Monitoring <alerts@corp.example>\n"
+         "Date: Mon, 3 Nov 2025 at 02:14\nSubject: Disk full on fs01\nTo: <ops@corp.example>\n\nDisk /data is 98% full.\n",
+         ""),
+    case("gmail-forward-german",
+         "Zur Info.\n\n---------- Weitergeleitete Nachricht ---------\nVon: Monitoring <alerts@corp.example>\n"
+         "Date: Mo., 3. Nov. 2025 um 02:14 Uhr\nSubject: Platte voll\nTo: <ops@corp.example>\n\nPlatte voll.",
+         "Zur Info."),
+    case("apple-begin-forwarded",
+         "See the invoice below, is this ours?\n\nBegin forwarded message:\n\n"
+         "From: Billing <billing@vendor.example>\nSubject: Invoice 4711\nDate: 3 November 2025 at 10:02:11 CET\n"
+         "To: Jane Doe <jane.doe@corp.example>\n\nPlease pay invoice 4711.",
+         "See the invoice below, is this ours?"),
+    case("apple-begin-forwarded-french",
+         "Pour information.\n\nDébut du message réexpédié :\n\nDe: Facturation <billing@vendor.example>\n"
+         "Objet: Facture 4711\nDate: 3 novembre 2025 à 10:02:11 UTC+1\nÀ: Marie <marie@corp.example>",
+         "Pour information."),
+    case("thunderbird-forward",
+         "Can you unblock this sender?\n\n-------- Forwarded Message --------\n"
+         "Subject: \tYour order\nDate: \tMon, 3 Nov 2025 10:02:11 +0100\nFrom: \tShop <shop@vendor.example>\n"
+         "To: \tjane.doe@corp.example\n\nThanks for your order.",
+         "Can you unblock this sender?"),
+    case("outlook-forward",
+         "FYI, this is the third time this week.\n\n"
+         "From: Monitoring <alerts@corp.example>\nSent: Monday, November 3, 2025 2:14 AM\nTo: Ops\n"
+         "Subject: Disk full on fs01\n\nDisk /data is 98% full.",
+         "FYI, this is the third time this week."),
+    case("lotus-forwarded-by",
+         "Please check.\n\n----- Forwarded by John Smith/ACME on 03.11.2025 10:02 -----\n\n"
+         "From: Billing\nTo: John Smith/ACME@ACME\nDate: 03.11.2025 09:00\nSubject: Invoice",
+         "Please check."),
+]
+
+SIGNATURES = [
+    case("dash-dash-space",
+         "Please install Visio on my laptop.\n\n-- \nJane Doe\nMarketing\n+49 30 1234 567\n",
+         "Please install Visio on my laptop."),
+    case("dash-dash-before-quote",
+         "Done.\n\n--\nJane Doe | Marketing\n\n"
+         f"On Mon, 3 Nov 2025 at 10:02, {IT} wrote:\n> Please confirm.\n",
+         "Done."),
+    case("closing-name-and-contact-block",
+         "Hello,\n\nplease order a new headset for me.\n\nKind regards,\nJane Doe\nSenior Accountant\n"
+         "Corp Example GmbH | Phone +49 30 1234 567 | www.corp.example\n",
+         "Hello,\n\nplease order a new headset for me."),
+    case("closing-and-name-on-one-line",
+         "The badge reader at door 4 is broken.\n\nBest regards, Jane\n",
+         "The badge reader at door 4 is broken."),
+    case("thanks-and-name",
+         "Could you extend my account until March?\n\nThanks!\nJane\n",
+         "Could you extend my account until March?"),
+    case("closing-name-and-disclaimer",
+         "Please remove Tom from the finance group.\n\nRegards\nJane Doe\n\n"
+         "This e-mail and any attachments are confidential and intended solely for the addressee. If you have "
+         "received it in error, please notify the sender and delete it.\n",
+         "Please remove Tom from the finance group."),
+    case("mit-freundlichen-gruessen-contact",
+         "Guten Tag,\n\nbitte richten Sie für Herrn Meier ein Postfach ein.\n\nMit freundlichen Grüßen\n\n"
+         "Anna Schmidt\nPersonalabteilung\n",
+         "Guten Tag,\n\nbitte richten Sie für Herrn Meier ein Postfach ein."),
+    case("chinese-closing",
+         "您好，\n\n请帮我开通VPN权限。\n\n此致\n敬礼！\n张伟\n",
+         "您好，\n\n请帮我开通VPN权限。"),
+    case("thanks-sentence-is-content",
+         "The Wi-Fi in room 4.12 keeps dropping.\nThank you for looking into it!\nJane\n",
+         "The Wi-Fi in room 4.12 keeps dropping.\nThank you for looking into it!\nJane"),
+    case("closing-followed-by-more-text-is-content",
+         "Thanks\nfor the quick help yesterday. The printer works.\n",
+         "Thanks\nfor the quick help yesterday. The printer works."),
+    case("closing-then-postscript-kept",
+         "Please reset my password.\n\nThanks,\nJane\n\nP.S. My phone number changed to 0170 1234567.\n",
+         "Please reset my password.\n\nThanks,\nJane\n\nP.S. My phone number changed to 0170 1234567."),
+    case("closing-alone-is-kept",
+         "Please reset my password.\n\nBest regards\n",
+         "Please reset my password.\n\nBest regards"),
+    case("thanks-name-only-reply-is-kept",
+         "Thanks!\nJane\n\n"
+         f"On Mon, 3 Nov 2025 at 10:02, {IT} wrote:\n> Your ticket was resolved.\n",
+         "Thanks!\nJane"),
+    case("thanking-the-agent-by-name-is-kept",
+         "That worked.\nThanks, Anna!\n",
+         "That worked.\nThanks, Anna!"),
+]
+
+INLINE_AND_BOTTOM = [
+    case("inline-answers",
+         f"On Mon, 3 Nov 2025 at 10:02, {IT} wrote:\n> Which laptop model do you have?\n\n"
+         "A ThinkPad T14.\n\n> Since when does the problem occur?\n\nSince Friday.\n\n-- \nJane Doe\n",
+         "A ThinkPad T14.\n\nSince Friday."),
+    case("inline-answers-without-blank-lines",
+         "Answers inline:\n> Which laptop?\nThe ThinkPad.\n> Which floor?\nThird.\n",
+         "Answers inline:\nThe ThinkPad.\nThird."),
+    case("bottom-posted",
+         f"{IT} wrote:\n> Is the problem solved?\n\nYes, thank you.\n",
+         "Yes, thank you."),
+    case("mutt-bottom-posted",
+         "* IT Service Desk <it@corp.example> [2025-11-03 10:02]:\n> Is the problem solved?\n\nNo, it is not.\n",
+         "No, it is not."),
+    case("own-line-introducing-a-quote-is-kept",
+         "You asked:\n> Which browser?\nFirefox 128.\n",
+         "You asked:\nFirefox 128."),
+    case("quote-only",
+         f"On Mon, 3 Nov 2025 at 10:02, {IT} wrote:\n> Your ticket was resolved.\n",
+         ""),
+    case("nested-quotes",
+         "No, still broken.\n\n"
+         f"On Mon, 3 Nov 2025 at 10:02, {IT} wrote:\n> Is it fixed?\n>\n"
+         "> On Sun, 2 Nov 2025 at 09:00, Jane Doe <jane@corp.example> wrote:\n>> It is broken.\n",
+         "No, still broken."),
+]
+
+NOT_QUOTES = [
+    case("no-quote-at-all",
+         "Hello IT,\n\nmy keyboard is missing the letter E.\nCan I get a new one?\n\nJane",
+         "Hello IT,\n\nmy keyboard is missing the letter E.\nCan I get a new one?\n\nJane"),
+    case("wrote-in-running-text",
+         "In your last mail you wrote: \"restart the router\". I did that twice.\nIt still fails.",
+         "In your last mail you wrote: \"restart the router\". I did that twice.\nIt still fails."),
+    case("wrote-at-line-end-in-running-text",
+         "My manager wrote:\nwe need the new laptops before Monday.\nCan you make that?",
+         "My manager wrote:\nwe need the new laptops before Monday.\nCan you make that?"),
+    case("dated-sentence-without-attribution-verb",
+         "On Mon, 3 Nov 2025 at 10:02 the server rebooted:\nnobody could log in until 10:30.",
+         "On Mon, 3 Nov 2025 at 10:02 the server rebooted:\nnobody could log in until 10:30."),
+    case("from-in-running-text",
+         "From: my point of view the new process is fine.\nTo: be honest, I prefer the old one.",
+         "From: my point of view the new process is fine.\nTo: be honest, I prefer the old one."),
+    case("sent-from-in-running-text",
+         "Sent from the office printer, the page comes out blank.\nThe old one worked.",
+         "Sent from the office printer, the page comes out blank.\nThe old one worked."),
+    case("greater-than-in-text-mid-line",
+         "The queue has > 500 jobs and the disk is at 95%.",
+         "The queue has > 500 jobs and the disk is at 95%."),
+    case("dashes-in-text",
+         "Steps:\n--- step 1 ---\nopen the app\n--- step 2 ---\nclick sync",
+         "Steps:\n--- step 1 ---\nopen the app\n--- step 2 ---\nclick sync"),
+    case("empty",
+         "",
+         ""),
+]
+
+OTHER_CLIENTS = [
+    case("samsung-email",
+         "OK, done.\n\nSent from my Galaxy\n\n\n-------- Original message --------\n"
+         f"From: {IT}\nDate: 03/11/2025 10:02 (GMT+01:00)\nTo: Jane Doe <jane@corp.example>\nSubject: Laptop\n\nHi",
+         "OK, done."),
+    case("samsung-email-german",
+         "Ja, passt.\n\nVon meinem Samsung Galaxy Smartphone gesendet.\n\n-------- Ursprüngliche Nachricht --------\n"
+         f"Von: {IT}\nDatum: 03.11.25 10:02 (GMT+01:00)\nAn: Anna\nBetreff: Termin",
+         "Ja, passt."),
+    case("gmx-sent-above-from",
+         "Läuft wieder, danke!\n\nGesendet: Montag, 03. November 2025 um 10:02 Uhr\n"
+         f"Von: \"IT Service Desk\" <it@corp.example>\nAn: anna@corp.example\nBetreff: Re: Drucker\n\nHallo",
+         "Läuft wieder, danke!"),
+    case("zimbra",
+         "Noted.\n\n----- Original Message -----\nFrom: \"IT Service Desk\" <it@corp.example>\n"
+         "To: \"Jane Doe\" <jane@corp.example>\nSent: Monday, November 3, 2025 10:02:11 AM\nSubject: Outage",
+         "Noted."),
+    case("proton-mail",
+         "Thanks, that helps.\n\nSent with Proton Mail secure email.\n\n------- Original Message -------\n"
+         f"On Monday, November 3rd, 2025 at 10:02, {IT} wrote:\n\n> Please update the app.\n",
+         "Thanks, that helps."),
+    case("yahoo-german",
+         "Danke, erledigt.\n\n"
+         f"Am Montag, 3. November 2025 um 10:02:15 MEZ hat {IT} Folgendes geschrieben:\n\nHallo Anna",
+         "Danke, erledigt."),
+    case("outlook-bold-labels-in-text-part",
+         "Confirmed.\n\n*From:* IT Service Desk <it@corp.example>\n*Sent:* Monday, November 3, 2025 10:02 AM\n"
+         "*To:* Jane Doe\n*Subject:* RE: Outage\n",
+         "Confirmed."),
+    case("old-gmail-date-and-address",
+         "Done.\n\n2011/4/7 IT Service Desk <it@corp.example>\n\n> Please restart.\n",
+         "Done."),
+    case("thunderbird-german-old",
+         "Erledigt.\n\nAm 27.01.2012 12:46, schrieb IT Service Desk:\n> Bitte neu starten.\n",
+         "Erledigt."),
+    case("gmail-attribution-right-below-the-text",
+         "Thanks\nOn Mon, 3 Nov 2025 at 10:02, IT Service Desk <it@corp.example> wrote:\n> Done.\n",
+         "Thanks"),
+    case("mobile-signature-then-own-signature",
+         "Restarted, works.\n\nSent from my iPhone, please excuse typos\n\n"
+         f"On 3 Nov 2025, at 10:02, {IT} wrote:\n\n> Please restart.\n",
+         "Restarted, works."),
+]
+
+NOT_SIGNATURES = [
+    case("phone-in-running-text-de",
+         "Von meinem Handy aus kann ich keine Mails abrufen.\nAm Laptop geht es.",
+         "Von meinem Handy aus kann ich keine Mails abrufen.\nAm Laptop geht es."),
+    case("phone-in-running-text-en",
+         "Sent from my phone because my laptop is broken, please help.\nThe screen stays black.",
+         "Sent from my phone because my laptop is broken, please help.\nThe screen stays black."),
+    case("inviato-da-in-running-text",
+         "Inviato da Marco il file Excel, ma non si apre.",
+         "Inviato da Marco il file Excel, ma non si apre."),
+    case("phone-in-running-text-zh",
+         "从我的手机上无法登录邮箱，请帮忙。",
+         "从我的手机上无法登录邮箱，请帮忙。"),
+    case("greeting-and-thanks-only",
+         "Hi Anna,\n\nThanks!\nJane",
+         "Hi Anna,\n\nThanks!\nJane"),
+    case("dated-sentence-with-schrieb",
+         "Am 03.11.2025 um 10:02 schrieb ich Ihnen:\nder Drucker ist defekt.\nBitte melden Sie sich.",
+         "Am 03.11.2025 um 10:02 schrieb ich Ihnen:\nder Drucker ist defekt.\nBitte melden Sie sich."),
+    case("bullet-points",
+         "Two things:\n- the VPN drops\n- Outlook asks for the password\n\n-- \nJane",
+         "Two things:\n- the VPN drops\n- Outlook asks for the password"),
+    case("two-header-like-lines-are-content",
+         "Od: poniedziałku\nDo: piątku nie działa drukarka.",
+         "Od: poniedziałku\nDo: piątku nie działa drukarka."),
+]
+
+ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
+       + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + NOT_SIGNATURES)
+
+
+@pytest.mark.parametrize(("body", "expected"), ALL)
+def test_visible_text(body, expected):
+    assert visible_text(body) == expected
+
+
+def test_every_language_has_at_least_three_replies():
+    for group in (ENGLISH, GERMAN, FRENCH, SPANISH, ITALIAN, DUTCH, PORTUGUESE, SWEDISH, POLISH, JAPANESE,
+                  CHINESE):
+        assert len(group) >= 3
+
+
+PIECES = list("ab >:-_*\n\t@年写道") + ["wrote:", "From: ", "Sent: ", "To: ", "Subject: ", "On 3 Nov 2025 at 10:02 ",
+                                       "Thanks,", "Jane", "-- ", "\n> ", "Sent from my iPhone"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=120).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_any_text_gives_some_of_its_own_lines_and_no_quote(body):
+    visible = visible_text(body)
+    lines = {line.strip() for line in body.split("\n")}
+    assert all(not line.strip() or line.strip() in lines for line in visible.split("\n"))
+    assert not any(line.lstrip().startswith(">") for line in visible.split("\n"))
+
+
+def test_history_is_looked_for_in_the_first_ten_thousand_lines():
+    body = "my line\n" * 10_001 + "-- \nJane"
+    assert visible_text(body) == body
+
+
+MB = 1_000_000
+PATHOLOGICAL = {
+    "one-line": "a" * MB,
+    "short-lines": "x\n" * (MB // 2),
+    "blank-lines": "\n" * MB,
+    "quote-lines": "> quoted text line\n" * (MB // 19),
+    "quote-markers-and-blanks": ">\n\n" * (MB // 3),
+    "quotes-and-answers": "> q\nanswer\n" * (MB // 11),
+    "colons": ":\n" * (MB // 2),
+    "dated-lines": "On Mon 3 Nov 2025 at 10:02 someone said something:\n" * (MB // 50),
+    "wrote-lines": "Jane wrote:\n" * (MB // 12),
+    "attributions-above-quotes": "x wrote:\n> q\n" * (MB // 13),
+    "wrapped-attributions": "On Mon, 3 Nov 2025 at 10:02, Jane Doe <\njane@x.example>\n" * (MB // 56),
+    "attribution-starts": ("On " + "x " * 140 + "\n") * (MB // 284),
+    "from-lines": "From: a\n" * (MB // 8),
+    "from-lines-in-one": "From: x " * (MB // 8),
+    "header-windows": ("From: a\n" + "x\n" * 7) * (MB // 22),
+    "dashes": "-" * MB,
+    "dash-lines": "-\n" * (MB // 2),
+    "lotus-like": ("--- " + "a " * 140 + "wrote ---\n") * (MB // 294),
+    "spaces-and-colons": (" " * 200 + ":") * (MB // 201),
+    "closings": "Thanks,\nJane\n" * (MB // 13),
+    "mobile-like": "Sent from my phone phone phone\n" * (MB // 31),
+}
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_a_megabyte_takes_well_under_a_second(name):
+    body = PATHOLOGICAL[name]
+    start = time.process_time()  # the CPU this takes, whatever else runs on the machine
+    visible_text(body)
+    assert time.process_time() - start < 0.5
+
+
+def test_a_typical_reply_is_fast():
+    body = ENGLISH[0].values[0] + "> an older message, quoted by the mail client line by line\n" * 25
+    runs = 200
+    start = time.process_time()
+    for _ in range(runs):
+        visible_text(body)
+    # Typically well under 0.1 ms; the bound leaves room for a slow test machine.
+    assert (time.process_time() - start) / runs < 0.0005
