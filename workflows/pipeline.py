@@ -34,7 +34,7 @@ from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from mailgateway.authres import spoofing_reason, trusted_results
-from mailgateway.hygiene import classify_message
+from mailgateway.hygiene import Classification, classify
 from mailgateway.parse import ParsedMessage, ParseError, parse
 from rules import Decision
 from storage import Database, Event, InboundMessage, InboundStatus, Message, Outbox, Ticket, TicketState
@@ -67,6 +67,7 @@ class Context:
     now: dt.datetime
     connection: Connection | None = None  # the write transaction's, for Core statements
     parsed: ParsedMessage | None = None
+    classification: Classification | None = None
     kind: str = "normal"
     department: Department | None = None
     decision: Decision | None = None
@@ -117,7 +118,8 @@ class HygieneStage:
             raise Discard(f"loop: sent from our own address {parsed.sender.email}")
         if not parsed.sender.email:
             raise Quarantine("no usable From address")
-        ctx.kind = classify_message(parsed, ctx.inbound.mail_from)
+        ctx.classification = classify(parsed, ctx.inbound.mail_from)
+        ctx.kind = ctx.classification.kind
 
 
 class ThreadStage:
@@ -257,8 +259,10 @@ class ApplyStage:
     def process(self, ctx: Context) -> None:
         if ctx.ticket is not None and ctx.kind in DELIVERY_REPORTS:
             # A report about one of our replies: an event on its ticket, not a message from the requester.
+            report = ctx.classification.as_record()["bounce"] if ctx.classification else None
             ctx.event("requester_undeliverable" if ctx.kind == "bounce" else f"delivery_report_{ctx.kind}",
-                      "mail-system", f"inbound {ctx.inbound.id}", classification=ctx.kind)
+                      "mail-system", f"inbound {ctx.inbound.id}", classification=ctx.kind,
+                      recipients=(report or {}).get("recipients", []))
             return
         if ctx.ticket is None:
             self._create(ctx)

@@ -247,6 +247,8 @@ def test_a_bounce_of_our_reply_is_an_event_on_its_ticket(database, services):
         ticket = session.query(Ticket).one()
         event = session.query(Event).filter_by(kind="requester_undeliverable").one()
         assert event.ticket_id == ticket.id and str(inbound_id) in event.cause
+        (recipient,) = event.data["recipients"]
+        assert recipient["email"] == "anna@corp.example" and recipient["hard"] and recipient["status"] == "5.1.1"
         assert session.query(Message).filter_by(direction="in").count() == 1  # not a message from the requester
         assert session.query(Outbox).count() == 1  # and never answered
     assert _inbound(database, inbound_id).ticket_id == ticket.id
