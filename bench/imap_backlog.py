@@ -106,6 +106,8 @@ def run(count: int, storage_url: str | None, live: bool, timeout: float, overrid
         "HELPDESK__GATEWAY__SMTP_PORT": str(_free_port()),
         "HELPDESK__OUTBOUND__RELAY_PORT": str(relay_port),
         "HELPDESK__CAPTURE__ENABLED": "false",
+        # All load comes from the 36 sample senders: no per-sender cap on automatic replies.
+        "HELPDESK__OUTBOUND__MAX_AUTOMATIC_REPLIES_PER_SENDER_PER_HOUR": "0",
         f"{prefix}HOST": server.host, f"{prefix}PORT": str(server.port), f"{prefix}SECURITY": "plain",
         f"{prefix}USER": USER, f"{prefix}PASSWORD_ENV": PASSWORD_ENV, f"{prefix}DEPARTMENT": "it",
         PASSWORD_ENV: PASSWORD,

@@ -46,7 +46,9 @@ def main() -> None:
     with db.transaction() as session:
         repo.add_inbound_many(session, rows)
 
-    pipeline = Pipeline(db, build_services(load_settings(ROOT / "config.toml")))
+    # All load comes from the 36 sample senders: no per-sender cap on automatic replies.
+    environ = {"HELPDESK__OUTBOUND__MAX_AUTOMATIC_REPLIES_PER_SENDER_PER_HOUR": "0"}
+    pipeline = Pipeline(db, build_services(load_settings(ROOT / "config.toml", environ=environ)))
     profiler = cProfile.Profile() if args.profile else None
     started = time.perf_counter()
     if profiler:

@@ -167,6 +167,8 @@ def run_helpdesk(batches: list[list], storage_url: str | None, _overrides: dict 
         "HELPDESK__GATEWAY__MAX_MESSAGES_PER_MINUTE_PER_PEER": "0",
         "HELPDESK__OUTBOUND__RELAY_PORT": str(relay_port),
         "HELPDESK__CAPTURE__ENABLED": "false",
+        # All load comes from the 36 sample senders: no per-sender cap on automatic replies.
+        "HELPDESK__OUTBOUND__MAX_AUTOMATIC_REPLIES_PER_SENDER_PER_HOUR": "0",
         **{f"HELPDESK__{key}": value for key, value in (_overrides or {}).items()},
     }
     # The relay is another machine's job in production: a bare sink in its own process here.
