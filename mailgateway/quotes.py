@@ -61,8 +61,8 @@ _LABEL_KINDS = {word: kind for kind, words in _LABELS.items() for word in words.
 _LABEL_END = 20
 # Outlook's HTML turned into text can put the whole block on one line: "From: ... Sent: ... To: ...".
 _LABEL_INLINE = re.compile(
-    "(?<!\\S)\\*{0,2}(?:" + "|".join(f"(?P<{kind}>{words})" for kind, words in _LABELS.items())
-    + ")\\*{0,2}[ \\t]*[:：]")
+    r"(?<!\S)\*{0,2}(?:" + "|".join(f"(?P<{kind}>{words})" for kind, words in _LABELS.items())
+    + r")\*{0,2}[ \t\xa0\u202f]*[:：]")
 _RULE = re.compile(r"[-_=*~—–]{5,}")
 
 # --- separators ---------------------------------------------------------------------------
@@ -84,7 +84,7 @@ _FORWARD_INTRO = re.compile(
     r"|début du message (?:réexpédié|transféré)|(?:inicio|comienzo) del mensaje reenviado"
     r"|inizio messaggio inoltrato|begin doorgestuurd bericht|início da mensagem (?:re)?encaminhada"
     r"|vidarebefordrat (?:mejl|meddelande|brev)|początek przekazywanej wiadomości|転送されたメッセージ"
-    r"|以下[是为]转发的邮件|转发的邮件)[ \t]*[:：]")
+    r"|以下[是为]转发的邮件|转发的邮件)[ \t\xa0\u202f]*[:：]")
 # Lotus Notes: "-----Jane Doe/ACME wrote: -----", "----- Forwarded by Jane Doe/ACME on ... -----".
 _LOTUS = re.compile(
     r"-{3,}[ \t]*(?:[^-].{0,200}?(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev"
@@ -185,7 +185,6 @@ _PARTICLES = frozenset("van von der den de da di del della dos das du la le y e 
 
 #: Lines of these alone are blank or a rule: none is left at the end.
 _RULE_CHARS = " \t\r\xa0\u3000-_=*~—–"
-
 
 
 def visible_text(text: str) -> str:
@@ -302,7 +301,7 @@ def _label_kind(row: str) -> str | None:
     wide = row.find("：", 0, _LABEL_END)
     if wide >= 0 and (colon < 0 or wide < colon):
         colon = wide
-    return _LABEL_KINDS.get(row[:colon].strip(" \t*").lower()) if colon > 0 else None
+    return _LABEL_KINDS.get(row[:colon].strip(" \t\xa0\u202f*").lower()) if colon > 0 else None
 
 
 def _labels_above(lines: list[str], i: int) -> int:
@@ -384,8 +383,9 @@ def _assemble(lines: list[str], cut: int, dropped: list[tuple[int, int]]) -> lis
     Where a block was set apart by blank lines, one blank line stays; where it was not
     ("> Which laptop?" right between two lines of the writer's), none is added.
     """
-    pieces = [lines[after:first] for (_, after), (first, _) in zip([(0, 0)] + dropped, dropped)]
-    pieces.append(lines[dropped[-1][1] if dropped else 0:cut])
+    starts = [0] + [after for _, after in dropped]
+    ends = [first for first, _ in dropped] + [cut]
+    pieces = [lines[start:end] for start, end in zip(starts, ends, strict=True)]
     out = list(pieces[0])
     blank = False
     for piece in pieces[1:]:

@@ -39,7 +39,8 @@ ENGLISH = [
     case("en-outlook-mobile",
          "Yes, 3 pm works for me.\n\nGet Outlook for iOS<https://aka.ms/o0ukef>\n"
          "________________________________\n"
-         f"From: {IT}\nSent: Monday, November 3, 2025 10:02:15 AM\nTo: Jane Doe\nSubject: Visit\n\nCan we come by at 3?",
+         f"From: {IT}\nSent: Monday, November 3, 2025 10:02:15 AM\nTo: Jane Doe\nSubject: Visit\n\n"
+         "Can we come by at 3?",
          "Yes, 3 pm works for me."),
     case("en-outlook-android",
          "Ok\n\nGet Outlook for Android<https://aka.ms/ghei36>\n\n"
@@ -206,7 +207,8 @@ ITALIAN = [
          "Ancora lo stesso errore."),
     case("it-iphone",
          "Va bene.\n\nInviato da iPhone\n\n"
-         "> Il giorno 3 nov 2025, alle ore 10:02, IT Service Desk <it@corp.example> ha scritto:\n>\n> Passiamo alle 15.\n",
+         "> Il giorno 3 nov 2025, alle ore 10:02, IT Service Desk <it@corp.example> ha scritto:\n>\n"
+         "> Passiamo alle 15.\n",
          "Va bene."),
     case("it-thunderbird",
          "Ecco il numero di serie: ABC123.\n\n"
@@ -332,7 +334,7 @@ CHINESE = [
          "你好，\n\n我的电脑无法连接网络。"),
     case("zh-foxmail",
          "问题已解决。\n\n------------------ 原始邮件 ------------------\n"
-         f"发件人: \"IT Service Desk\"<it@corp.example>;\n发送时间: 2025年11月3日(星期一) 上午10:02\n"
+         "发件人: \"IT Service Desk\"<it@corp.example>;\n发送时间: 2025年11月3日(星期一) 上午10:02\n"
          "收件人: \"张伟\"<zhangwei@corp.example>;\n主题: 网络",
          "问题已解决。"),
     case("zh-gmail",
@@ -352,11 +354,13 @@ FORWARDS = [
     case("gmail-forward-with-note",
          "Please have a look at the alert below, it came in overnight.\n\n"
          "---------- Forwarded message ---------\nFrom: Monitoring <alerts@corp.example>\n"
-         "Date: Mon, 3 Nov 2025 at 02:14\nSubject: Disk full on fs01\nTo: <ops@corp.example>\n\nDisk /data is 98% full.\n",
+         "Date: Mon, 3 Nov 2025 at 02:14\nSubject: Disk full on fs01\nTo: <ops@corp.example>\n\n"
+         "Disk /data is 98% full.\n",
          "Please have a look at the alert below, it came in overnight."),
     case("gmail-forward-without-note",
          "---------- Forwarded message ---------\nFrom: Monitoring <alerts@corp.example>\n"
-         "Date: Mon, 3 Nov 2025 at 02:14\nSubject: Disk full on fs01\nTo: <ops@corp.example>\n\nDisk /data is 98% full.\n",
+         "Date: Mon, 3 Nov 2025 at 02:14\nSubject: Disk full on fs01\nTo: <ops@corp.example>\n\n"
+         "Disk /data is 98% full.\n",
          ""),
     case("gmail-forward-german",
          "Zur Info.\n\n---------- Weitergeleitete Nachricht ---------\nVon: Monitoring <alerts@corp.example>\n"
@@ -506,7 +510,7 @@ OTHER_CLIENTS = [
          "Ja, passt."),
     case("gmx-sent-above-from",
          "Läuft wieder, danke!\n\nGesendet: Montag, 03. November 2025 um 10:02 Uhr\n"
-         f"Von: \"IT Service Desk\" <it@corp.example>\nAn: anna@corp.example\nBetreff: Re: Drucker\n\nHallo",
+         "Von: \"IT Service Desk\" <it@corp.example>\nAn: anna@corp.example\nBetreff: Re: Drucker\n\nHallo",
          "Läuft wieder, danke!"),
     case("zimbra",
          "Noted.\n\n----- Original Message -----\nFrom: \"IT Service Desk\" <it@corp.example>\n"
@@ -539,6 +543,26 @@ OTHER_CLIENTS = [
          "Restarted, works."),
 ]
 
+THUNDERBIRD = [
+    case("tb-spanish", "Adjunto.\n\nEl 3/11/25 a las 10:02, IT Service Desk escribió:\n> ¿Puede enviarlo?\n",
+         "Adjunto."),
+    case("tb-dutch", "Bijgevoegd.\n\nOp 03-11-2025 om 10:02 schreef IT Service Desk:\n> Kun je het sturen?\n",
+         "Bijgevoegd."),
+    case("tb-portuguese", "Segue.\n\nEm 03/11/2025 10:02, IT Service Desk escreveu:\n> Pode enviar?\n", "Segue."),
+    case("tb-swedish", "Bifogat.\n\nDen 2025-11-03 kl. 10:02, skrev IT Service Desk:\n> Kan du skicka den?\n",
+         "Bifogat."),
+    case("tb-polish", "W załączniku.\n\nW dniu 3.11.2025 o 10:02, IT Service Desk pisze:\n> Proszę przesłać.\n",
+         "W załączniku."),
+    case("tb-chinese-html", "附件已发送。\n在 2025/11/3 10:02, IT Service Desk 写道:\n请发送附件。", "附件已发送。"),
+    case("tb-french-html-no-break-spaces",
+         "Ci-joint.\n\nLe 03/11/2025 à 10:02, IT Service Desk a écrit\xa0:\nPouvez-vous l'envoyer\xa0?",
+         "Ci-joint."),
+    case("outlook-french-no-break-spaces",
+         "C'est noté.\n\nDe\xa0: IT Service Desk <it@corp.example>\nEnvoyé\xa0: lundi 3 novembre 2025 10:02\n"
+         "À\xa0: Marie\nObjet\xa0: Panne",
+         "C'est noté."),
+]
+
 NOT_SIGNATURES = [
     case("phone-in-running-text-de",
          "Von meinem Handy aus kann ich keine Mails abrufen.\nAm Laptop geht es.",
@@ -567,7 +591,8 @@ NOT_SIGNATURES = [
 ]
 
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
-       + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + NOT_SIGNATURES)
+       + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
+       + NOT_SIGNATURES)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
