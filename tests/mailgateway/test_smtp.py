@@ -128,3 +128,15 @@ def test_null_reverse_path_is_stored_empty(gateway, database):
     with database.sessions() as session:
         (row,) = session.query(InboundMessage).all()
     assert row.mail_from == ""
+
+
+def test_the_gateway_runs_on_uvloop_when_installed():
+    import uvloop
+
+    from mailgateway.smtp import _event_loop
+
+    loop = _event_loop()
+    try:
+        assert isinstance(loop, uvloop.Loop)
+    finally:
+        loop.close()
