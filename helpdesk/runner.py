@@ -1,12 +1,13 @@
 """The process runner: gateway, pipeline workers, scheduler and sender.
 
 The main process runs the SMTP gateway (and the capture relay in the demo),
-one IMAP fetcher per configured mailbox, the scheduler and the outbound
-sender, each on its own thread. The pipeline
-runs in `helpdesk worker` child processes (``[worker] processes``), so parsing
-and rules never compete with accepting mail for the interpreter; with
-``processes = 0`` it runs in threads of the main process. Workers claim
-messages from the database, so any number can run, here or on other machines.
+one IMAP fetcher per configured mailbox and the scheduler, each on its own
+thread. The pipeline runs in `helpdesk worker` child processes (``[worker]
+processes``), and worker 0 also runs the outbound sender, so neither parsing
+and rules nor sending compete with accepting mail for the interpreter; with
+``processes = 0`` all of it runs in threads of the main process. Workers
+claim messages from the database, so any number can run, here or on other
+machines.
 
 ``stop()`` ends things in order (stop taking mail, finish the message in
 hand, stop sending) so nothing accepted is lost. A worker whose parent dies
