@@ -227,6 +227,8 @@ class PolicyStage:
         if ctx.department.accept_from == "organisation" and not internal and ctx.kind == "normal":
             raise Quarantine(f"sender policy: {ctx.department.name} takes mail from the organisation only, "
                              f"not from {sender}")
+        if not internal:  # a Cc to an organisation-only department opens no ticket there either
+            ctx.also = [department for department in ctx.also if department.accept_from != "organisation"]
         if internal:
             reason = spoofing_reason(trusted_results(ctx.inbound.raw, ctx.services.trusted_authserv_ids))
             if reason:

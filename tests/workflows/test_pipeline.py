@@ -149,6 +149,11 @@ def test_internal_only_department_quarantines_outside_senders(database, services
     assert row.status == "quarantined" and "organisation only" in row.error and "eve@elsewhere.example" in row.error
     assert _inbound(database, inside).status == "done"
     assert _inbound(database, anyone).status == "done"  # IT takes mail from anyone
+    _ingest(database, _mail(sender="Eve <eve@elsewhere.example>", subject="Printer", extra="Cc: hr@corp.example\r\n"),
+            mail_from="eve@elsewhere.example")
+    Pipeline(database, services).drain()
+    with database.sessions() as session:  # the Cc to HR opens no HR ticket for an outside sender
+        assert sorted(t.key for t in session.query(Ticket)) == ["HR-000001", "IT-000001", "IT-000002"]
 
 
 @pytest.mark.parametrize("header, spoofed", [
