@@ -163,12 +163,14 @@ class Message(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     body_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    conversation: Mapped[str | None] = mapped_column(String(64))  # Outlook's Thread-Index conversation (hex)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
 
     __table_args__ = (
         Index("ix_message_message_id", "message_id"),
         Index("ix_message_ticket", "ticket_id"),
+        Index("ix_message_conversation", "conversation"),
     )
 
 

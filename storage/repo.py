@@ -168,6 +168,14 @@ def ticket_by_message_ids(session: Session, message_ids: Sequence[str]) -> Ticke
     return None
 
 
+def ticket_by_conversation(session: Session, conversation: str) -> Ticket | None:
+    """The ticket of the newest message in this Thread-Index conversation."""
+    ticket_id = session.scalars(
+        select(Message.ticket_id).where(Message.conversation == conversation).order_by(Message.id.desc()).limit(1)
+    ).first()
+    return session.get(Ticket, ticket_id) if ticket_id is not None else None
+
+
 _SEEN = select(InboundMessage.status).where(InboundMessage.message_id == bindparam("message_id"),
                                             InboundMessage.id != bindparam("exclude_id"))
 

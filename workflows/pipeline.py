@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from mailgateway.authres import spoofing_reason, trusted_results
 from mailgateway.hygiene import Classification, classify
+from mailgateway.threadindex import conversation
 from mailgateway.parse import ParsedMessage, ParseError, parse
 from rules import Decision
 from storage import Database, Event, InboundMessage, InboundStatus, Message, Outbox, Ticket, TicketState
@@ -87,6 +88,11 @@ class Context:
         self.add_row(Event, on, at=self.now, kind=kind, actor=actor, cause=cause, data=data)
 
     @property
+    def conversation(self) -> str | None:
+        """The message's Thread-Index conversation, if it has one."""
+        return conversation(self.parsed.headers.get("thread-index")) if self.parsed is not None else None
+
+    @property
     def message_id(self) -> str | None:
         """The message's own Message-ID, as stored (None when it has none or was not parsed)."""
         value = self.parsed.message_id if self.parsed is not None else None
@@ -136,7 +142,7 @@ class ThreadStage:
 
     def process(self, ctx: Context) -> None:
         ctx.ticket = (self._by_signed_address(ctx) or self._by_signed_reference(ctx)
-                      or self._by_references(ctx) or self._by_tag(ctx))
+                      or self._by_references(ctx) or self._by_conversation(ctx) or self._by_tag(ctx))
         if ctx.ticket is None and ctx.kind in DELIVERY_REPORTS:
             # A bounce quotes the message it reports on: find our signed Message-ID in it.
             ctx.ticket = self._first_ticket(ctx, ctx.services.tokens.keys_in(ctx.inbound.raw))
@@ -168,6 +174,14 @@ class ThreadStage:
                 if ticket is not None:
                     log.info("event=tag_refused inbound_id=%s ticket=%s reason=not_the_requester",
                              ctx.inbound_id, ticket.key)
+        return None
+
+    def _by_conversation(self, ctx: Context) -> Ticket | None:
+        """Outlook's Thread-Index: a reply keeps its conversation when subject and References are gone."""
+        conversation = ctx.conversation
+        ticket = repo.ticket_by_conversation(ctx.session, conversation) if conversation else None
+        if ticket is not None and ticket.requester_email == ctx.parsed.reply_address.email:
+            return ticket
         return None
 
     def _by_references(self, ctx: Context) -> Ticket | None:
@@ -271,7 +285,8 @@ class ApplyStage:
         for ticket in (ctx.ticket, *(child for child, _ in ctx.children)):
             ctx.add_row(Message, ticket, inbound_id=ctx.inbound.id, direction="in", message_id=ctx.message_id,
                         sender=ctx.parsed.sender.email, subject=ctx.parsed.subject,
-                        body_text=ctx.parsed.visible_text or ctx.parsed.text, created_at=ctx.now)
+                        body_text=ctx.parsed.visible_text or ctx.parsed.text, created_at=ctx.now,
+                        conversation=ctx.conversation)
             ctx.event("message_received", "requester", f"inbound {ctx.inbound.id}", ticket, classification=ctx.kind)
         ctx.ticket.updated_at = ctx.now
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from email.utils import format_datetime
 
 from mailgateway.compose import build_message, header_safe, mailbox
+from mailgateway.threadindex import conversation, reply_index
 from mailgateway.parse import ParsedMessage
 from storage import OutboxStatus, Ticket
 from workflows.services import Department, Services
@@ -49,7 +50,8 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
               "message_id": message_id, "raw": raw, "status": OutboxStatus.PENDING.value, "attempts": 0,
               "next_attempt_at": now}
     message = {"inbound_id": None, "direction": "out", "message_id": message_id, "sender": department.address,
-               "subject": dict(headers)["Subject"], "body_text": rendered.text, "created_at": now}
+               "subject": dict(headers)["Subject"], "body_text": rendered.text, "created_at": now,
+               "conversation": conversation(dict(headers).get("Thread-Index"))}
     return outbox, message
 
 
@@ -70,6 +72,9 @@ def _headers(department: Department, ticket: Ticket, parsed: ParsedMessage, now:
         ("Date", format_datetime(now)),
         ("Message-ID", message_id),
     ]
+    thread_index = reply_index(parsed.headers.get("thread-index"), now)
+    if thread_index:  # Outlook keeps the conversation on replies to this one
+        headers += [("Thread-Index", thread_index), ("Thread-Topic", parsed.subject)]
     if parsed.message_id:
         headers.append(("In-Reply-To", parsed.message_id))
         headers.append(("References", " ".join([*parsed.references[-10:], parsed.message_id])))

@@ -259,6 +259,24 @@ def test_a_bounce_of_our_reply_is_an_event_on_its_ticket(database, services):
     assert _inbound(database, inbound_id).ticket_id == ticket.id
 
 
+def test_outlook_thread_index_threads_a_reply_that_lost_subject_and_references(database, services):
+    original, reply_index_of_requester = "AdrX1Y2kP4a9QmZ5T0yGq3kLm7n8pQ==", "AdrX1Y2kP4a9QmZ5T0yGq3kLm7n8pQAAAAAQ"
+    _ingest(database, _mail(extra=f"Thread-Index: {original}\r\n"))
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        ack = email.message_from_bytes(session.query(Outbox).one().raw, policy=policy.default)
+    assert ack["Thread-Index"].startswith(original[:28]) and ack["Thread-Topic"] == "VPN not working"
+    _ingest(database, _mail(subject="printer too", body="and the printer", extra=f"Thread-Index: {reply_index_of_requester}\r\n"))
+    _ingest(database, _mail(subject="hi", body="me too", sender="Mallory <mallory@corp.example>",
+                            extra=f"Thread-Index: {reply_index_of_requester}\r\n"), mail_from="mallory@corp.example")
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        tickets = {t.key: t.requester_email for t in session.query(Ticket)}
+        first = session.query(Ticket).filter_by(key="IT-000001").one()
+        assert session.query(Message).filter_by(ticket_id=first.id, direction="in").count() == 2
+    assert tickets == {"IT-000001": "anna@corp.example", "IT-000002": "mallory@corp.example"}
+
+
 def test_html_only_mail_and_routing_by_address(database, services):
     raw = (b"From: b@corp.example\r\nTo: facilities@corp.example\r\nSubject: Heating\r\n"
            b"Content-Type: text/html\r\n\r\n<p>The <b>heating</b> is broken</p><script>x()</script>\r\n")
