@@ -150,7 +150,7 @@ def run_baseline(batches: list[list]) -> float:
     return len(accepted) / (ended - started)
 
 
-def run_helpdesk(batches: list[list], storage_url: str | None, _overrides: dict | None = None) -> dict:
+def run_helpdesk(batches: list[list], storage_url: str | None, overrides: dict | None = None) -> dict:
     import psutil
     from sqlalchemy import func, select
 
@@ -169,7 +169,7 @@ def run_helpdesk(batches: list[list], storage_url: str | None, _overrides: dict 
         "HELPDESK__CAPTURE__ENABLED": "false",
         # All load comes from the 36 sample senders: no per-sender cap on automatic replies.
         "HELPDESK__OUTBOUND__MAX_AUTOMATIC_REPLIES_PER_SENDER_PER_HOUR": "0",
-        **{f"HELPDESK__{key}": value for key, value in (_overrides or {}).items()},
+        **{f"HELPDESK__{key}": value for key, value in (overrides or {}).items()},
     }
     # The relay is another machine's job in production: a bare sink in its own process here.
     relay, relay_stop, _ = _start(_serve_baseline, (relay_port,))

@@ -66,9 +66,8 @@ class IntakeInserter:
         if raw is None:
             return
         try:
-            raw.driver_connection.rollback()
             raw.driver_connection.execute("ROLLBACK")
-        except Exception:
+        except Exception:  # no transaction open, or the connection is gone
             pass
         try:
             raw.invalidate()

@@ -88,6 +88,12 @@ class Context:
         self.add_row(Event, on, at=self.now, kind=kind, actor=actor, cause=cause, data=data)
 
     @property
+    def recipients(self) -> list[str]:
+        """Every address the message went to: the envelope's, then To and Cc."""
+        parsed = self.parsed
+        return [*self.inbound.rcpt_to, *(box.email for box in (*parsed.to, *parsed.cc))]
+
+    @property
     def conversation(self) -> str | None:
         """The message's Thread-Index conversation, if it has one."""
         return conversation(self.parsed.headers.get("thread-index")) if self.parsed is not None else None
@@ -150,9 +156,7 @@ class ThreadStage:
             raise Discard(f"{ctx.kind} message that continues no ticket")
 
     def _by_signed_address(self, ctx: Context) -> Ticket | None:
-        parsed = ctx.parsed
-        addresses = [*ctx.inbound.rcpt_to, *(box.email for box in (*parsed.to, *parsed.cc))]
-        return self._first_ticket(ctx, map(ctx.services.tokens.key_from_address, addresses))
+        return self._first_ticket(ctx, map(ctx.services.tokens.key_from_address, ctx.recipients))
 
     def _by_signed_reference(self, ctx: Context) -> Ticket | None:
         ids = [ctx.parsed.in_reply_to or "", *reversed(ctx.parsed.references)]
@@ -214,13 +218,10 @@ class RouteStage:
         The headers count too: a mailbox fetched over IMAP sees only its own
         copy, and the other department's copy is then a duplicate.
         """
-        parsed = ctx.parsed
-        addresses = [*ctx.inbound.rcpt_to, *(box.email for box in (*parsed.to, *parsed.cc))]
-        found = [ctx.services.department_for_address(address) for address in addresses]
-        departments = list({d.key: d for d in found if d is not None}.values())
-        if not any(ctx.services.department_for_address(address) for address in ctx.inbound.rcpt_to):
+        found = [ctx.services.department_for_address(address) for address in ctx.recipients]
+        if not any(found[:len(ctx.inbound.rcpt_to)]):
             raise Quarantine(f"no department among the recipients {ctx.inbound.rcpt_to}")
-        return departments
+        return list({d.key: d for d in found if d is not None}.values())
 
 
 class PolicyStage:

@@ -15,6 +15,7 @@ import pytest
 from helpdesk.config import load_settings
 from helpdesk.runner import Helpdesk
 from mailgateway.capture import captured
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,16 +44,6 @@ def request_mail(subject="My laptop will not start", body="It shows a black scre
         mail[name] = value
     mail.set_content(body)
     return mail
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return predicate()
 
 
 def cli_stats(env):

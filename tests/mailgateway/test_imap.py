@@ -21,6 +21,7 @@ from mailgateway.capture import captured
 from mailgateway.imap import Backoff, ImapMailbox, MailboxFetcher, envelope_sender, move, uid_set
 from storage import Database, InboundMessage, MailboxState, Ticket
 from tests.imap_server import PASSWORD
+from tests.waiting import wait_for
 from workflows.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,16 +60,6 @@ def fetching(box: ImapMailbox, db: Database, **options):
         started = time.monotonic()
         thread.join(timeout=10)
     assert not thread.is_alive() and time.monotonic() - started < 2
-
-
-def wait_for(predicate, timeout: float = 5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return predicate()
 
 
 def inbound(db: Database) -> list[InboundMessage]:
