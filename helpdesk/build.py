@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from helpdesk.config import PRIORITIES, ConfigError, Settings
 from helpdesk.secret import load_secret
 from mailgateway.imap import ImapMailbox
-from rules import RulesEngine, load_rules
+from rules import RulesEngine, RuleSet, load_rules
 from workflows.calendar import BusinessCalendar
 from workflows.services import Department, Services, SlaRule
 from workflows.sla import SlaTarget, parse_duration
@@ -49,9 +49,16 @@ def build_departments(settings: Settings) -> dict[str, Department]:
     return departments
 
 
+def load_ruleset(settings: Settings, path: str | None = None) -> RuleSet:
+    """The rule file at ``path`` (default: the configured one), validated against this configuration.
+
+    Raises ``rules.RuleFileError`` (every problem with file:line and rule name) when it cannot be used.
+    """
+    return load_rules(settings.path(path or settings.rules.path), departments=set(settings.departments))
+
+
 def build_engine(settings: Settings) -> RulesEngine:
-    ruleset = load_rules(settings.path(settings.rules.path), departments=set(settings.departments))
-    return RulesEngine(ruleset)
+    return RulesEngine(load_ruleset(settings))
 
 
 def build_services(settings: Settings) -> Services:

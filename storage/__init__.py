@@ -4,6 +4,7 @@ Everything the helpdesk keeps lives here; no other room talks SQL directly.
 """
 from storage.db import Database, utcnow
 from storage.models import (
+    AgentStatus,
     Base,
     Event,
     InboundMessage,
@@ -12,11 +13,14 @@ from storage.models import (
     Message,
     Outbox,
     OutboxStatus,
+    RuleVersion,
+    TeamCursor,
     Ticket,
     TicketState,
 )
 
 __all__ = [
+    "AgentStatus",
     "Base",
     "Database",
     "Event",
@@ -26,6 +30,8 @@ __all__ = [
     "Message",
     "Outbox",
     "OutboxStatus",
+    "RuleVersion",
+    "TeamCursor",
     "Ticket",
     "TicketState",
     "utcnow",

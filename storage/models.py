@@ -134,6 +134,11 @@ class Ticket(Base):
     first_responded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # Who works on it, as the rules (or later an agent) decided.
+    assignee: Mapped[str | None] = mapped_column(String(320))
+    team: Mapped[str | None] = mapped_column(String(64))
+    sla_policy: Mapped[str | None] = mapped_column(String(64))  # None: the department's policy
+    watchers: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     # A request to several departments: one parent ticket, a child per other department.
     parent_id: Mapped[int | None] = mapped_column(ID, ForeignKey("ticket.id", name="fk_ticket_parent"))
 
@@ -146,6 +151,7 @@ class Ticket(Base):
         Index("ix_ticket_resolved_at", "resolved_at"),
         Index("ix_ticket_parent", "parent_id"),
         Index("ix_ticket_requester_created", "requester_email", "created_at"),
+        Index("ix_ticket_assignee_state", "assignee", "state"),
     )
 
 
@@ -231,3 +237,40 @@ class MailboxState(Base):
     last_check_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class RuleVersion(Base):
+    """A rule file version the helpdesk applied: its text, when, by whom, and what changed."""
+
+    __tablename__ = "rule_version"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(64))  # the content hash tickets record
+    source: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    applied_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    author: Mapped[str | None] = mapped_column(String(320))
+    note: Mapped[str | None] = mapped_column(Text)
+    diff: Mapped[str] = mapped_column(Text, default="")  # unified diff to the version applied before
+
+    __table_args__ = (Index("ix_rule_version_version", "version"), Index("ix_rule_version_applied", "applied_at"))
+
+
+class TeamCursor(Base):
+    """Where round-robin assignment in a team goes next."""
+
+    __tablename__ = "team_cursor"
+
+    team: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AgentStatus(Base):
+    """An agent marked away (holiday, sick leave): round-robin assignment skips them."""
+
+    __tablename__ = "agent_status"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    away: Mapped[bool] = mapped_column(default=False)
+    away_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -37,7 +37,7 @@ from mailgateway.authres import spoofing_reason, trusted_results
 from mailgateway.hygiene import Classification, classify
 from mailgateway.threadindex import conversation
 from mailgateway.parse import ParsedMessage, ParseError, parse
-from rules import Decision
+from rules import Decision, RulesEngine
 from storage import Database, Event, InboundMessage, InboundStatus, Message, Outbox, Ticket, TicketState
 from storage import repo
 from workflows.reply import acknowledgement
@@ -67,6 +67,7 @@ class Context:
     services: Services
     now: dt.datetime
     connection: Connection | None = None  # the write transaction's, for Core statements
+    engine: RulesEngine | None = None  # one rule set decides the whole message, even across a reload
     parsed: ParsedMessage | None = None
     classification: Classification | None = None
     kind: str = "normal"
@@ -204,7 +205,7 @@ class RouteStage:
     def process(self, ctx: Context) -> None:
         addressed = self._addressed(ctx)
         ctx.department = addressed[0]
-        ctx.decision = ctx.services.engine.classify(_facts(ctx, ctx.department))
+        ctx.decision = ctx.engine.classify(_facts(ctx, ctx.department))
         if ctx.decision.department and ctx.decision.department != ctx.department.key:
             rerouted = ctx.services.departments.get(ctx.decision.department)
             if rerouted is None:
@@ -295,7 +296,7 @@ class ApplyStage:
         ctx.ticket = self._new_ticket(ctx, ctx.department, ctx.decision)
         ctx.new_ticket = True  # inserted with the other rows, once the SLA stage has set its due times
         for department in ctx.also:
-            decision = ctx.services.engine.classify(_facts(ctx, department))
+            decision = ctx.engine.classify(_facts(ctx, department))
             child = self._new_ticket(ctx, department, decision, parent=ctx.ticket)
             ctx.children.append((child, department))
             ctx.event("child_created", "rule", f"also addressed to {department.address}", department=department.key)
@@ -504,7 +505,7 @@ class Pipeline:
 
     def _context(self, session: Session, inbound: InboundMessage) -> Context:
         return Context(session=session, inbound=inbound, inbound_id=inbound.id, services=self.services,
-                       now=self.services.clock())
+                       now=self.services.clock(), engine=self.services.engine)
 
     def _run(self, ctx: Context, stages, *, in_transaction: bool = True) -> Outcome | None:
         """Run stages and write what they recorded.
