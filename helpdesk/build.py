@@ -11,7 +11,8 @@ from helpdesk.secret import load_secret
 from mailgateway.imap import ImapMailbox
 from rules import RulesEngine, RuleSet, load_rules
 from workflows.calendar import BusinessCalendar
-from workflows.services import Department, Services, SlaRule
+from workflows.directory import Directory, DirectoryError
+from workflows.services import Department, Services, SlaRule, Team
 from workflows.sla import SlaTarget, parse_duration
 from workflows.templates import TemplateRenderer
 from workflows.tokens import TicketTokens
@@ -31,22 +32,49 @@ def build_calendars(settings: Settings) -> dict[str, BusinessCalendar]:
     return calendars
 
 
-def build_departments(settings: Settings) -> dict[str, Department]:
-    calendars = build_calendars(settings)
-    departments = {}
-    for key, spec in settings.departments.items():
-        policy = settings.sla_policies[spec.sla_policy]
-        sla = {}
+def build_sla_policies(settings: Settings, calendars: Mapping[str, BusinessCalendar] | None = None,
+                       ) -> dict[str, dict[str, SlaRule]]:
+    """Each SLA policy's target and calendar per priority."""
+    calendars = build_calendars(settings) if calendars is None else calendars
+    policies = {}
+    for name, policy in settings.sla_policies.items():
+        policies[name] = {}
         for priority in PRIORITIES:
             target = policy.target(priority)
-            sla[priority] = SlaRule(
+            policies[name][priority] = SlaRule(
                 calendar=calendars[target.calendar or policy.calendar],
                 target=SlaTarget(parse_duration(target.first_response), parse_duration(target.resolution)),
             )
+    return policies
+
+
+def build_departments(settings: Settings, policies: Mapping[str, Mapping[str, SlaRule]] | None = None,
+                      ) -> dict[str, Department]:
+    calendars = build_calendars(settings)
+    policies = build_sla_policies(settings, calendars) if policies is None else policies
+    departments = {}
+    for key, spec in settings.departments.items():
         departments[key] = Department(key=key, name=spec.name, display_name=spec.display_name or spec.name,
-                                      address=spec.address, prefix=spec.prefix, sla=sla,
-                                      accept_from=spec.accept_from)
+                                      address=spec.address, prefix=spec.prefix, sla=policies[spec.sla_policy],
+                                      accept_from=spec.accept_from,
+                                      calendar=calendars[settings.sla_policies[spec.sla_policy].calendar],
+                                      sla_policy=spec.sla_policy)
     return departments
+
+
+def build_directory(settings: Settings) -> Directory | None:
+    """The employee directory, if one is configured (raises ConfigError when it cannot be read)."""
+    if not settings.directory.path:
+        return None
+    try:
+        return Directory.load(settings.path(settings.directory.path))
+    except DirectoryError as error:
+        raise ConfigError(f"directory.path: {error}") from None
+
+
+def build_teams(settings: Settings) -> dict[str, Team]:
+    return {name: Team(name=name, department=spec.department, members=tuple(spec.members), lead=spec.lead)
+            for name, spec in settings.teams.items()}
 
 
 def load_ruleset(settings: Settings, path: str | None = None) -> RuleSet:
@@ -54,7 +82,9 @@ def load_ruleset(settings: Settings, path: str | None = None) -> RuleSet:
 
     Raises ``rules.RuleFileError`` (every problem with file:line and rule name) when it cannot be used.
     """
-    return load_rules(settings.path(path or settings.rules.path), departments=set(settings.departments))
+    return load_rules(settings.path(path or settings.rules.path), departments=set(settings.departments),
+                      teams=set(settings.teams), sla_policies=set(settings.sla_policies),
+                      templates=TemplateRenderer().names())
 
 
 def build_engine(settings: Settings) -> RulesEngine:
@@ -62,10 +92,14 @@ def build_engine(settings: Settings) -> RulesEngine:
 
 
 def build_services(settings: Settings) -> Services:
+    policies = build_sla_policies(settings)
     return Services(
         organisation=settings.organisation.name,
         domain=settings.organisation.domain,
-        departments=build_departments(settings),
+        departments=build_departments(settings, policies),
+        sla_policies=policies,
+        directory=build_directory(settings),
+        teams=build_teams(settings),
         engine=build_engine(settings),
         renderer=TemplateRenderer(),
         tokens=TicketTokens(load_secret(settings.path("var/secret.key")), settings.organisation.domain),

@@ -84,6 +84,41 @@ class RulesSettings(Section):
     path: str = "rules/default.toml"
 
 
+class DirectorySettings(Section):
+    """The optional employee directory (CSV) the rules read requester attributes from."""
+
+    path: str | None = None
+
+
+_AGENT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class TeamSettings(Section):
+    """Agents who share a department's work; rules assign to a team round-robin."""
+
+    department: str
+    members: list[str] = Field(min_length=1)
+    lead: str | None = None  # told about escalations
+
+    @field_validator("members")
+    @classmethod
+    def _members(cls, value: list[str]) -> list[str]:
+        for member in value:
+            if not _AGENT.match(member):
+                raise ValueError(f"{member!r} is not an email address")
+        lowered = [member.lower() for member in value]
+        if len(set(lowered)) != len(lowered):
+            raise ValueError("a member is listed twice")
+        return lowered
+
+    @field_validator("lead")
+    @classmethod
+    def _lead(cls, value: str | None) -> str | None:
+        if value is not None and not _AGENT.match(value):
+            raise ValueError(f"{value!r} is not an email address")
+        return None if value is None else value.lower()
+
+
 class CalendarSettings(Section):
     timezone: str = "UTC"
     hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[str]] = Field(default_factory=dict)
@@ -194,6 +229,8 @@ class Settings(Section):
     worker: WorkerSettings = WorkerSettings()
     dashboard: DashboardSettings = DashboardSettings()
     rules: RulesSettings = RulesSettings()
+    directory: DirectorySettings = DirectorySettings()
+    teams: dict[str, TeamSettings] = Field(default_factory=dict)
     imap: ImapSettings = ImapSettings()
     calendars: dict[str, CalendarSettings]
     sla_policies: dict[str, SlaPolicySettings]
@@ -213,6 +250,9 @@ class Settings(Section):
         for name, mailbox in self.imap.mailboxes.items():
             if mailbox.department not in self.departments:
                 raise ValueError(f"imap.mailboxes.{name}.department: unknown department {mailbox.department!r}")
+        for name, team in self.teams.items():
+            if team.department not in self.departments:
+                raise ValueError(f"teams.{name}.department: unknown department {team.department!r}")
         addresses = [d.address for d in self.departments.values()]
         if len(set(addresses)) != len(addresses):
             raise ValueError("departments: two departments share an address")

@@ -5,6 +5,24 @@ A rule file may test these fields; the pipeline supplies them in the
 ignored; a missing field, or one of the wrong type, is simply absent (a test
 on it is false, ``exists = false`` is true). ``sender_domain`` is derived
 from ``sender`` when not given.
+
+The fields, as the pipeline fills them (``workflows.facts``):
+
+* the message: ``department`` (key of the department address it was sent
+  to), ``to_address`` (that address), ``to`` and ``cc`` (every address in
+  those headers, comma-separated), ``sender``, ``sender_domain``,
+  ``subject``, ``body`` (what the writer wrote, without quoted history),
+  ``attachment_count``, ``attachment_types`` (the attachments' content
+  types and file names, space-separated), ``importance`` (``high``,
+  ``normal`` or ``low``, from Importance, X-Priority and Priority headers),
+  ``classification`` (normal, autoreply, bounce, ...);
+* its arrival: ``business_hours`` (true when the department's calendar is
+  open), ``weekday`` (mon ... sun) and ``hour`` (0-23), in the calendar's
+  time zone;
+* the requester, from the employee directory when one is configured:
+  ``requester_name``, ``requester_department``, ``requester_manager``,
+  ``requester_location``, ``requester_vip``; all absent for someone the
+  directory does not list.
 """
 from __future__ import annotations
 
@@ -13,11 +31,14 @@ from collections.abc import Mapping
 
 from rules.text import normalise, words
 
-TEXT_FIELDS = frozenset(
-    {"department", "to_address", "sender", "sender_domain", "subject", "body", "classification"}
-)
-NUMBER_FIELDS = frozenset({"attachment_count"})
-FIELDS = TEXT_FIELDS | NUMBER_FIELDS
+TEXT_FIELDS = frozenset({
+    "department", "to_address", "to", "cc", "sender", "sender_domain", "subject", "body",
+    "attachment_types", "importance", "classification", "weekday",
+    "requester_name", "requester_department", "requester_manager", "requester_location",
+})
+NUMBER_FIELDS = frozenset({"attachment_count", "hour"})
+BOOL_FIELDS = frozenset({"business_hours", "requester_vip"})
+FIELDS = TEXT_FIELDS | NUMBER_FIELDS | BOOL_FIELDS
 
 
 def _is_number(value: object) -> bool:
@@ -72,10 +93,17 @@ class FactView:
         value = self._facts.get(field)
         return value if _is_number(value) else None
 
+    def boolean(self, field: str) -> bool | None:
+        """The field's truth value (None if absent or not a boolean)."""
+        value = self._facts.get(field)
+        return value if isinstance(value, bool) else None
+
     def exists(self, field: str) -> bool:
-        """True if the field has a value: a number, or text that is not blank."""
+        """True if the field has a value: a number, a boolean, or text that is not blank."""
         if field in NUMBER_FIELDS:
             return self.number(field) is not None
+        if field in BOOL_FIELDS:
+            return self.boolean(field) is not None
         value = self.raw_text(field)
         return value is not None and value.strip() != ""
 

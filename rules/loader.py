@@ -17,10 +17,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from rules.model import Defaults, Rule, RuleFile, quoted
+from rules.model import Defaults, Example, Rule, RuleFile, quoted
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _RULE_HEADER = re.compile(r"^\s*\[\[\s*rule\s*\]\]\s*(?:#.*)?$")
+_EXAMPLE_HEADER = re.compile(r"^\s*\[\[\s*example\s*\]\]\s*(?:#.*)?$")
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,21 @@ class RuleSet:
     defaults: Defaults
     rules: tuple[Rule, ...]
     version_note: str | None = None
+    examples: tuple[Example, ...] = ()
+    example_lines: tuple[int | None, ...] = ()  # where each example starts in the file
+
+    def rule(self, name: str) -> Rule | None:
+        """The rule with this name, if there is one."""
+        return next((rule for rule in self.rules if rule.name == name), None)
 
 
-def load_rules(path: str | Path, departments: Collection[str] | None = None) -> RuleSet:
+def load_rules(path: str | Path, departments: Collection[str] | None = None, **known: Collection[str]) -> RuleSet:
     """Read and validate the rule file at ``path``.
 
     ``departments`` are the known department keys; tests and actions naming
-    another department are refused. None skips that check.
+    another department are refused. ``known`` may name the configured
+    ``teams``, ``sla_policies`` and (reply) ``templates`` the actions may
+    use. None (or leaving one out) skips that check.
     """
     source = str(path)
     try:
@@ -74,26 +83,32 @@ def load_rules(path: str | Path, departments: Collection[str] | None = None) -> 
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise RuleFileError([Problem(source, line, None, "the rule file is not UTF-8")]) from None
-    return _parse(text, raw, source, departments)
+    return _parse(text, raw, source, departments, known)
 
 
 def parse_rules(
-    text: str, source: str = "<string>", departments: Collection[str] | None = None
+    text: str, source: str = "<string>", departments: Collection[str] | None = None, **known: Collection[str]
 ) -> RuleSet:
     """Validate rule file text; ``source`` names it in error messages."""
-    return _parse(text, text.encode("utf-8"), source, departments)
+    return _parse(text, text.encode("utf-8"), source, departments, known)
 
 
-def _parse(text: str, raw: bytes, source: str, departments: Collection[str] | None) -> RuleSet:
+def _parse(text: str, raw: bytes, source: str, departments: Collection[str] | None,
+           known: dict[str, Collection[str]]) -> RuleSet:
     data = _toml(text, source)
     lines = _Lines(text)
-    context = {"departments": None if departments is None else frozenset(departments)}
+    unknown = set(known) - {"teams", "sla_policies", "templates"}
+    if unknown:
+        raise TypeError(f"unknown validation context: {', '.join(sorted(unknown))}")
+    context = {key: None if values is None else frozenset(values)
+               for key, values in {"departments": departments, **known}.items()}
     try:
         rule_file = RuleFile.model_validate(data, context=context)
     except ValidationError as error:
         problems = [_problem(source, lines, data, item) for item in error.errors()]
         raise RuleFileError(problems) from None
     problems = _cross_rule_problems(source, lines, rule_file.rule)
+    problems += _example_problems(source, lines, rule_file)
     if problems:
         raise RuleFileError(problems)
     return RuleSet(
@@ -102,6 +117,8 @@ def _parse(text: str, raw: bytes, source: str, departments: Collection[str] | No
         defaults=rule_file.defaults,
         rules=tuple(sorted(rule_file.rule, key=lambda rule: rule.priority)),
         version_note=rule_file.version_note,
+        examples=tuple(rule_file.example),
+        example_lines=tuple(lines.example_line(index) for index in range(len(rule_file.example))),
     )
 
 
@@ -137,6 +154,18 @@ def _cross_rule_problems(source: str, lines: _Lines, rules: Sequence[Rule]) -> l
     return problems
 
 
+def _example_problems(source: str, lines: _Lines, rule_file: RuleFile) -> list[Problem]:
+    """An example may only expect rules that exist."""
+    names = {rule.name for rule in rule_file.rule}
+    problems = []
+    for index, example in enumerate(rule_file.example):
+        for name in example.expect.matched or ():
+            if name not in names:
+                problems.append(Problem(source, lines.example_line(index), None,
+                                        f"example {quoted(example.name)}: expects unknown rule {quoted(name)}"))
+    return problems
+
+
 def _problem(source: str, lines: _Lines, data: dict, error: dict) -> Problem:
     """Turn one pydantic error into a located, readable problem."""
     loc = [part for part in error["loc"] if not (isinstance(part, str) and part.startswith("<"))]
@@ -145,6 +174,9 @@ def _problem(source: str, lines: _Lines, data: dict, error: dict) -> Problem:
         index, path = loc[1], loc[2:]
         name = _rule_name(data, index)
         line = lines.rule_line(index, name, path, _test_of(error.get("input")))
+    elif len(loc) >= 2 and loc[0] == "example" and isinstance(loc[1], int):
+        name, path = None, loc
+        line = lines.example_line(loc[1])
     else:
         name, path = None, loc
         line = lines.key_line(path)
@@ -191,6 +223,11 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
         self.headers = [number for number, line in enumerate(self.lines) if _RULE_HEADER.match(line)]
+        self.examples = [number for number, line in enumerate(self.lines) if _EXAMPLE_HEADER.match(line)]
+
+    def example_line(self, index: int) -> int | None:
+        """The line (1-based) of the ``[[example]]`` header of example ``index``."""
+        return self.examples[index] + 1 if index < len(self.examples) else None
 
     def rule_line(
         self, index: int, name: str | None, path: Sequence[object] = (), test: dict | None = None
@@ -218,8 +255,9 @@ class _Lines:
     def _block(self, index: int) -> tuple[int | None, int]:
         if index >= len(self.headers):
             return None, len(self.lines)
+        start = self.headers[index]
         end = self.headers[index + 1] if index + 1 < len(self.headers) else len(self.lines)
-        return self.headers[index], end
+        return start, min([end, *(line for line in self.examples if line > start)])
 
     def _name_line(self, name: str | None, start: int, end: int) -> int | None:
         if name is None:

@@ -33,7 +33,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from rules.facts import FIELDS, NUMBER_FIELDS, TEXT_FIELDS, FactView
+from rules.facts import BOOL_FIELDS, FIELDS, NUMBER_FIELDS, TEXT_FIELDS, FactView
 from rules.text import PhraseMatcher, is_blank_keyword, normalise
 
 OPERATORS = ("equals", "one_of", "contains", "contains_any", "matches", "exists", "gt", "lt", "ge", "le")
@@ -151,14 +151,20 @@ def _describe(spec: _Spec) -> str:
     return f"{spec.field} {words.get(spec.op, spec.op)} {quoted(spec.value)}"
 
 
+def _kind(field: str) -> str:
+    return "a number" if field in NUMBER_FIELDS else "true or false" if field in BOOL_FIELDS else "text"
+
+
 def _require_text_field(spec: _Spec) -> None:
     if spec.field not in TEXT_FIELDS:
-        raise problem(f"{spec.op} needs a text field, {spec.field} is a number")
+        raise problem(f"{spec.op} needs a text field, {spec.field} is {_kind(spec.field)}")
 
 
 def _require_scalar(spec: _Spec, value: object) -> None:
     if spec.field in NUMBER_FIELDS and not _is_number(value):
         raise problem(f"{spec.field} is a number, {quoted(value)} is not")
+    if spec.field in BOOL_FIELDS and not isinstance(value, bool):
+        raise problem(f"{spec.field} is true or false, {quoted(value)} is not")
     if spec.field in TEXT_FIELDS and not isinstance(value, str):
         raise problem(f"{spec.field} is text, {quoted(value)} is not a string")
 
@@ -209,7 +215,7 @@ def _check_exists(spec: _Spec) -> None:
 
 def _check_comparison(spec: _Spec) -> None:
     if spec.field not in NUMBER_FIELDS:
-        raise problem(f"{spec.op} needs a number field, {spec.field} is text")
+        raise problem(f"{spec.op} needs a number field, {spec.field} is {_kind(spec.field)}")
     if not _is_number(spec.value):
         raise problem(f"{spec.op} needs a number, {quoted(spec.value)} is not")
 
@@ -244,6 +250,8 @@ def _build_matcher(spec: _Spec) -> object:
 def _scalar(leaf: Leaf, view: FactView) -> object:
     if leaf.field in NUMBER_FIELDS:
         return view.number(leaf.field)
+    if leaf.field in BOOL_FIELDS:
+        return view.boolean(leaf.field)
     text = view.text(leaf.field)
     return None if text is None else text.strip()
 
@@ -362,16 +370,81 @@ def _priority_level(value: Any) -> Any:
     return value
 
 
+def _known(kind: str, key: str, value: str | None, info: ValidationInfo) -> str | None:
+    """``value`` if the configuration (validation context ``key``) knows it, or no context was given."""
+    known = (info.context or {}).get(key)
+    if value is not None and known is not None and value not in known:
+        listed = ", ".join(sorted(known)) or "none configured"
+        raise problem(f"unknown {kind} {quoted(value)} (known: {listed})")
+    return value
+
+
+NO_REPLY = "none"
+"""``template = "none"``: send the requester no acknowledgement."""
+MANAGER = "requester.manager"
+"""In ``watchers``: the requester's manager, from the employee directory."""
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
 class Actions(_Frozen):
-    """What a matching rule sets: the ``then`` table."""
+    """What a matching rule sets: the ``then`` table.
+
+    Scalars (department, category, priority, assignee, team, sla_policy,
+    template, quarantine) take the value of the last matching rule that sets
+    them; tags, watchers and children add up.
+    """
 
     department: NonEmpty | None = None
     category: NonEmpty | None = None
     priority: Level | None = None
     tags: tuple[NonEmpty, ...] = ()
+    assignee: NonEmpty | None = None
+    team: NonEmpty | None = None
+    sla_policy: NonEmpty | None = None
+    template: NonEmpty | None = None
+    watchers: tuple[NonEmpty, ...] = ()
+    children: tuple[NonEmpty, ...] = ()
+    quarantine: NonEmpty | None = None
 
     validate_department = field_validator("department")(_department_or_none)
     validate_priority = field_validator("priority", mode="before")(_priority_level)
+
+    @field_validator("assignee")
+    @classmethod
+    def _assignee(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise problem(f"assignee must be an agent's email address, not {quoted(value)}")
+        return value if value is None else value.lower()
+
+    @field_validator("team")
+    @classmethod
+    def _team(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _known("team", "teams", value, info)
+
+    @field_validator("sla_policy")
+    @classmethod
+    def _sla_policy(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _known("SLA policy", "sla_policies", value, info)
+
+    @field_validator("template")
+    @classmethod
+    def _template(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return value if value == NO_REPLY else _known("reply template", "templates", value, info)
+
+    @field_validator("watchers")
+    @classmethod
+    def _watchers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for watcher in value:
+            if watcher != MANAGER and not _EMAIL.match(watcher):
+                raise problem(f"a watcher is an email address or {quoted(MANAGER)}, not {quoted(watcher)}")
+        return tuple(w if w == MANAGER else w.lower() for w in value)
+
+    @field_validator("children")
+    @classmethod
+    def _children(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        for department in value:
+            _check_department(department, info)
+        return value
 
 
 class Defaults(_Frozen):
@@ -410,9 +483,73 @@ class Rule(_Frozen):
         return value
 
 
+class Expectation(_Frozen):
+    """The decision an example must produce: only the keys given are checked.
+
+    ``tags``, ``watchers`` and ``children`` compare as sets; ``matched`` is
+    the list of rules that must match, in order (``[]``: none).
+    """
+
+    department: NonEmpty | None = None
+    category: NonEmpty | None = None
+    priority: Level | None = None
+    tags: tuple[NonEmpty, ...] | None = None
+    assignee: NonEmpty | None = None
+    team: NonEmpty | None = None
+    sla_policy: NonEmpty | None = None
+    template: NonEmpty | None = None
+    watchers: tuple[NonEmpty, ...] | None = None
+    children: tuple[NonEmpty, ...] | None = None
+    quarantine: NonEmpty | None = None
+    matched: tuple[NonEmpty, ...] | None = None
+
+    validate_department = field_validator("department")(_department_or_none)
+    validate_priority = field_validator("priority", mode="before")(_priority_level)
+
+    def expected(self) -> dict[str, Any]:
+        """The keys this expectation checks, with their values."""
+        return {name: value for name, value in self if value is not None}
+
+
+class Example(_Frozen):
+    """A message and the decision the rules must produce for it: the rule file's own test.
+
+    The message is either ``eml`` (a path, relative to the rule file) or
+    written inline: ``from``, ``to`` (a department address), optional ``cc``,
+    ``subject``, ``body``, ``headers``, ``attachments`` (file names) and
+    ``at`` (arrival time, a TOML date-time with offset).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    name: NonEmpty
+    eml: NonEmpty | None = None
+    sender: NonEmpty | None = Field(None, alias="from")
+    to: NonEmpty | None = None
+    cc: tuple[NonEmpty, ...] = ()
+    subject: str = ""
+    body: str = ""
+    headers: dict[str, str] = {}
+    attachments: tuple[NonEmpty, ...] = ()
+    at: Any = None
+    expect: Expectation
+
+    @model_validator(mode="after")
+    def _one_message(self) -> Example:
+        inline = self.sender is not None or self.to is not None
+        if self.eml is not None and (inline or self.subject or self.body or self.headers):
+            raise problem("an example is either eml = \"path\" or an inline message, not both")
+        if self.eml is None and (self.sender is None or self.to is None):
+            raise problem("an inline example needs from and to (or eml = \"path/to/message.eml\")")
+        if self.at is not None and not (hasattr(self.at, "utcoffset") and self.at.utcoffset() is not None):
+            raise problem("at must be a date-time with an offset, like 2026-12-01T09:30:00+01:00")
+        return self
+
+
 class RuleFile(_Frozen):
     """A whole rule file as written (before the cross-rule checks)."""
 
     version_note: str | None = None
     defaults: Defaults = Defaults()
     rule: list[Rule] = []
+    example: list[Example] = []

@@ -8,9 +8,10 @@ Semantics, shared with the durable_rules path through :func:`decide`:
 
 * rules are considered in ascending ``priority``;
 * each matching rule's actions apply in that order: a scalar it sets
-  (department, category, priority) overrides the value of an earlier rule,
-  its tags are added to the tags so far (duplicates dropped, first
-  occurrence kept);
+  (department, category, priority, assignee, team, sla_policy, template,
+  quarantine) overrides the value of an earlier rule, its tags, watchers and
+  children are added to those so far (duplicates dropped, first occurrence
+  kept);
 * a matching rule with ``stop = true`` ends evaluation: later rules neither
   apply nor appear in ``matched``;
 * a scalar no matching rule set takes its value from ``[defaults]``.
@@ -56,27 +57,33 @@ def reasons(condition: ConditionNode, view: FactView) -> tuple[str, ...]:
 def decide(ruleset: RuleSet, matching: Iterable[Rule], view: FactView, evaluator: str) -> Decision:
     """Apply the actions of the matching rules (given in priority order)."""
     scalars: dict[str, str] = {}
-    tags: dict[str, None] = {}
+    lists: dict[str, dict[str, None]] = {name: {} for name in LISTS}
     matched: list[RuleMatch] = []
     for rule in matching:
-        for name in ("department", "category", "priority"):
-            value = getattr(rule.then, name)
+        then = rule.then
+        for name in SCALARS:
+            value = getattr(then, name)
             if value is not None:
                 scalars[name] = value
-        tags.update(dict.fromkeys(rule.then.tags))
+        for name, values in lists.items():
+            values.update(dict.fromkeys(getattr(then, name)))
         matched.append(RuleMatch(rule.name, reasons(rule.when, view)))
         if rule.stop:
             break
     defaults = ruleset.defaults
+    for name in ("department", "category", "priority"):
+        scalars.setdefault(name, getattr(defaults, name))
     return Decision(
-        department=scalars.get("department", defaults.department),
-        category=scalars.get("category", defaults.category),
-        priority=scalars.get("priority", defaults.priority),
-        tags=tuple(tags),
+        **{name: scalars.get(name) for name in SCALARS},
+        **{name: tuple(values) for name, values in lists.items()},
         matched=tuple(matched),
         rules_version=ruleset.version,
         evaluator=evaluator,
     )
+
+
+SCALARS = ("department", "category", "priority", "assignee", "team", "sla_policy", "template", "quarantine")
+LISTS = ("tags", "watchers", "children")
 
 
 def matching_rules(ruleset: RuleSet, view: FactView) -> Iterable[Rule]:

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from storage.db import utcnow
 from storage.models import (
+    AgentStatus,
     InboundMessage,
     InboundStatus,
     Message,
     Outbox,
     OutboxStatus,
+    TeamCursor,
     Ticket,
     TicketCounter,
 )
@@ -128,6 +130,56 @@ def next_ticket_key(connection: Connection, department: str, prefix: str) -> str
     """
     number = connection.execute(_NEXT_NUMBER[connection.dialect.name], {"department": department}).scalar_one()
     return f"{prefix}-{number:06d}"
+
+
+def _team_turn(dialect_insert):
+    return (
+        dialect_insert(TeamCursor)
+        .values(team=bindparam("team"), position=1)
+        .on_conflict_do_update(index_elements=[TeamCursor.team], set_={"position": TeamCursor.position + 1})
+        .returning(TeamCursor.position)
+    )
+
+
+_TEAM_TURN = {"postgresql": _team_turn(pg_insert), "sqlite": _team_turn(sqlite_insert)}
+
+
+def next_in_team(connection: Connection, team: str, members: Sequence[str], now: dt.datetime) -> str | None:
+    """The member whose turn it is in a round-robin over ``members``, skipping those away (None: all are).
+
+    Each call takes one turn atomically (one upsert), so concurrent workers never hand out the same turn.
+    """
+    if not members:
+        return None
+    away = agents_away(connection, members, now)
+    for _ in range(len(members)):
+        turn = connection.execute(_TEAM_TURN[connection.dialect.name], {"team": team}).scalar_one()
+        member = members[(turn - 1) % len(members)]
+        if member not in away:
+            return member
+    return None
+
+
+def agents_away(connection: Connection, emails: Sequence[str], now: dt.datetime) -> set[str]:
+    """Which of ``emails`` are marked away now."""
+    rows = connection.execute(
+        select(AgentStatus.email).where(AgentStatus.email.in_([email.lower() for email in emails]),
+                                        AgentStatus.away.is_(True))
+        .where((AgentStatus.away_until.is_(None)) | (AgentStatus.away_until > now)))
+    return {email for (email,) in rows}
+
+
+def set_agent_away(session: Session, email: str, away: bool, until: dt.datetime | None = None) -> None:
+    """Mark an agent away (optionally until a time) or back."""
+    row = session.get(AgentStatus, email.lower())
+    if row is None:
+        row = AgentStatus(email=email.lower())
+        session.add(row)
+    row.away, row.away_until, row.updated_at = away, (until if away else None), utcnow()
+
+
+def agent_statuses(session: Session) -> list[AgentStatus]:
+    return list(session.scalars(select(AgentStatus).order_by(AgentStatus.email)))
 
 
 _INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)

@@ -38,8 +38,10 @@ from mailgateway.hygiene import Classification, classify
 from mailgateway.threadindex import conversation
 from mailgateway.parse import ParsedMessage, ParseError, parse
 from rules import Decision, RulesEngine
+from rules.model import MANAGER, NO_REPLY
 from storage import Database, Event, InboundMessage, InboundStatus, Message, Outbox, Ticket, TicketState
 from storage import repo
+from workflows.facts import message_facts
 from workflows.reply import acknowledgement
 from workflows.services import Department, Services
 from workflows.sla import due_times
@@ -206,6 +208,9 @@ class RouteStage:
         addressed = self._addressed(ctx)
         ctx.department = addressed[0]
         ctx.decision = ctx.engine.classify(_facts(ctx, ctx.department))
+        if ctx.decision.quarantine:
+            rule = _deciding_rule(ctx.engine.ruleset, ctx.decision, "quarantine")
+            raise Quarantine(f"rule {rule}: {ctx.decision.quarantine}")
         if ctx.decision.department and ctx.decision.department != ctx.department.key:
             rerouted = ctx.services.departments.get(ctx.decision.department)
             if rerouted is None:
@@ -295,11 +300,17 @@ class ApplyStage:
     def _create(self, ctx: Context) -> None:
         ctx.ticket = self._new_ticket(ctx, ctx.department, ctx.decision)
         ctx.new_ticket = True  # inserted with the other rows, once the SLA stage has set its due times
+        causes = {department.key: f"also addressed to {department.address}" for department in ctx.also}
+        for key in ctx.decision.children:  # departments the rules asked to work on it too
+            department = ctx.services.departments[key]
+            if key != ctx.department.key and key not in causes:
+                ctx.also.append(department)
+                causes[key] = f"rule {_deciding_rule(ctx.engine.ruleset, ctx.decision, 'children', key)}"
         for department in ctx.also:
             decision = ctx.engine.classify(_facts(ctx, department))
             child = self._new_ticket(ctx, department, decision, parent=ctx.ticket)
             ctx.children.append((child, department))
-            ctx.event("child_created", "rule", f"also addressed to {department.address}", department=department.key)
+            ctx.event("child_created", "rule", causes[department.key], department=department.key)
 
     def _new_ticket(self, ctx: Context, department: Department, decision: Decision,
                     parent: Ticket | None = None) -> Ticket:
@@ -318,6 +329,8 @@ class ApplyStage:
             rules_version=decision.rules_version,
             created_at=ctx.now,
             updated_at=ctx.now,
+            sla_policy=decision.sla_policy,
+            watchers=self._watchers(ctx, decision, requester.email),
         )
         cause = f"mail to {department.address}" + (f" (with {parent.key})" if parent is not None else "")
         ctx.event("created", "requester", cause, ticket, department=department.key, category=ticket.category,
@@ -325,7 +338,44 @@ class ApplyStage:
         for match in decision.matched:
             ctx.event("rule_matched", "rule", match.rule, ticket, rules_version=decision.rules_version,
                       reasons=list(match.reasons))
+        self._assign(ctx, department, decision, ticket)
+        if ticket.watchers:
+            ctx.event("watchers_added", "rule", _deciding_rule(ctx.engine.ruleset, decision, "watchers"), ticket,
+                      watchers=list(ticket.watchers))
         return ticket
+
+    @staticmethod
+    def _assign(ctx: Context, department: Department, decision: Decision, ticket: Ticket) -> None:
+        """Who works on it: the assignee a rule named, else the next in the rule's team (if it is this
+        department's); a ticket with an assignee is open."""
+        team = ctx.services.teams.get(decision.team) if decision.team else None
+        if team is not None and team.department != department.key:
+            team = None  # a team of the department a parent went to does not work its children
+        ticket.team = team.name if team is not None else None
+        ticket.assignee = decision.assignee
+        if ticket.assignee is None and team is not None:
+            ticket.assignee = repo.next_in_team(ctx.connection, team.name, team.members, ctx.now)
+        if ticket.assignee is not None:
+            ticket.state = TicketState.OPEN.value
+            field = "assignee" if decision.assignee else "team"
+            ctx.event("assigned", "rule", f"rule {_deciding_rule(ctx.engine.ruleset, decision, field)}", ticket,
+                      assignee=ticket.assignee, team=ticket.team)
+        elif team is not None:
+            ctx.event("assignment_pending", "rule", f"everyone in team {team.name} is away", ticket,
+                      team=team.name)
+
+    @staticmethod
+    def _watchers(ctx: Context, decision: Decision, requester: str) -> list[str]:
+        directory = ctx.services.directory
+        watchers: dict[str, None] = {}
+        for watcher in decision.watchers:
+            if watcher == MANAGER:
+                manager = directory.manager_of(requester) if directory is not None else None
+                if manager:
+                    watchers[manager] = None
+            elif watcher != requester.lower():
+                watchers[watcher] = None
+        return list(watchers)
 
 
 class SlaStage:
@@ -338,11 +388,12 @@ class SlaStage:
         if not ctx.new_ticket:
             return
         for ticket, department in ((ctx.ticket, ctx.department), *ctx.children):
-            rule = department.sla[ticket.priority]
+            rule = ctx.services.sla_rule(department, ticket.priority, ticket.sla_policy)
             due = due_times(rule.calendar, rule.target, ctx.inbound.received_at)
             ticket.first_response_due = due.first_response_due
             ticket.resolution_due = due.resolution_due
-            ctx.event("sla_started", "rule", f"{ticket.priority} targets", ticket,
+            ctx.event("sla_started", "rule", f"{ticket.priority} targets of SLA policy "
+                      f"{ticket.sla_policy or department.sla_policy}", ticket,
                       first_response_due=due.first_response_due.isoformat(),
                       resolution_due=due.resolution_due.isoformat())
 
@@ -363,7 +414,7 @@ class RespondStage:
                      ctx.ticket.key, reason)
             return
         outbox, message = acknowledgement(ctx.services, ctx.department, ctx.ticket, ctx.parsed, ctx.now,
-                                          also=ctx.children)
+                                          also=ctx.children, template=ctx.decision.template or "acknowledgement")
         ctx.add_row(Outbox, **outbox)
         ctx.add_row(Message, **message)
         ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox["message_id"])
@@ -371,6 +422,8 @@ class RespondStage:
 
     def _withheld(self, ctx: Context) -> str | None:
         """Why this request gets no automatic reply, if it must not (RFC 3834 and loop safety)."""
+        if ctx.decision.template == NO_REPLY:
+            return f"rule {_deciding_rule(ctx.engine.ruleset, ctx.decision, 'template')}: no reply"
         if not ctx.inbound.mail_from.strip("<> "):
             return "null return path: automatic replies never go to it"
         requester = ctx.ticket.requester_email
@@ -398,18 +451,21 @@ _REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadS
 
 
 def _facts(ctx: Context, department: Department) -> dict:
-    parsed = ctx.parsed
-    sender = parsed.sender.email
-    return {
-        "department": department.key,
-        "to_address": department.address,
-        "sender": sender,
-        "sender_domain": sender.rpartition("@")[2],
-        "subject": parsed.subject,
-        "body": parsed.visible_text or parsed.text,
-        "attachment_count": len(parsed.attachments),
-        "classification": ctx.kind,
-    }
+    return message_facts(ctx.parsed, kind=ctx.kind, department=department.key, address=department.address,
+                         at=ctx.inbound.received_at, calendar=department.calendar,
+                         directory=ctx.services.directory)
+
+
+def _deciding_rule(ruleset, decision: Decision, action: str, value: str | None = None) -> str:
+    """The name of the last matching rule that set ``action`` (to ``value``), for events and reasons."""
+    for match in reversed(decision.matched):
+        rule = ruleset.rule(match.rule)
+        if rule is None:
+            continue
+        set_to = getattr(rule.then, action)
+        if set_to and (value is None or value == set_to or value in set_to):
+            return rule.name
+    return "?"
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,14 @@ def tagged_subject(key: str, subject: str) -> str:
 
 def acknowledgement(services: Services, department: Department, ticket: Ticket,
                     parsed: ParsedMessage, now: dt.datetime,
-                    also: Sequence[tuple[Ticket, Department]] = ()) -> tuple[dict, dict]:
+                    also: Sequence[tuple[Ticket, Department]] = (),
+                    template: str = "acknowledgement") -> tuple[dict, dict]:
     """The acknowledgement of a new ticket: its outbox row and its message row (without ticket_id).
 
-    ``also``: the child tickets of the same request in other departments, named in the one reply.
+    ``also``: the child tickets of the same request in other departments, named in the one reply;
+    ``template``: the template to render (a rule may choose another than the default).
     """
-    rule = department.sla[ticket.priority]
+    rule = services.sla_rule(department, ticket.priority, ticket.sla_policy)
     context = {
         "ticket_key": ticket.key,
         "requester_name": ticket.requester_name,
@@ -39,9 +41,9 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
                                                    ticket.first_response_due, now=now),
         "resolution_promise": describe_promise(rule.calendar, rule.target.resolution,
                                                ticket.resolution_due, now=now),
-        "also": [_also(child, child_department, now) for child, child_department in also],
+        "also": [_also(services, child, child_department, now) for child, child_department in also],
     }
-    rendered = services.renderer.render("acknowledgement", context)
+    rendered = services.renderer.render(template, context)
     message_id = services.tokens.message_id(ticket.key)
     reply_to = services.tokens.reply_address(department.address, ticket.key)
     headers = _headers(department, ticket, parsed, now, message_id, reply_to)
@@ -55,8 +57,8 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
     return outbox, message
 
 
-def _also(ticket: Ticket, department: Department, now: dt.datetime) -> dict:
-    rule = department.sla[ticket.priority]
+def _also(services: Services, ticket: Ticket, department: Department, now: dt.datetime) -> dict:
+    rule = services.sla_rule(department, ticket.priority, ticket.sla_policy)
     return {"ticket_key": ticket.key, "department_name": department.display_name, "priority": ticket.priority,
             "resolution_promise": describe_promise(rule.calendar, rule.target.resolution, ticket.resolution_due,
                                                    now=now)}

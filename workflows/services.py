@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from rules import RulesEngine
 from storage import utcnow
 from workflows.calendar import BusinessCalendar
+from workflows.directory import Directory
 from workflows.sla import SlaTarget
 from workflows.templates import TemplateRenderer
 from workflows.tokens import TicketTokens, base_address
@@ -29,8 +30,20 @@ class Department:
     display_name: str
     address: str
     prefix: str
-    sla: Mapping[str, SlaRule]
+    sla: Mapping[str, SlaRule]  # the department's SLA policy, per priority
     accept_from: str = "anyone"  # or "organisation": only the organisation's own people
+    calendar: BusinessCalendar | None = None  # its opening hours (the SLA policy's calendar)
+    sla_policy: str = "standard"
+
+
+@dataclass(frozen=True)
+class Team:
+    """Agents of one department who share its work (round-robin assignment)."""
+
+    name: str
+    department: str
+    members: tuple[str, ...]
+    lead: str | None = None
 
 
 @dataclass
@@ -44,6 +57,9 @@ class Services:
     internal_domains: frozenset[str] = frozenset()
     trusted_authserv_ids: tuple[str, ...] = ()
     max_automatic_replies_per_hour: int = 5
+    directory: Directory | None = None
+    teams: Mapping[str, Team] = field(default_factory=dict)
+    sla_policies: Mapping[str, Mapping[str, SlaRule]] = field(default_factory=dict)
     clock: Callable[[], dt.datetime] = utcnow
     outbox_ready: threading.Event = field(default_factory=threading.Event)
 
@@ -64,3 +80,9 @@ class Services:
 
     def is_own_address(self, address: str) -> bool:
         return base_address(address).lower() in self._by_address
+
+    def sla_rule(self, department: Department, priority: str, policy: str | None = None) -> SlaRule:
+        """The SLA target and calendar for a ticket: its own policy's (a rule chose one) or its department's."""
+        if policy is not None and policy in self.sla_policies:
+            return self.sla_policies[policy][priority]
+        return department.sla[priority]

@@ -30,12 +30,18 @@ class TemplateRenderer:
     """Renders ``name`` from the first folder that has it (overrides first)."""
 
     def __init__(self, folders: Sequence[Path] = ()) -> None:
-        search = [str(folder) for folder in folders] + [str(DEFAULT_DIR)]
+        self._folders = [Path(folder) for folder in folders] + [DEFAULT_DIR]
+        search = [str(folder) for folder in self._folders]
         loader = FileSystemLoader(search)
         self._text = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined,
                                                    autoescape=False, keep_trailing_newline=True, auto_reload=True)
         self._html = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined,
                                                    autoescape=True, keep_trailing_newline=True, auto_reload=True)
+
+    def names(self) -> frozenset[str]:
+        """Every template name (one with a ``<name>.txt.j2``) in the folders, overrides included."""
+        return frozenset(path.name[: -len(".txt.j2")] for folder in self._folders if folder.is_dir()
+                         for path in folder.glob("*.txt.j2"))
 
     def render(self, name: str, context: Mapping[str, object]) -> Rendered:
         text = self._render(self._text, f"{name}.txt.j2", context, required=True)

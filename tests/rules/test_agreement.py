@@ -25,8 +25,12 @@ SCALARS = {
     "sender": ("ann@corp.example", "bob@supplier.example"),
     "sender_domain": ("corp.example", "supplier.example"),
     "to_address": ("it@corp.example", "hr@corp.example"),
+    "weekday": ("mon", "sat"),
+    "requester_location": ("Berlin", "Tokyo"),
+    "business_hours": (True, False),
+    "requester_vip": (True, False),
 }
-TEXT = st.sampled_from(("subject", "body"))
+TEXT = st.sampled_from(("subject", "body", "cc", "attachment_types"))
 
 
 def _scalar_test(field: str) -> st.SearchStrategy[dict]:
@@ -42,7 +46,7 @@ tests = st.one_of(
     st.builds(lambda field, words: {"field": field, "contains_any": words}, TEXT,
               st.lists(st.sampled_from(WORDS), min_size=1, max_size=3)),
     st.sampled_from(sorted(SCALARS)).flatmap(_scalar_test),
-    st.builds(lambda op, number: {"field": "attachment_count", op: number},
+    st.builds(lambda field, op, number: {"field": field, op: number}, st.sampled_from(("attachment_count", "hour")),
               st.sampled_from(("gt", "lt", "ge", "le", "equals")), st.integers(0, 3)),
     st.builds(lambda field, flag: {"field": field, "exists": flag},
               st.sampled_from((*SCALARS, "subject", "body", "attachment_count")), st.booleans()),
@@ -63,6 +67,13 @@ actions = st.fixed_dictionaries({}, optional={
     "category": st.sampled_from(("access", "outage", "payroll")),
     "priority": st.sampled_from(("P1", "P2", "P3", "P4")),
     "tags": st.lists(st.sampled_from(("a", "b", "c")), max_size=3),
+    "assignee": st.sampled_from(("ann@corp.example", "bob@corp.example")),
+    "team": st.sampled_from(("desk", "network")),
+    "sla_policy": st.sampled_from(("standard", "vip")),
+    "template": st.sampled_from(("acknowledgement", "none")),
+    "watchers": st.lists(st.sampled_from(("requester.manager", "cio@corp.example")), max_size=2),
+    "children": st.lists(st.sampled_from(DEPARTMENTS), max_size=2),
+    "quarantine": st.just("looks like phishing"),
 })
 
 
@@ -80,7 +91,10 @@ messages = st.fixed_dictionaries({}, optional={
     **{field: st.sampled_from(values) for field, values in SCALARS.items()},
     "subject": texts,
     "body": texts,
+    "cc": texts,
+    "attachment_types": texts,
     "attachment_count": st.integers(0, 4),
+    "hour": st.integers(0, 4),
 })
 
 
