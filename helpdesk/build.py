@@ -58,7 +58,7 @@ def build_departments(settings: Settings, policies: Mapping[str, Mapping[str, Sl
                                       address=spec.address, prefix=spec.prefix, sla=policies[spec.sla_policy],
                                       accept_from=spec.accept_from,
                                       calendar=calendars[settings.sla_policies[spec.sla_policy].calendar],
-                                      sla_policy=spec.sla_policy)
+                                      sla_policy=spec.sla_policy, team=spec.team)
     return departments
 
 

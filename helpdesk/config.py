@@ -160,6 +160,7 @@ class DepartmentSettings(Section):
     sla_policy: str = "standard"
     display_name: str | None = None
     accept_from: Literal["organisation", "anyone"] = "anyone"
+    team: str | None = None  # gets new tickets no rule assigned (round-robin)
 
     @field_validator("address")
     @classmethod
@@ -253,6 +254,10 @@ class Settings(Section):
         for name, team in self.teams.items():
             if team.department not in self.departments:
                 raise ValueError(f"teams.{name}.department: unknown department {team.department!r}")
+        for key, department in self.departments.items():
+            team = self.teams.get(department.team) if department.team else None
+            if department.team and (team is None or team.department != key):
+                raise ValueError(f"departments.{key}.team: {department.team!r} is not a team of this department")
         addresses = [d.address for d in self.departments.values()]
         if len(set(addresses)) != len(addresses):
             raise ValueError("departments: two departments share an address")

@@ -346,20 +346,23 @@ class ApplyStage:
 
     @staticmethod
     def _assign(ctx: Context, department: Department, decision: Decision, ticket: Ticket) -> None:
-        """Who works on it: the assignee a rule named, else the next in the rule's team (if it is this
-        department's); a ticket with an assignee is open."""
+        """Who works on it: the assignee a rule named, else the next in the rule's team if it is one of
+        this department's, else in the department's own team; a ticket with an assignee is open."""
         team = ctx.services.teams.get(decision.team) if decision.team else None
-        if team is not None and team.department != department.key:
-            team = None  # a team of the department a parent went to does not work its children
+        if team is None or team.department != department.key:  # e.g. a child in another department
+            team = ctx.services.teams.get(department.team) if department.team else None
         ticket.team = team.name if team is not None else None
         ticket.assignee = decision.assignee
         if ticket.assignee is None and team is not None:
             ticket.assignee = repo.next_in_team(ctx.connection, team.name, team.members, ctx.now)
         if ticket.assignee is not None:
             ticket.state = TicketState.OPEN.value
-            field = "assignee" if decision.assignee else "team"
-            ctx.event("assigned", "rule", f"rule {_deciding_rule(ctx.engine.ruleset, decision, field)}", ticket,
-                      assignee=ticket.assignee, team=ticket.team)
+            if decision.assignee or (team is not None and team.name == decision.team):
+                field = "assignee" if decision.assignee else "team"
+                cause = f"rule {_deciding_rule(ctx.engine.ruleset, decision, field)}"
+            else:
+                cause = f"team {team.name} of {department.name}"
+            ctx.event("assigned", "rule", cause, ticket, assignee=ticket.assignee, team=ticket.team)
         elif team is not None:
             ctx.event("assignment_pending", "rule", f"everyone in team {team.name} is away", ticket,
                       team=team.name)

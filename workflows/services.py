@@ -34,6 +34,7 @@ class Department:
     accept_from: str = "anyone"  # or "organisation": only the organisation's own people
     calendar: BusinessCalendar | None = None  # its opening hours (the SLA policy's calendar)
     sla_policy: str = "standard"
+    team: str | None = None  # the team that gets what no rule assigned
 
 
 @dataclass(frozen=True)

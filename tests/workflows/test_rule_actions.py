@@ -114,7 +114,10 @@ def test_a_vip_gets_the_vip_sla_policy_a_named_assignee_and_their_manager_as_wat
     # vip P2: first response 1h, resolution 4h of office time from Monday 10:00 Berlin (lunch 12-13)
     assert vip.first_response_due == NOW + dt.timedelta(hours=1)
     assert vip.resolution_due == NOW + dt.timedelta(hours=5)
-    assert other.sla_policy is None and other.watchers == [] and other.assignee is None
+    assert other.sla_policy is None and other.watchers == []
+    # no rule assigned it: the department's team (config.toml: it-desk) takes it
+    assert other.assignee == "alex.berg@corp.example" and other.team == "it-desk"
+    assert [e.cause for e in _events(database, "assigned")] == ["rule vip", "team it-desk of IT"]
     assert other.first_response_due == NOW + dt.timedelta(hours=4 + 1)  # standard P3: 4h, over lunch
     [started_vip, _] = _events(database, "sla_started")
     assert "SLA policy vip" in started_vip.cause
