@@ -178,3 +178,91 @@ def test_errors_in_nested_tables_point_at_the_offending_line(rule_name, old, new
     message = refused(text)
     assert f'rules.toml:{line_of(text, new)}: rule "{rule_name}"' in message, message
     assert words in message, message
+
+
+KNOWN = {"teams": ("it-desk",), "sla_policies": ("standard", "vip"), "templates": ("acknowledgement",)}
+
+
+def refused_with_config(text: str) -> str:
+    with pytest.raises(RuleFileError) as caught:
+        parse_rules(text, source="rules.toml", departments=DEPARTMENTS, **KNOWN)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("new", "words"),
+    [
+        ('team = "it-dsk"', 'then.team: unknown team "it-dsk" (known: it-desk)'),
+        ('sla_policy = "gold"', 'then.sla_policy: unknown SLA policy "gold" (known: standard, vip)'),
+        ('template = "ack"', 'then.template: unknown reply template "ack" (known: acknowledgement)'),
+        ('assignee = "bob"', "then.assignee: assignee must be an agent's email address"),
+        ('watchers = ["manager"]', 'a watcher is an email address or "requester.manager", not "manager"'),
+        ('children = ["it", "legal"]', 'unknown department "legal"'),
+        ('quarantine = ""', "then.quarantine"),
+    ],
+)
+def test_actions_naming_what_the_configuration_lacks_are_refused(new, words):
+    message = refused_with_config(GOOD.replace('department = "hr"', new, 1))
+    assert message.startswith('rules.toml:25: rule "hr-reroute"'), message
+    assert words in message, message
+
+
+def test_actions_the_configuration_has_are_accepted_and_none_means_no_reply():
+    text = GOOD.replace('department = "hr"', 'team = "it-desk", sla_policy = "vip", template = "none", '
+                        'assignee = "Bob@Corp.Example", watchers = ["requester.manager"], children = ["hr"]', 1)
+    then = parse_rules(text, source="rules.toml", departments=DEPARTMENTS, **KNOWN).rule("hr-reroute").then
+    assert (then.team, then.sla_policy, then.template, then.assignee) == ("it-desk", "vip", "none", "bob@corp.example")
+    assert then.watchers == ("requester.manager",) and then.children == ("hr",)
+
+
+@pytest.mark.parametrize(
+    ("test", "words"),
+    [
+        ('{ field = "requester_vip", equals = "yes" }', 'requester_vip is true or false, "yes" is not'),
+        ('{ field = "business_hours", contains = "yes" }', "contains needs a text field, business_hours is true or false"),
+        ('{ field = "hour", contains = "9" }', "contains needs a text field, hour is a number"),
+        ('{ field = "weekday", gt = 3 }', "gt needs a number field, weekday is text"),
+    ],
+)
+def test_tests_on_the_wrong_kind_of_field_are_refused(test, words):
+    message = refused(GOOD.replace('{ field = "department", equals = "it" }', test, 1))
+    assert message.startswith('rules.toml:24: rule "hr-reroute"') and words in message, message
+
+
+EXAMPLE = """
+[[example]]
+name = "outage"
+from = "ann@corp.example"
+to = "it@corp.example"
+subject = "Mail is down"
+at = 2026-11-23T10:00:00+01:00
+[example.expect]
+category = "outage"
+matched = ["it-outage"]
+"""
+
+
+def test_examples_are_kept_with_their_lines():
+    ruleset = parse_rules(GOOD + EXAMPLE, source="rules.toml", departments=DEPARTMENTS)
+    [example] = ruleset.examples
+    assert example.sender == "ann@corp.example" and example.expect.expected() == {
+        "category": "outage", "matched": ("it-outage",)}
+    assert ruleset.example_lines == (GOOD.count("\n") + 2,)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ('matched = ["it-outage"]', 'matched = ["it-outages"]', 'example "outage": expects unknown rule "it-outages"'),
+        ('to = "it@corp.example"\n', "", "an inline example needs from and to"),
+        ('to = "it@corp.example"\n', 'to = "it@corp.example"\neml = "x.eml"\n', "either eml"),
+        ("at = 2026-11-23T10:00:00+01:00", "at = 2026-11-23T10:00:00", "at must be a date-time with an offset"),
+        ('category = "outage"', 'category = "outage"\nrules = 3', 'unknown key "rules"'),
+        ('category = "outage"', 'priority = "P9"', "must be one of P1, P2, P3, P4"),
+    ],
+)
+def test_broken_examples_are_refused_at_their_line(old, new, words):
+    assert old in EXAMPLE
+    message = refused(GOOD + EXAMPLE.replace(old, new, 1))
+    assert message.startswith(f"rules.toml:{GOOD.count(chr(10)) + 2}:"), message
+    assert words in message, message
