@@ -141,6 +141,14 @@ class Ticket(Base):
     watchers: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     # A request to several departments: one parent ticket, a child per other department.
     parent_id: Mapped[int | None] = mapped_column(ID, ForeignKey("ticket.id", name="fk_ticket_parent"))
+    # A reply long after resolution opens a new ticket linked to the old one.
+    related_id: Mapped[int | None] = mapped_column(ID, ForeignKey("ticket.id", name="fk_ticket_related"))
+    # The SLA clock stops while waiting on the requester: since when, and how much open time so far.
+    sla_paused_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    paused_seconds: Mapped[int | None] = mapped_column(Integer, default=0)
+    reopened_count: Mapped[int | None] = mapped_column(Integer, default=0)
+    satisfaction: Mapped[int | None] = mapped_column(Integer)  # the requester's rating, 1-5
+    rated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     messages: Mapped[list[Message]] = relationship(back_populates="ticket", order_by="Message.id")
     events: Mapped[list[Event]] = relationship(back_populates="ticket", order_by="Event.id")
@@ -152,6 +160,9 @@ class Ticket(Base):
         Index("ix_ticket_parent", "parent_id"),
         Index("ix_ticket_requester_created", "requester_email", "created_at"),
         Index("ix_ticket_assignee_state", "assignee", "state"),
+        Index("ix_ticket_state_first_response_due", "state", "first_response_due"),
+        Index("ix_ticket_state_resolution_due", "state", "resolution_due"),
+        Index("ix_ticket_state_updated", "state", "updated_at"),
     )
 
 
