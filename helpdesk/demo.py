@@ -91,7 +91,8 @@ def _wait_processed(helpdesk: Helpdesk, timeout: float) -> None:
         time.sleep(0.2)
     tickets = counts["tickets"]
     print(f"Tickets:      {tickets['total']} ({', '.join(f'{k}: {v}' for k, v in sorted(tickets['by_department'].items()))}); "
-          f"replies sent: {counts['outbox']['sent']}", flush=True)
+          f"replies sent: {counts['outbox_by_kind'].get('acknowledgement', 0)}, "
+          f"notices to agents: {counts['outbox_by_kind'].get('agent_new', 0)}", flush=True)
 
 
 def _wait_dashboard(settings, timeout: float) -> bool:

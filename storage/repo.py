@@ -262,6 +262,7 @@ def stats(session: Session) -> dict:
     by_state = dict(_counts(session, Ticket.state))
     by_department = dict(_counts(session, Ticket.department))
     outbox = dict(_counts(session, Outbox.status))
+    outbox_kinds = dict(_counts(session, Outbox.kind))
     oldest = session.scalar(
         select(func.min(InboundMessage.received_at)).where(
             InboundMessage.status == InboundStatus.PENDING.value
@@ -275,5 +276,6 @@ def stats(session: Session) -> dict:
             "by_department": by_department,
         },
         "outbox": {status.value: outbox.get(status.value, 0) for status in OutboxStatus},
+        "outbox_by_kind": outbox_kinds,
         "oldest_pending_received_at": oldest.isoformat() if oldest else None,
     }

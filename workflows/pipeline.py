@@ -26,6 +26,7 @@ workers never work on the same message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -41,6 +42,9 @@ from rules import Decision, RulesEngine
 from rules.model import MANAGER, NO_REPLY
 from storage import Database, Event, InboundMessage, InboundStatus, Message, Outbox, Ticket, TicketState
 from storage import repo
+from workflows import lifecycle
+from workflows.agentmail import agent_notice
+from workflows.agentwork import AgentWork
 from workflows.facts import message_facts
 from workflows.reply import acknowledgement
 from workflows.services import Department, Services
@@ -77,6 +81,8 @@ class Context:
     decision: Decision | None = None
     ticket: Ticket | None = None
     new_ticket: bool = False
+    agent: str | None = None  # the agent whose answer or commands this is (through their signed address)
+    related: Ticket | None = None  # the closed ticket a late reply continues (the new ticket links to it)
     also: list[Department] = field(default_factory=list)  # the other departments addressed
     children: list[tuple[Ticket, Department]] = field(default_factory=list)
     rows: dict[type, list[tuple[Ticket | None, dict]]] = field(default_factory=dict)
@@ -150,13 +156,37 @@ class ThreadStage:
     writes = True  # must see tickets committed a moment ago
 
     def process(self, ctx: Context) -> None:
+        ctx.ticket = self._by_agent_address(ctx)
+        if ctx.ticket is not None:
+            return
         ctx.ticket = (self._by_signed_address(ctx) or self._by_signed_reference(ctx)
                       or self._by_references(ctx) or self._by_conversation(ctx) or self._by_tag(ctx))
+        sender = ctx.parsed.sender.email.lower()
+        if (ctx.ticket is not None and ctx.kind == "normal" and sender != ctx.ticket.requester_email.lower()
+                and ctx.services.is_agent(sender, ctx.ticket.department)):
+            raise Quarantine(f"agent mail on {ctx.ticket.key} not sent to the reply address signed for {sender}: "
+                             "answers and commands count only as replies to the agent notice")
         if ctx.ticket is None and ctx.kind in DELIVERY_REPORTS:
             # A bounce quotes the message it reports on: find our signed Message-ID in it.
             ctx.ticket = self._first_ticket(ctx, ctx.services.tokens.keys_in(ctx.inbound.raw))
         if ctx.ticket is None and ctx.kind != "normal":
             raise Discard(f"{ctx.kind} message that continues no ticket")
+
+    def _by_agent_address(self, ctx: Context) -> Ticket | None:
+        """An agent's reply to their notice: the address is signed for the sender, who must be an agent
+        of the ticket's department (and not spoofed: the policy stage checked that)."""
+        sender = ctx.parsed.sender.email.lower()
+        keys = (ctx.services.tokens.key_from_agent_address(address, sender) for address in ctx.recipients)
+        ticket = self._first_ticket(ctx, keys)
+        if ticket is None:
+            return None
+        if not ctx.services.is_agent(sender, ticket.department):
+            raise Quarantine(f"{sender} is not an agent of {ticket.department}: mail to an agent address "
+                             f"of {ticket.key} refused")
+        if ctx.kind != "normal":
+            raise Discard(f"{ctx.kind} from agent {sender} on {ticket.key}: no answer, no command")
+        ctx.agent = sender
+        return ticket
 
     def _by_signed_address(self, ctx: Context) -> Ticket | None:
         return self._first_ticket(ctx, map(ctx.services.tokens.key_from_address, ctx.recipients))
@@ -287,6 +317,11 @@ class ApplyStage:
                       "mail-system", f"inbound {ctx.inbound.id}", classification=ctx.kind,
                       recipients=(report or {}).get("recipients", []))
             return
+        if ctx.agent is not None:
+            AgentWork(ctx).apply()
+            return
+        if ctx.ticket is not None and ctx.kind == "normal" and not self._follow_up(ctx):
+            return
         if ctx.ticket is None:
             self._create(ctx)
         for ticket in (ctx.ticket, *(child for child, _ in ctx.children)):
@@ -297,9 +332,52 @@ class ApplyStage:
             ctx.event("message_received", "requester", f"inbound {ctx.inbound.id}", ticket, classification=ctx.kind)
         ctx.ticket.updated_at = ctx.now
 
+    def _follow_up(self, ctx: Context) -> bool:
+        """A requester writing on their ticket: a rating, a reply that resumes or reopens it, or (on a
+        closed ticket, or long after resolution) the start of a new ticket linked to it.
+
+        False when the message is fully handled here (a rating)."""
+        ticket, now = ctx.ticket, ctx.now
+        department = ctx.services.departments.get(ticket.department, ctx.department)
+        sla = ctx.services.sla_rule(department, ticket.priority, ticket.sla_policy)
+        record = functools.partial(_record, ctx, ticket)
+        if ticket.state in (TicketState.RESOLVED.value, TicketState.CLOSED.value):
+            rating = satisfaction_rating(ctx.parsed)
+            if rating is not None:
+                ticket.satisfaction, ticket.rated_at, ticket.updated_at = rating, now, now
+                ctx.add_row(Message, ticket, inbound_id=ctx.inbound.id, direction="in", message_id=ctx.message_id,
+                            sender=ctx.parsed.sender.email, subject=ctx.parsed.subject,
+                            body_text=ctx.parsed.visible_text or ctx.parsed.text, created_at=now,
+                            conversation=ctx.conversation)
+                record("rated", "requester", f"rated {rating} of 5", rating=rating)
+                return False
+        late = ticket.state == TicketState.CLOSED.value or (
+            ticket.state == TicketState.RESOLVED.value and ticket.resolved_at is not None
+            and now - ticket.resolved_at > ctx.services.reopen_window)
+        if late:
+            ctx.related, ctx.ticket = ticket, None
+            return True
+        if ticket.state == TicketState.WAITING_ON_REQUESTER.value:
+            lifecycle.transition(ticket, TicketState.OPEN.value, at=now, actor="requester",
+                                 cause=f"reply, inbound {ctx.inbound.id}", sla=sla, record=record)
+        elif ticket.state == TicketState.RESOLVED.value:
+            lifecycle.transition(ticket, TicketState.OPEN.value, at=now, actor="requester",
+                                 cause=f"reply within {ctx.services.reopen_window.days} days of resolution", sla=sla,
+                                 record=record)
+        for agent in _agents_to_tell(ctx.services, ticket):
+            ctx.add_row(Outbox, ticket, **agent_notice(ctx.services, department, ticket, agent,
+                                                        ctx.parsed.visible_text or ctx.parsed.text, now, kind="reply"))
+        return True
+
     def _create(self, ctx: Context) -> None:
         ctx.ticket = self._new_ticket(ctx, ctx.department, ctx.decision)
         ctx.new_ticket = True  # inserted with the other rows, once the SLA stage has set its due times
+        if ctx.related is not None:
+            ctx.ticket.related_id = ctx.related.id
+            ctx.event("follow_up_of", "requester", f"wrote on {ctx.related.key} after it was {ctx.related.state}",
+                      related=ctx.related.key)
+            ctx.event("follow_up_ticket", "requester", f"a new ticket {ctx.ticket.key} continues it", ctx.related,
+                      ticket=ctx.ticket.key)
         causes = {department.key: f"also addressed to {department.address}" for department in ctx.also}
         for key in ctx.decision.children:  # departments the rules asked to work on it too
             department = ctx.services.departments[key]
@@ -410,6 +488,7 @@ class RespondStage:
     def process(self, ctx: Context) -> None:
         if not ctx.new_ticket or ctx.kind != "normal":
             return
+        self._announce(ctx)
         reason = self._withheld(ctx)
         if reason:
             ctx.event("acknowledgement_withheld", "rule", reason)
@@ -422,6 +501,18 @@ class RespondStage:
         ctx.add_row(Message, **message)
         ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox["message_id"])
 
+
+    @staticmethod
+    def _announce(ctx: Context) -> None:
+        """Tell the agents of each new ticket: its assignee, or everyone of its department's team(s)."""
+        text = ctx.parsed.visible_text or ctx.parsed.text
+        for ticket, department in ((ctx.ticket, ctx.department), *ctx.children):
+            agents = _agents_to_tell(ctx.services, ticket)
+            for agent in agents:
+                ctx.add_row(Outbox, ticket, **agent_notice(ctx.services, department, ticket, agent, text, ctx.now,
+                                                           kind="new"))
+            if agents:
+                ctx.event("announced", "rule", f"notice to {len(agents)} agent(s)", ticket, agents=list(agents))
 
     def _withheld(self, ctx: Context) -> str | None:
         """Why this request gets no automatic reply, if it must not (RFC 3834 and loop safety)."""
@@ -457,6 +548,37 @@ def _facts(ctx: Context, department: Department) -> dict:
     return message_facts(ctx.parsed, kind=ctx.kind, department=department.key, address=department.address,
                          at=ctx.inbound.received_at, calendar=department.calendar,
                          directory=ctx.services.directory)
+
+
+def _record(ctx: Context, ticket: Ticket, kind: str, actor: str, cause: str = "", **data) -> None:
+    """A lifecycle ``record`` writing events of ``ticket`` with the message's other rows."""
+    ctx.event(kind, actor, cause, ticket, **data)
+
+
+def _agents_to_tell(services: Services, ticket: Ticket) -> tuple[str, ...]:
+    """Who hears about a ticket's news: its assignee, else its team, else its department's agents."""
+    if ticket.assignee:
+        return (ticket.assignee,)
+    team = services.teams.get(ticket.team) if ticket.team else None
+    return team.members if team is not None else services.agents_of(ticket.department)
+
+
+_RATING_SUBJECT = re.compile(r"\brating\s+([1-5])\b", re.IGNORECASE)
+_RATING_TEXT = re.compile(r"^\s*([1-5])(?:\s*(?:/\s*5|of\s+5|stars?)?)\s*(?:$|[-–:.!,]|\s)")
+
+
+def satisfaction_rating(parsed: ParsedMessage) -> int | None:
+    """The 1-5 rating in a requester's answer to the resolution mail: the subject of the one-click
+    ``mailto:`` link (``Rating 4 [IT-000123]``) or a short reply that starts with the number."""
+    match = _RATING_SUBJECT.search(parsed.subject)
+    if match:
+        return int(match.group(1))
+    text = (parsed.visible_text or parsed.text).strip()
+    if len(text) <= 200:
+        match = _RATING_TEXT.match(text)
+        if match:
+            return int(match.group(1))
+    return None
 
 
 def _deciding_rule(ruleset, decision: Decision, action: str, value: str | None = None) -> str:

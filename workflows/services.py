@@ -64,9 +64,34 @@ class Services:
     clock: Callable[[], dt.datetime] = utcnow
     outbox_ready: threading.Event = field(default_factory=threading.Event)
 
+    reopen_window: dt.timedelta = dt.timedelta(days=7)  # a reply within it reopens a resolved ticket
+
     def __post_init__(self) -> None:
         self._by_address = {d.address.lower(): d for d in self.departments.values()}
         self._by_prefix = {d.prefix: d for d in self.departments.values()}
+        self._agents: dict[str, dict[str, None]] = {key: {} for key in self.departments}
+        for team in self.teams.values():
+            self._agents[team.department].update(dict.fromkeys(team.members))
+            if team.lead:
+                self._agents[team.department][team.lead] = None
+
+    def agents_of(self, department: str) -> tuple[str, ...]:
+        """The agents who work a department's tickets: its teams' members and leads."""
+        return tuple(self._agents.get(department, ()))
+
+    def is_agent(self, email: str, department: str) -> bool:
+        return email.lower() in self._agents.get(department, ())
+
+    def find_agent(self, department: str, name: str) -> str | None:
+        """The department's agent meant by ``name``: an address, or the part before the @ (``alex.berg``,
+        ``alex``) when that is unambiguous."""
+        name = name.strip().lower()
+        agents = self.agents_of(department)
+        if name in agents:
+            return name
+        found = [a for a in agents if a.partition("@")[0] == name] or \
+                [a for a in agents if a.partition("@")[0].split(".")[0] == name]
+        return found[0] if len(found) == 1 else None
 
     def department_for_address(self, address: str) -> Department | None:
         """The department of an address, also with a sub-address (``it+IT-000123.sig@...``)."""

@@ -63,6 +63,27 @@ class TicketTokens:
         local, _, domain = department_address.partition("@")
         return f"{local}+{key.lower()}.{self._sign('reply', key.upper())}@{domain}"
 
+    def agent_address(self, department_address: str, key: str, agent: str) -> str:
+        """The reply address for one agent on ticket ``key``: signed for that agent's address only.
+
+        An agent's answer and commands (``#resolve``) count only through it,
+        so knowing a ticket's Message-IDs or the requester's reply address is
+        not enough to act as an agent, and one agent's address does not work
+        for another.
+        """
+        local, _, domain = department_address.partition("@")
+        return f"{local}+{key.lower()}.{self._sign('agent', key.upper(), agent.strip().lower())}@{domain}"
+
+    def key_from_agent_address(self, address: str, agent: str) -> str | None:
+        """The ticket key in an agent reply address, if it is signed for ``agent``."""
+        local, _, _ = address.strip().partition("@")
+        _, plus, tag = local.partition("+")
+        match = _REPLY_TAG.match(tag) if plus else None
+        if not match:
+            return None
+        key, signature = match.group(1).upper(), match.group(2).lower()
+        return key if hmac.compare_digest(signature, self._sign("agent", key, agent.strip().lower())) else None
+
     def key_from_address(self, address: str) -> str | None:
         """The ticket key in one of our reply addresses, if its signature is good."""
         local, _, _ = address.strip().partition("@")

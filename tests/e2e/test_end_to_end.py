@@ -52,11 +52,16 @@ def cli_stats(env):
     return json.loads(result.stdout)
 
 
-def _replies(settings):
+def _captured(settings):
     folder = settings.path(settings.capture.maildir)
     if not (folder / "new").exists():
         return []
     return [email.message_from_bytes(raw, policy=policy.default) for raw in captured(folder)]
+
+
+def _replies(settings, to="anna.schmidt@corp.example"):
+    """The mail the requester got (the agents get their own notices)."""
+    return [mail for mail in _captured(settings) if mail["To"].addresses[0].addr_spec == to]
 
 
 def _send(settings, mail):

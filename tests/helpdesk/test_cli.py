@@ -15,6 +15,7 @@ EMPTY_STATS = {
     "inbound": {"pending": 0, "done": 0, "discarded": 0, "quarantined": 0},
     "tickets": {"total": 0, "by_state": {}, "by_department": {}},
     "outbox": {"pending": 0, "sent": 0, "failed": 0},
+    "outbox_by_kind": {},
     "oldest_pending_received_at": None,
     "imap": {},
 }
@@ -83,7 +84,9 @@ def test_ingest_makes_a_ticket_and_an_acknowledgement(env, tmp_path):
     stats = _stats(env, tmp_path)
     assert stats["tickets"]["total"] == 1 and stats["tickets"]["by_department"] == {"it": 1}
     assert stats["inbound"]["done"] == 1
-    assert stats["outbox"] == {"pending": 1, "sent": 0, "failed": 0}
+    # the acknowledgement, and the notice to the assignee (VPN: the it-network team, config.toml)
+    assert stats["outbox"] == {"pending": 2, "sent": 0, "failed": 0}
+    assert stats["outbox_by_kind"] == {"acknowledgement": 1, "agent_new": 1}
 
 
 def test_ingest_for_a_foreign_address_is_refused(env, tmp_path):

@@ -53,7 +53,7 @@ def test_new_request_becomes_ticket_with_sla_and_acknowledgement(database, servi
         assert ticket.first_response_due > NOW and ticket.resolution_due > ticket.first_response_due
         kinds = [e.kind for e in session.query(Event).order_by(Event.id)]
         assert kinds[0] == "created" and {"message_received", "sla_started", "acknowledged"} <= set(kinds)
-        outbox = session.query(Outbox).one()
+        outbox = session.query(Outbox).filter_by(kind="acknowledgement").one()
         inbound = session.get(InboundMessage, inbound_id)
         assert inbound.status == "done" and inbound.ticket_id == ticket.id
     reply = email.message_from_bytes(outbox.raw, policy=policy.default)
@@ -74,7 +74,7 @@ def test_reply_lands_on_the_same_ticket(database, services, how):
     pipeline = Pipeline(database, services)
     pipeline.drain()
     with database.sessions() as session:
-        ack = session.query(Outbox).one()
+        ack = session.query(Outbox).filter_by(kind="acknowledgement").one()
     if how == "tag":
         raw = _mail(subject="Re: [IT-000001] VPN not working", body="Still broken.")
     else:
@@ -84,14 +84,14 @@ def test_reply_lands_on_the_same_ticket(database, services, how):
     with database.sessions() as session:
         assert session.query(Ticket).count() == 1
         assert session.query(Message).filter_by(direction="in").count() == 2
-        assert session.query(Outbox).count() == 1  # a follow-up is not acknowledged again
+        assert session.query(Outbox).filter_by(kind="acknowledgement").count() == 1  # a follow-up is not acknowledged again
 
 
 def _first_ticket_and_ack(database, services):
     _ingest(database, _mail())
     Pipeline(database, services).drain()
     with database.sessions() as session:
-        ack = session.query(Outbox).one()
+        ack = session.query(Outbox).filter_by(kind="acknowledgement").one()
     return email.message_from_bytes(ack.raw, policy=policy.default)
 
 
@@ -189,7 +189,7 @@ def test_one_mail_to_several_departments_makes_a_parent_children_and_one_acknowl
             kinds = [e.kind for e in session.query(Event).filter_by(ticket_id=ticket.id)]
             assert {"created", "message_received", "sla_started"} <= set(kinds)
         assert session.query(Message).filter_by(direction="in").count() == 3
-        outbox = session.query(Outbox).one()  # one acknowledgement, not three
+        outbox = session.query(Outbox).filter_by(kind="acknowledgement").one()  # one acknowledgement, not three
         assert outbox.ticket_id == parent.id
     text = email.message_from_bytes(outbox.raw, policy=policy.default).get_body(("plain",)).get_content()
     assert "IT-000001" in text and "FAC-000001" in text and "HR-000001" in text
@@ -212,13 +212,13 @@ def test_automatic_replies_per_sender_are_capped_per_hour(database, services):
     Pipeline(database, services).drain()
     with database.sessions() as session:
         assert session.query(Ticket).count() == limit + 3  # every request is still a ticket
-        assert session.query(Outbox).count() == limit
+        assert session.query(Outbox).filter_by(kind="acknowledgement").count() == limit
         withheld = session.query(Event).filter_by(kind="acknowledgement_withheld").all()
     assert len(withheld) == 3 and "automatic replies in the last hour" in withheld[0].cause
     _ingest(database, _mail(subject="Other person", sender="Bo <bo@corp.example>"), mail_from="bo@corp.example")
     Pipeline(database, services).drain()
     with database.sessions() as session:
-        assert session.query(Outbox).count() == limit + 1  # the cap is per sender
+        assert session.query(Outbox).filter_by(kind="acknowledgement").count() == limit + 1  # the cap is per sender
 
 
 @pytest.mark.parametrize("sender, mail_from", [
@@ -231,7 +231,7 @@ def test_no_automatic_reply_to_senders_that_take_none(database, services, sender
     Pipeline(database, services).drain()
     with database.sessions() as session:
         assert session.query(Ticket).count() == 1
-        assert session.query(Outbox).count() == (1 if "jira" in sender else 0)
+        assert session.query(Outbox).filter_by(kind="acknowledgement").count() == (1 if "jira" in sender else 0)
 
 
 def test_a_bounce_of_our_reply_is_an_event_on_its_ticket(database, services):
@@ -255,7 +255,7 @@ def test_a_bounce_of_our_reply_is_an_event_on_its_ticket(database, services):
         (recipient,) = event.data["recipients"]
         assert recipient["email"] == "anna@corp.example" and recipient["hard"] and recipient["status"] == "5.1.1"
         assert session.query(Message).filter_by(direction="in").count() == 1  # not a message from the requester
-        assert session.query(Outbox).count() == 1  # and never answered
+        assert session.query(Outbox).filter_by(kind="acknowledgement").count() == 1  # and never answered
     assert _inbound(database, inbound_id).ticket_id == ticket.id
 
 
@@ -264,7 +264,7 @@ def test_outlook_thread_index_threads_a_reply_that_lost_subject_and_references(d
     _ingest(database, _mail(extra=f"Thread-Index: {original}\r\n"))
     Pipeline(database, services).drain()
     with database.sessions() as session:
-        ack = email.message_from_bytes(session.query(Outbox).one().raw, policy=policy.default)
+        ack = email.message_from_bytes(session.query(Outbox).filter_by(kind="acknowledgement").one().raw, policy=policy.default)
     assert ack["Thread-Index"].startswith(original[:28]) and ack["Thread-Topic"] == "VPN not working"
     _ingest(database, _mail(subject="printer too", body="and the printer", extra=f"Thread-Index: {reply_index_of_requester}\r\n"))
     _ingest(database, _mail(subject="hi", body="me too", sender="Mallory <mallory@corp.example>",
@@ -295,7 +295,7 @@ def test_autoreply_to_nothing_is_discarded_and_never_answered(database, services
     row = _inbound(database, inbound_id)
     assert row.status == "discarded" and "autoreply" in row.error
     with database.sessions() as session:
-        assert session.query(Outbox).count() == 0 and session.query(Ticket).count() == 0
+        assert session.query(Outbox).filter_by(kind="acknowledgement").count() == 0 and session.query(Ticket).count() == 0
 
 
 def test_mail_from_our_own_address_is_a_loop(database, services):
@@ -360,7 +360,7 @@ def test_a_failing_message_leaves_the_rest_of_its_batch_alone(database, services
     with database.sessions() as session:
         tickets = {t.subject: t.key for t in session.query(Ticket)}
         assert tickets == {"first": "IT-000001", "third": "IT-000002"}
-        assert session.query(Outbox).count() == 2
+        assert session.query(Outbox).filter_by(kind="acknowledgement").count() == 2
         assert session.query(Event).filter(Event.ticket_id.is_(None)).count() == 0
         assert session.query(Message).filter_by(direction="in").count() == 2
 
@@ -370,7 +370,7 @@ def test_header_injection_in_subject_does_not_reach_reply_headers(database, serv
     _ingest(database, raw)
     Pipeline(database, services).drain()
     with database.sessions() as session:
-        outbox = session.query(Outbox).one()
+        outbox = session.query(Outbox).filter_by(kind="acknowledgement").one()
     reply = email.message_from_bytes(outbox.raw, policy=policy.default)
     assert reply["Bcc"] is None
     assert "\n" not in reply["Subject"]
@@ -391,5 +391,5 @@ def test_a_message_prepared_by_two_workers_is_written_once(sqlite_database, serv
         assert late._settle(session, ctx, prepared, late.writing) == InboundStatus.PENDING
     with sqlite_database.sessions() as session:
         assert session.query(Ticket).count() == 1
-        assert session.query(Outbox).count() == 1
+        assert session.query(Outbox).filter_by(kind="acknowledgement").count() == 1
         assert session.query(Event).filter_by(kind="created").count() == 1
