@@ -34,6 +34,7 @@ class AgentWork:
         self.ticket = ctx.ticket
         self.agent = ctx.agent
         self.actor = f"agent:{ctx.agent}"
+        self.now = ctx.inbound.received_at  # when the agent's mail arrived: the time of the answer
         self.department = ctx.services.departments[ctx.ticket.department]
         self.done: list[str] = []
         self.problems: list[str] = []
@@ -70,8 +71,8 @@ class AgentWork:
             self._resolve()
         if self.problems:
             ctx.add_row(Outbox, ticket, **agent_report(ctx.services, self.department, ticket, self.agent, self.done,
-                                                      self.problems, ctx.now))
-        ticket.updated_at = ctx.now
+                                                      self.problems, self.now))
+        ticket.updated_at = self.now
 
     def _priority(self, argument: str) -> None:
         priority = argument.strip().upper()
@@ -83,7 +84,7 @@ class AgentWork:
             return
         before, ticket.priority = ticket.priority, priority
         self.record("priority_changed", self.actor, f"#priority {priority}", **{"from": before, "to": priority})
-        moved = lifecycle.recompute(ticket, at=self.ctx.now, actor=self.actor, cause=f"priority {before} -> {priority}",
+        moved = lifecycle.recompute(ticket, at=self.now, actor=self.actor, cause=f"priority {before} -> {priority}",
                                     sla=self.sla, record=self.record)
         if moved:
             self._new_promise()
@@ -93,7 +94,7 @@ class AgentWork:
         from workflows.notify import new_promise_notice  # the requester hears the new due time
 
         self.ctx.add_row(Outbox, self.ticket, **new_promise_notice(self.ctx.services, self.department, self.ticket,
-                                                                  self.ctx.now))
+                                                                  self.now))
 
     def _assign(self, argument: str) -> None:
         found = self.ctx.services.find_agent(self.department.key, argument)
@@ -109,24 +110,24 @@ class AgentWork:
             self._transition(TicketState.OPEN.value, "assigned")
         if found != self.agent:
             self.ctx.add_row(Outbox, ticket, **agent_notice(self.ctx.services, self.department, ticket, found,
-                                                           self._first_request_text(), self.ctx.now, kind="new"))
+                                                           self._first_request_text(), self.now, kind="new"))
         self.done.append(f"assigned to {found}")
 
     def _note(self, text: str) -> None:
         ctx = self.ctx
         ctx.add_row(Message, self.ticket, inbound_id=ctx.inbound.id, direction="note", message_id=ctx.message_id,
-                    sender=self.agent, subject=ctx.parsed.subject, body_text=text, created_at=ctx.now,
+                    sender=self.agent, subject=ctx.parsed.subject, body_text=text, created_at=self.now,
                     conversation=None)
         self.record("note_added", self.actor, "internal note")
 
     def _answer(self, text: str) -> None:
         ctx, ticket = self.ctx, self.ticket
-        outbox, message = agent_answer(ctx.services, self.department, ticket, self.agent, text, ctx.now,
+        outbox, message = agent_answer(ctx.services, self.department, ticket, self.agent, text, self.now,
                                        in_reply_to=self._last_requester_message_id())
         ctx.add_row(Outbox, ticket, **outbox)
         ctx.add_row(Message, ticket, **{**message, "inbound_id": ctx.inbound.id})  # the agent's mail, as sent
         self.record("answered", self.actor, "answer sent to the requester", message_id=outbox["message_id"])
-        lifecycle.responded(ticket, at=ctx.now, actor=self.actor, record=self.record)
+        lifecycle.responded(ticket, at=self.now, actor=self.actor, record=self.record)
         if ticket.state == TicketState.NEW.value:
             self._transition(TicketState.OPEN.value, "answered")
 
@@ -136,7 +137,7 @@ class AgentWork:
 
     def _transition(self, to: str, cause: str) -> bool:
         try:
-            return lifecycle.transition(self.ticket, to, at=self.ctx.now, actor=self.actor, cause=cause,
+            return lifecycle.transition(self.ticket, to, at=self.now, actor=self.actor, cause=cause,
                                         sla=self.sla, record=self.record)
         except lifecycle.TransitionError as error:
             self.problems.append(str(error))
@@ -160,7 +161,7 @@ def resolved(ctx: Context, ticket: Ticket, department) -> None:
 
     services = ctx.services
     if ticket.parent_id is None:
-        ctx.add_row(Outbox, ticket, **resolution_notice(services, department, ticket, ctx.now))
+        ctx.add_row(Outbox, ticket, **resolution_notice(services, department, ticket, ctx.inbound.received_at))
         return
     parent = ctx.session.get(Ticket, ticket.parent_id)
     siblings = ctx.session.scalars(select(Ticket.state).where(Ticket.parent_id == parent.id,
@@ -172,9 +173,9 @@ def resolved(ctx: Context, ticket: Ticket, department) -> None:
     parent_department = services.departments[parent.department]
     record = functools.partial(_event_on, ctx, parent)
     sla = services.sla_rule(parent_department, parent.priority, parent.sla_policy)
-    if lifecycle.transition(parent, TicketState.RESOLVED.value, at=ctx.now, actor="rule",
+    if lifecycle.transition(parent, TicketState.RESOLVED.value, at=ctx.inbound.received_at, actor="rule",
                             cause="every part of the request is resolved", sla=sla, record=record):
-        ctx.add_row(Outbox, parent, **resolution_notice(services, parent_department, parent, ctx.now))
+        ctx.add_row(Outbox, parent, **resolution_notice(services, parent_department, parent, ctx.inbound.received_at))
 
 
 def _event_on(ctx: Context, ticket: Ticket, kind: str, actor: str, cause: str = "", **data) -> None:

@@ -337,7 +337,7 @@ class ApplyStage:
         closed ticket, or long after resolution) the start of a new ticket linked to it.
 
         False when the message is fully handled here (a rating)."""
-        ticket, now = ctx.ticket, ctx.now
+        ticket, now = ctx.ticket, ctx.inbound.received_at
         department = ctx.services.departments.get(ticket.department, ctx.department)
         sla = ctx.services.sla_rule(department, ticket.priority, ticket.sla_policy)
         record = functools.partial(_record, ctx, ticket)

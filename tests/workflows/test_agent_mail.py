@@ -1,0 +1,205 @@
+"""Agents work tickets by email: notices, answers, commands, and who may do it.
+
+Real mail through the real pipeline on SQLite and PostgreSQL: the agent
+answers the notice they got (its Reply-To is signed for them), the pipeline
+sends their answer to the requester and carries out their commands.
+"""
+import datetime as dt
+import email
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from helpdesk.build import build_services
+from helpdesk.config import load_settings
+from storage import Event, InboundMessage, Message, Outbox, Ticket, repo
+from workflows.agentmail import split_commands
+from workflows.pipeline import Pipeline
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)  # Monday 10:00 in Berlin
+ALEX = "alex.berg@corp.example"  # first of the it-desk team: gets the first IT ticket
+
+
+@pytest.fixture
+def services():
+    services = build_services(load_settings(ROOT / "config.toml", environ={}))
+    services.clock = lambda: NOW
+    services.max_automatic_replies_per_hour = 0
+    return services
+
+
+def _deliver(database, raw: bytes, rcpt: str, mail_from: str, at=NOW):
+    with database.transaction() as session:
+        repo.add_inbound(session, source="test", mail_from=mail_from, rcpt_to=[rcpt], raw=raw, received_at=at)
+
+
+def _request(database, subject="Laptop does not start", body="It beeps three times."):
+    raw = (f"From: Ben Okafor <ben.okafor@corp.example>\r\nTo: it@corp.example\r\nSubject: {subject}\r\n"
+           f"Message-ID: <req.{abs(hash(subject))}@mail.corp.example>\r\n\r\n{body}\r\n").encode()
+    _deliver(database, raw, "it@corp.example", "ben.okafor@corp.example")
+
+
+def _outbox(database, kind):
+    with database.sessions() as session:
+        return [email.message_from_bytes(row.raw, policy=policy.default)
+                for row in session.query(Outbox).filter_by(kind=kind).order_by(Outbox.id)]
+
+
+def _answer(database, notice, body, sender=ALEX, to=None, at=NOW):
+    to = to or notice["Reply-To"].addresses[0].addr_spec
+    raw = (f"From: {sender}\r\nTo: {to}\r\nSubject: Re: {notice['Subject']}\r\n"
+           f"In-Reply-To: {notice['Message-ID']}\r\nMessage-ID: <a.{abs(hash(body))}.{at.timestamp()}@corp.example>\r\n"
+           f"\r\n{body}\r\n\r\nOn Monday the helpdesk wrote:\r\n> quoted notice\r\n").encode()
+    _deliver(database, raw, to, sender, at)
+
+
+def _ticket(database, key="IT-000001"):
+    with database.sessions() as session:
+        return repo.ticket_by_key(session, key)
+
+
+def _status(database):
+    with database.sessions() as session:
+        return [(row.status, row.error) for row in session.query(InboundMessage).order_by(InboundMessage.id)]
+
+
+def _kinds(database):
+    with database.sessions() as session:
+        return [event.kind for event in session.query(Event).order_by(Event.id)]
+
+
+def test_the_assignee_gets_a_notice_and_their_answer_reaches_the_requester_as_first_response(database, services):
+    pipeline = Pipeline(database, services)
+    _request(database)
+    pipeline.drain()
+    [notice] = _outbox(database, "agent_new")
+    assert notice["To"].addresses[0].addr_spec == ALEX
+    assert notice["Subject"].startswith("[IT-000001] New: Laptop does not start")
+    assert notice["Auto-Submitted"] == "auto-generated"
+    reply_to = notice["Reply-To"].addresses[0].addr_spec
+    assert services.tokens.key_from_agent_address(reply_to, ALEX) == "IT-000001"
+    assert services.tokens.key_from_agent_address(reply_to, "sam.ito@corp.example") is None
+    assert "#resolve" in notice.get_body(("plain",)).get_content()
+
+    later = NOW + dt.timedelta(minutes=20)
+    _answer(database, notice, "Hi Ben,\r\nplease hold the power button for 30 seconds.", at=later)
+    Pipeline(database, services).drain()
+    [answer] = _outbox(database, "agent_answer")
+    assert answer["To"].addresses[0].addr_spec == "ben.okafor@corp.example"
+    assert answer["Subject"].startswith("[IT-000001] Re: Laptop does not start")
+    text = answer.get_body(("plain",)).get_content()
+    assert "hold the power button" in text and "quoted notice" not in text
+    assert answer["In-Reply-To"] == f"<req.{abs(hash('Laptop does not start'))}@mail.corp.example>"
+    ticket = _ticket(database)
+    assert ticket.first_responded_at == later and ticket.state == "open"
+    assert "first_response" in _kinds(database)
+
+
+def test_priority_waiting_and_the_requesters_reply_resume_the_clock(database, services):
+    _request(database)
+    Pipeline(database, services).drain()
+    [notice] = _outbox(database, "agent_new")
+    _answer(database, notice, "#waiting\r\nWhich model is it?")
+    Pipeline(database, services).drain()
+    ticket = _ticket(database)
+    assert ticket.state == "waiting_on_requester" and ticket.sla_paused_at == NOW
+    resolution_due = ticket.resolution_due
+    [question] = _outbox(database, "agent_answer")
+    assert "Which model is it?" in question.get_body(("plain",)).get_content()
+    # Ben answers the next morning, Tuesday 10:00 Berlin: 8 open hours waited (Monday 10-12, 13-17, Tuesday 8-10)
+    tuesday = NOW + dt.timedelta(days=1)
+    raw = (f"From: ben.okafor@corp.example\r\nTo: {question['Reply-To'].addresses[0].addr_spec}\r\n"
+           f"Subject: Re: {question['Subject']}\r\nMessage-ID: <ben.2@mail.corp.example>\r\n\r\nA ThinkPad T14.\r\n").encode()
+    _deliver(database, raw, "it@corp.example", "ben.okafor@corp.example", at=tuesday)
+    Pipeline(database, services).drain()
+    ticket = _ticket(database)
+    assert ticket.state == "open" and ticket.paused_seconds == 8 * 3600
+    assert ticket.resolution_due == services.departments["it"].calendar.add(resolution_due, dt.timedelta(hours=8))
+    kinds = _kinds(database)
+    assert kinds.count("sla_paused") == 1 and kinds.count("sla_resumed") == 1
+    replies = _outbox(database, "agent_reply")  # the assignee hears of Ben's answer
+    assert [r["To"].addresses[0].addr_spec for r in replies] == [ALEX]
+
+
+def test_a_note_never_reaches_the_requester_and_an_unknown_command_is_reported(database, services):
+    _request(database)
+    Pipeline(database, services).drain()
+    [notice] = _outbox(database, "agent_new")
+    _answer(database, notice, "#frobnicate\r\n#note Looks like a dead battery; ordering one.")
+    Pipeline(database, services).drain()
+    assert _outbox(database, "agent_answer") == []
+    with database.sessions() as session:
+        [note] = session.query(Message).filter_by(direction="note").all()
+    assert note.body_text.startswith("Looks like a dead battery") and note.sender == ALEX
+    [report] = _outbox(database, "agent_report")
+    assert report["To"].addresses[0].addr_spec == ALEX and "#frobnicate is not a command" in report["Subject"]
+    assert _ticket(database).first_responded_at is None  # a note is no response
+
+
+def test_assign_hands_the_ticket_to_another_agent_of_the_department(database, services):
+    _request(database)
+    Pipeline(database, services).drain()
+    [notice] = _outbox(database, "agent_new")
+    _answer(database, notice, "#assign kim\r\n#note Kim knows these laptops.")
+    Pipeline(database, services).drain()
+    assert _ticket(database).assignee == "kim.novak@corp.example"
+    notices = _outbox(database, "agent_new")
+    assert [n["To"].addresses[0].addr_spec for n in notices] == [ALEX, "kim.novak@corp.example"]
+
+
+@pytest.mark.parametrize("who", ["outsider", "other-agent", "requester-address"])
+def test_only_the_agent_the_address_is_signed_for_can_answer(database, services, who):
+    _request(database)
+    Pipeline(database, services).drain()
+    [notice] = _outbox(database, "agent_new")
+    agent_address = notice["Reply-To"].addresses[0].addr_spec
+    if who == "outsider":  # a stranger who got hold of the notice: their mail is no agent's
+        _answer(database, notice, "#resolve\r\nAll fixed, closing.", sender="mallory@evil.example")
+        Pipeline(database, services).drain()
+        assert _status(database)[-1][0] == "done"  # kept on the ticket as what it is: mail from someone
+        assert _ticket(database).state == "open" and _outbox(database, "agent_answer") == []
+        return
+    elif who == "other-agent":  # sam is an IT agent, but the address is alex's
+        _answer(database, notice, "#resolve", sender="sam.ito@corp.example")
+        reason = "not sent to the reply address signed for sam.ito@corp.example"
+    else:  # the requester's signed reply address is no agent address
+        ack = _outbox(database, "acknowledgement")[0]
+        _answer(database, notice, "#resolve", to=ack["Reply-To"].addresses[0].addr_spec)
+        reason = "not sent to the reply address signed for alex.berg@corp.example"
+    Pipeline(database, services).drain()
+    status, error = _status(database)[-1]
+    assert status == "quarantined" and reason in error, error
+    assert _ticket(database).state == "open"  # nothing happened
+
+
+def test_a_reply_long_after_closing_opens_a_new_linked_ticket(database, services):
+    _request(database)
+    Pipeline(database, services).drain()
+    with database.transaction() as session:
+        ticket = repo.ticket_by_key(session, "IT-000001")
+        ticket.state, ticket.closed_at = "closed", NOW
+    [ack] = _outbox(database, "acknowledgement")
+    raw = (f"From: ben.okafor@corp.example\r\nTo: it@corp.example\r\nSubject: Re: {ack['Subject']}\r\n"
+           f"In-Reply-To: {ack['Message-ID']}\r\nMessage-ID: <ben.late@mail.corp.example>\r\n\r\nIt broke again.\r\n"
+           ).encode()
+    _deliver(database, raw, "it@corp.example", "ben.okafor@corp.example", at=NOW + dt.timedelta(days=30))
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        old, new = session.query(Ticket).order_by(Ticket.id).all()
+        assert new.related_id == old.id and new.key == "IT-000002" and old.state == "closed"
+        causes = {e.kind: e.cause for e in session.query(Event).filter(Event.kind.in_(("follow_up_of",
+                                                                                       "follow_up_ticket")))}
+    assert "wrote on IT-000001 after it was closed" in causes["follow_up_of"]
+    assert "IT-000002" in causes["follow_up_ticket"]
+
+
+def test_commands_are_read_from_the_first_lines_only():
+    mail = split_commands("\n#priority p1\n\n#assign Kim\nThanks, on it.\n#resolve later maybe")
+    assert mail.commands == [("priority", "p1"), ("assign", "Kim")]
+    assert mail.text == "Thanks, on it.\n#resolve later maybe"
+    note = split_commands("#waiting\n#note check the warranty\nsecond line")
+    assert note.is_note and note.commands == [("waiting", ""), ("note", "")]
+    assert note.text == "check the warranty\nsecond line"
+    assert split_commands("Hello #resolve").commands == []
