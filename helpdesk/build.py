@@ -12,6 +12,7 @@ from mailgateway.imap import ImapMailbox
 from rules import RulesEngine, RuleSet, load_rules
 from workflows.calendar import BusinessCalendar
 from workflows.directory import Directory, DirectoryError
+from workflows.kb import KnowledgeBase
 from workflows.services import Department, Services, SlaRule, Team
 from workflows.sla import SlaTarget, parse_duration
 from workflows.templates import TemplateRenderer
@@ -99,6 +100,7 @@ def build_services(settings: Settings) -> Services:
         departments=build_departments(settings, policies),
         sla_policies=policies,
         directory=build_directory(settings),
+        knowledge_base=KnowledgeBase.load(settings.path("kb")),
         teams=build_teams(settings),
         engine=build_engine(settings),
         renderer=TemplateRenderer(),

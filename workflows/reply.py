@@ -42,6 +42,8 @@ def acknowledgement(services: Services, department: Department, ticket: Ticket,
         "resolution_promise": describe_promise(rule.calendar, rule.target.resolution,
                                                ticket.resolution_due, now=now),
         "also": [_also(services, child, child_department, now) for child, child_department in also],
+        "articles": [article.as_context() for article in services.knowledge_base.suggest(
+            department.key, ticket.category, f"{ticket.subject}\n{parsed.visible_text or parsed.text}")],
     }
     rendered = services.renderer.render(template, context)
     message_id = services.tokens.message_id(ticket.key)

@@ -10,6 +10,7 @@ from rules import RulesEngine
 from storage import utcnow
 from workflows.calendar import BusinessCalendar
 from workflows.directory import Directory
+from workflows.kb import KnowledgeBase
 from workflows.sla import SlaTarget
 from workflows.templates import TemplateRenderer
 from workflows.tokens import TicketTokens, base_address
@@ -65,6 +66,7 @@ class Services:
     outbox_ready: threading.Event = field(default_factory=threading.Event)
 
     reopen_window: dt.timedelta = dt.timedelta(days=7)  # a reply within it reopens a resolved ticket
+    knowledge_base: KnowledgeBase = field(default_factory=KnowledgeBase)
 
     def __post_init__(self) -> None:
         self._by_address = {d.address.lower(): d for d in self.departments.values()}

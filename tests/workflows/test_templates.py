@@ -16,6 +16,7 @@ CONTEXT = {
     "first_response_promise": "within 2 business hours, by Monday 23 November, 12:00 CET",
     "resolution_promise": "within 8 business hours, by Tuesday 24 November, 10:00 CET",
     "also": [],
+    "articles": [],
 }
 
 
