@@ -229,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("files", nargs="+", metavar="FILE.eml")
     parse.add_argument("--json", action="store_true", help="one JSON object per file and line, in order")
     parse.set_defaults(func=cmd_parse)
+
+    from helpdesk import cli_admin
+    cli_admin.add_parsers(verbs, common)
     return parser
 
 

@@ -64,3 +64,40 @@ class TemplateRenderer:
             return template.render(**context)
         except Exception as exc:
             raise TemplateError(f"{filename}: {type(exc).__name__}: {exc}") from exc
+
+
+_SAMPLE = {
+    "ticket_key": "IT-000123",
+    "requester_name": "Ana García",
+    "requester_email": "ana.garcia@corp.example",
+    "subject": "VPN <b>not</b> working {{ 7*7 }}",
+    "category": "network",
+    "priority": "P2",
+    "state": "open",
+    "department_name": "IT Service Desk",
+    "organisation": "Example Corp",
+    "first_response_promise": "within 2 business hours, by Monday 23 November, 12:00 CET",
+    "resolution_promise": "within 8 business hours, by Tuesday 24 November, 10:00 CET",
+    "first_response_due": "Mon 23 Nov 2026 12:00 CET",
+    "resolution_due": "Tue 24 Nov 2026 10:00 CET",
+    "also": [{"ticket_key": "FAC-000042", "department_name": "Facilities", "priority": "P3",
+              "resolution_promise": "within 24 business hours, by Thursday 26 November, 10:00 CET"}],
+    "articles": [{"title": "VPN does not connect", "url": "https://intranet.corp.example/kb/it/vpn",
+                  "summary": "Sign out of the VPN client, restart, sign in again."}],
+    "kind": "new",
+    "assignee": True,
+    "text": "The VPN says authentication failed since this morning.",
+    "answer": "Please restart the VPN client.\n<script>alert(1)</script>",
+    "agent_name": "Alex Berg",
+    "done": ["priority P1"],
+    "problems": ["#frobnicate is not a command"],
+}
+
+
+def sample_context(name: str) -> dict[str, object]:
+    """A context with every value the shipped templates use, for `helpdesk templates check`.
+
+    Requester-written values carry markup and template syntax on purpose:
+    they must come out as text, never evaluated.
+    """
+    return dict(_SAMPLE)

@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config.toml"
-VERBS = ["run", "worker", "demo", "dashboard", "db upgrade", "stats", "ingest"]
+VERBS = ["run", "worker", "demo", "dashboard", "db upgrade", "stats", "ingest", "parse", "agents away", "agents back",
+         "agents list", "templates check"]
 EMPTY_STATS = {
     "inbound": {"pending": 0, "done": 0, "discarded": 0, "quarantined": 0},
     "tickets": {"total": 0, "by_state": {}, "by_department": {}},
