@@ -17,6 +17,7 @@ from storage.models import (
     TeamCursor,
     Ticket,
     TicketState,
+    User,
 )
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "TeamCursor",
     "Ticket",
     "TicketState",
+    "User",
     "utcnow",
 ]

@@ -148,6 +148,9 @@ class Ticket(Base):
     paused_seconds: Mapped[int | None] = mapped_column(Integer, default=0)
     reopened_count: Mapped[int | None] = mapped_column(Integer, default=0)
     satisfaction: Mapped[int | None] = mapped_column(Integer)  # the requester's rating, 1-5
+    # Business time (open hours of its SLA calendar, pauses excluded) it took, in seconds: what KPIs count.
+    first_response_seconds: Mapped[int | None] = mapped_column(Integer)
+    resolution_seconds: Mapped[int | None] = mapped_column(Integer)
     rated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     messages: Mapped[list[Message]] = relationship(back_populates="ticket", order_by="Message.id")
@@ -284,4 +287,20 @@ class AgentStatus(Base):
     email: Mapped[str] = mapped_column(String(320), primary_key=True)
     away: Mapped[bool] = mapped_column(default=False)
     away_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class User(Base):
+    """A dashboard user: a name, a slow password hash, a role and the departments they see."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # manager | agent | admin
+    departments: Mapped[list[str] | None] = mapped_column(JSON, default=list)  # empty: all (admins) / none
+    email: Mapped[str | None] = mapped_column(String(320))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

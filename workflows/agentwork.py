@@ -127,7 +127,7 @@ class AgentWork:
         ctx.add_row(Outbox, ticket, **outbox)
         ctx.add_row(Message, ticket, **{**message, "inbound_id": ctx.inbound.id})  # the agent's mail, as sent
         self.record("answered", self.actor, "answer sent to the requester", message_id=outbox["message_id"])
-        lifecycle.responded(ticket, at=self.now, actor=self.actor, record=self.record)
+        lifecycle.responded(ticket, at=self.now, actor=self.actor, record=self.record, sla=self.sla)
         if ticket.state == TicketState.NEW.value:
             self._transition(TicketState.OPEN.value, "answered")
 

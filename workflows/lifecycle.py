@@ -78,10 +78,11 @@ def transition(ticket: Ticket, to: str, *, at: dt.datetime, actor: str, cause: s
         record("sla_paused", actor, cause, at=at.isoformat())
     if to == RESOLVED:
         ticket.resolved_at = at
+        ticket.resolution_seconds = business_seconds(ticket, at, sla)
     if to == CLOSED:
         ticket.closed_at = at
     if current == RESOLVED and to == OPEN:
-        ticket.resolved_at = None
+        ticket.resolved_at = ticket.resolution_seconds = None
         ticket.reopened_count = (ticket.reopened_count or 0) + 1
         record("reopened", actor, cause)
     ticket.state = to
@@ -111,11 +112,25 @@ def _resume(ticket: Ticket, *, at: dt.datetime, actor: str, sla: SlaRule, record
            **moved)
 
 
-def responded(ticket: Ticket, *, at: dt.datetime, actor: str, record: Record) -> bool:
-    """The first public answer from an agent; False if there was one already."""
+def business_seconds(ticket: Ticket, at: dt.datetime, sla: SlaRule) -> int:
+    """The open time from the ticket's creation to ``at`` that counts against its SLA: time waiting
+    on the requester excluded (also a pause still running)."""
+    calendar = sla.calendar
+    total = calendar.elapsed(ticket.created_at, at).total_seconds() - (ticket.paused_seconds or 0)
+    if ticket.sla_paused_at is not None:
+        total -= calendar.elapsed(ticket.sla_paused_at, at).total_seconds()
+    return max(0, int(total))
+
+
+def responded(ticket: Ticket, *, at: dt.datetime, actor: str, record: Record, sla: SlaRule | None = None) -> bool:
+    """The first public answer from an agent; False if there was one already.
+
+    With ``sla`` the business time it took is kept for the KPIs."""
     if ticket.first_responded_at is not None:
         return False
     ticket.first_responded_at = at
+    if sla is not None:
+        ticket.first_response_seconds = business_seconds(ticket, at, sla)
     ticket.updated_at = at
     record("first_response", actor, "first answer to the requester")
     return True

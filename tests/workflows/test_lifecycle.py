@@ -80,3 +80,19 @@ def test_a_new_priority_recomputes_unmet_due_times_counting_waiting_time():
     assert ticket.resolution_due == MONDAY_9 + dt.timedelta(hours=5)
     assert events.kinds() == ["sla_recomputed"]
     assert not recompute(ticket, at=MONDAY_9, actor="agent:a@x", cause="again", sla=p1, record=events)
+
+
+def test_kpi_durations_count_open_time_without_waiting():
+    ticket, events = _ticket(), Events()
+    # answered Monday 11:00 (2 open hours), waiting from 12:00 until resolved Tuesday 12:00 (5 + 3 open hours)
+    responded(ticket, at=MONDAY_9 + dt.timedelta(hours=2), actor="agent:a@x", record=events, sla=SLA)
+    transition(ticket, "waiting_on_requester", at=MONDAY_9 + dt.timedelta(hours=3), actor="agent:a@x", cause="",
+               sla=SLA, record=events)
+    transition(ticket, "resolved", at=dt.datetime(2026, 11, 24, 12, tzinfo=UTC), actor="agent:a@x", cause="",
+               sla=SLA, record=events)
+    assert ticket.first_response_seconds == 2 * 3600
+    assert ticket.paused_seconds == 8 * 3600
+    assert ticket.resolution_seconds == (8 + 3) * 3600 - 8 * 3600  # Monday 9-17 and Tuesday 9-12, less the pause
+    transition(ticket, "open", at=dt.datetime(2026, 11, 24, 13, tzinfo=UTC), actor="requester", cause="",
+               sla=SLA, record=events)
+    assert ticket.resolution_seconds is None and ticket.resolved_at is None
