@@ -304,3 +304,13 @@ class User(Base):
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Heartbeat(Base):
+    """The last run of a periodic part of the helpdesk (the scheduler's sweep), for the Health page."""
+
+    __tablename__ = "heartbeat"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    detail: Mapped[dict | None] = mapped_column(JSON, default=dict)
