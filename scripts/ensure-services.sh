@@ -2,6 +2,8 @@
 # Make the services the test suite talks to available on this machine.
 # - PostgreSQL at 127.0.0.1:5432: start the Debian cluster if it is installed but down.
 # - Dovecot (Debian package dovecot-imapd): the IMAP tests start private instances of it;
+#   install it when missing and we are root.
+# - Chromium (Debian package chromium): the dashboard's browser test drives it headless;
 #   install it when missing and we are root. Nothing here fails the run.
 set -u
 
@@ -37,6 +39,23 @@ ensure_dovecot() {
     echo "note: dovecot (Debian package dovecot-imapd) is not installed; the IMAP tests are skipped (and fail under CI=true)" >&2
 }
 
+ensure_chromium() {
+    if command -v chromium >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -qq chromium >/dev/null 2>&1 ||
+            { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; } ||
+            true
+        if command -v chromium >/dev/null 2>&1; then
+            return 0
+        fi
+    fi
+    echo "note: chromium is not installed; the browser test is skipped (and fails under CI=true)" >&2
+}
+
 ensure_postgres
 ensure_dovecot
+ensure_chromium
 exit 0
