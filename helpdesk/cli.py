@@ -79,14 +79,20 @@ def cmd_db_upgrade(args) -> int:
 
 
 def cmd_stats(args) -> int:
+    import functools
+
+    from helpdesk.build import load_ruleset
     from storage import Database, mailboxes, utcnow
     from storage.repo import stats
+    from workflows import rulekeeper
 
-    db = Database(_settings(args).storage_url())
+    settings = _settings(args)
+    db = Database(settings.storage_url())
     try:
         with db.sessions() as session:
             result = stats(session)
             result["imap"] = mailboxes.report(session, utcnow())
+            result["rules"] = rulekeeper.report(session, functools.partial(load_ruleset, settings))
     finally:
         db.dispose()
     if args.json:
@@ -207,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = verbs.add_parser("stats", parents=[common], help="counts of inbound messages, tickets and outbox",
                              description="Counts of inbound messages by status, tickets by state and department, outbox by status; "
-                                         "per IMAP mailbox its last successful check, last error and whether it is stale.")
+                                         "per IMAP mailbox its last successful check, last error and whether it is stale; "
+                                         "the rules version applied last, and the errors of the rule file when it is refused.")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
     stats.set_defaults(func=cmd_stats)
 
@@ -246,12 +253,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
+        if _is_rule_file_error(exc):
+            print(f"rule file refused:\n{exc}", file=sys.stderr)
+            return 2
         if not _is_database_unusable(exc):
             raise
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         print(f"database error: {reason}\n(is the database reachable, and its schema created with "
               f"`helpdesk db upgrade`?)", file=sys.stderr)
         return 1
+
+
+def _is_rule_file_error(exc: Exception) -> bool:
+    """A rule file that cannot be used at start-up (a running helpdesk keeps its rules instead)."""
+    from rules import RuleFileError
+
+    return isinstance(exc, RuleFileError)
 
 
 def _is_database_unusable(exc: Exception) -> bool:

@@ -9,6 +9,10 @@ and rules nor sending compete with accepting mail for the interpreter; with
 claim messages from the database, so any number can run, here or on other
 machines.
 
+Every process with a pipeline runs a rules keeper (``workflows.rulekeeper``)
+that applies a changed, valid rule file within two seconds and refuses a
+broken one, keeping the rules it has.
+
 ``stop()`` ends things in order (stop taking mail, finish the message in
 hand, stop sending) so nothing accepted is lost. A worker whose parent dies
 (even by SIGKILL) finishes its message and exits.
@@ -26,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from helpdesk.build import build_mailboxes, build_services, log_file
+from helpdesk.build import build_mailboxes, build_services, load_ruleset, log_file
 from helpdesk.config import Settings
 from mailgateway.capture import CaptureRelay
 from mailgateway.imap import MailboxFetcher
@@ -35,6 +39,7 @@ from mailgateway.smtp import GatewayController, HelpdeskHandler, RateLimiter
 from mailgateway.store import InboundWriter
 from storage import Database, utcnow
 from workflows.pipeline import Pipeline
+from workflows.rulekeeper import RuleKeeper
 from workflows.scheduler import Scheduler
 
 log = logging.getLogger("helpdesk.runner")
@@ -52,6 +57,7 @@ class Helpdesk:
         self.intake_db = Database(url, synchronous="FULL", pool_size=2 + len(settings.imap.mailboxes),
                                   write_priority=True)
         self.services = build_services(settings)
+        self.rule_keeper = RuleKeeper(functools.partial(load_ruleset, settings), self.services, self.db)
         self.work_ready = threading.Event()
         self.writer = InboundWriter(self.intake_db, on_commit=self.work_ready.set)
         self.fetchers = [MailboxFetcher(mailbox, self.intake_db, on_commit=self.work_ready.set)
@@ -67,6 +73,8 @@ class Helpdesk:
 
     def start(self) -> None:
         self.db.upgrade()
+        self.rule_keeper.check()  # records the version we start with
+        self._spawn("rules", functools.partial(self.rule_keeper.run, self._stop))
         if self.settings.capture.enabled:
             self.capture = CaptureRelay(self.settings.path(self.settings.capture.maildir),
                                         host=self.settings.outbound.relay_host,
@@ -248,10 +256,12 @@ def run_worker(settings: Settings, parent_pid: int | None = None, announce=None,
     signal.signal(signal.SIGINT, (lambda *_: None) if parent_pid else (lambda *_: stop.set()))
     db = Database(settings.storage_url(), pool_size=settings.worker.threads + 1)
     services = build_services(settings)
+    keeper = RuleKeeper(functools.partial(load_ruleset, settings), services, db)
     threads_per_process = settings.worker.threads
     shards = threads_per_process * (settings.worker.processes if parent_pid is not None else 1)
     idle = threading.Event()
-    threads = []
+    threads = [threading.Thread(target=guarded, args=("rules", functools.partial(keeper.run, stop), stop),
+                                daemon=True)]
     for n in range(threads_per_process):
         pipeline = Pipeline(db, services, shard=(index * threads_per_process + n, shards))
         loop = functools.partial(work_loop, pipeline, stop, idle, settings.worker.idle_poll_seconds)

@@ -15,7 +15,7 @@ from email.policy import default as default_policy
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage import mailboxes
+from storage import mailboxes, rule_versions
 from storage.models import Heartbeat, InboundMessage, InboundStatus, Outbox, OutboxStatus, RuleVersion
 
 _HEADER_BYTES = 64 * 1024
@@ -120,8 +120,7 @@ def last_beat(session: Session, name: str) -> Heartbeat | None:
 
 def active_rules(session: Session) -> RuleVersion | None:
     """The rule file version applied last."""
-    return session.scalars(select(RuleVersion).order_by(RuleVersion.applied_at.desc(), RuleVersion.id.desc())
-                           .limit(1)).first()
+    return rule_versions.latest_version(session)
 
 
 def mailbox_report(session: Session, now: dt.datetime) -> dict[str, dict]:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from helpdesk.build import load_ruleset
+from helpdesk.config import load_settings
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config.toml"
 VERBS = ["run", "worker", "demo", "dashboard", "db upgrade", "stats", "ingest", "parse", "agents away", "agents back",
@@ -62,7 +65,13 @@ def test_db_upgrade_then_stats_is_all_zeros(env, tmp_path):
     upgrade = _helpdesk(env, "db", "upgrade", cwd=tmp_path)
     assert upgrade.returncode == 0, upgrade.stderr
     assert "up to date" in upgrade.stdout and str(tmp_path / "helpdesk.db") in upgrade.stdout
-    assert _stats(env, tmp_path) == EMPTY_STATS
+    stats = _stats(env, tmp_path)
+    rules = stats.pop("rules")
+    assert stats == EMPTY_STATS
+    # No version applied yet; the configured rule file is valid.
+    file_version = load_ruleset(load_settings(CONFIG, environ={})).version
+    assert rules == {"version": None, "source": None, "applied_at": None, "author": None, "note": None,
+                     "last_error": None, "file_version": file_version}
     again = _helpdesk(env, "db", "upgrade", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
 
@@ -109,6 +118,17 @@ def test_a_bad_override_names_the_key(env, tmp_path):
     result = _helpdesk({**env, "HELPDESK__GATEWAY__SMTP_PORT": "abc"}, "stats", cwd=tmp_path)
     assert result.returncode == 2
     assert "configuration error" in result.stderr and "gateway.smtp_port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_with_a_broken_rule_file_names_file_line_and_rule(env, tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text((ROOT / "rules" / "default.toml").read_text().replace(
+        'name = "executable-attachment"', 'name = "executable-attachment"\ncolour = "red"', 1))
+    line = rules.read_text().splitlines().index('colour = "red"') + 1
+    result = _helpdesk({**env, "HELPDESK__RULES__PATH": str(rules)}, "run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert f'{rules}:{line}: rule "executable-attachment": unknown key "colour"' in result.stderr
     assert "Traceback" not in result.stderr
 
 
