@@ -85,7 +85,7 @@ def load_ruleset(settings: Settings, path: str | None = None) -> RuleSet:
     """
     return load_rules(settings.path(path or settings.rules.path), departments=set(settings.departments),
                       teams=set(settings.teams), sla_policies=set(settings.sla_policies),
-                      templates=TemplateRenderer().names())
+                      templates={name for name in TemplateRenderer().names() if name.startswith("acknowledgement")})
 
 
 def build_engine(settings: Settings) -> RulesEngine:

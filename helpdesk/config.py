@@ -221,6 +221,35 @@ class ImapSettings(Section):
         return value
 
 
+class SchedulerSettings(Section):
+    """SLA warnings, escalation, reminders and auto-close, done by the scheduler (docs/sla.md)."""
+
+    interval_seconds: float = Field(30.0, gt=0)  # how often it sweeps
+    warning_share: float = Field(0.75, gt=0, lt=1)  # warn the assignee when this share of a target is used
+    escalate_priority: bool = True  # raise the priority one level at a breach ...
+    escalate_up_to: Literal["P1", "P2", "P3", "P4"] = "P1"  # ... but never above this one
+    managers: dict[str, str] = Field(default_factory=dict)  # department -> told of escalations if no team lead
+    reminder_after_business_days: int = Field(2, ge=1)  # remind a requester we wait on ...
+    auto_close_after_business_days: int = Field(5, ge=1)  # ... and close the ticket after this many
+    close_resolved_after_days: int = Field(7, ge=1)  # resolved tickets close after these calendar days
+    full_sweep_minutes: float = Field(60.0, gt=0)  # between sweeps that look at every open ticket
+    batch: int = Field(200, ge=1, le=10_000)  # tickets per transaction
+
+    @field_validator("managers")
+    @classmethod
+    def _managers(cls, value: dict[str, str]) -> dict[str, str]:
+        for department, address in value.items():
+            if not _AGENT.match(address):
+                raise ValueError(f"{department}: {address!r} is not an email address")
+        return {department: address.lower() for department, address in value.items()}
+
+    @model_validator(mode="after")
+    def _close_after_reminding(self) -> SchedulerSettings:
+        if self.auto_close_after_business_days <= self.reminder_after_business_days:
+            raise ValueError("auto_close_after_business_days must be more than reminder_after_business_days")
+        return self
+
+
 class Settings(Section):
     organisation: OrganisationSettings = OrganisationSettings()
     storage: StorageSettings = StorageSettings()
@@ -233,6 +262,7 @@ class Settings(Section):
     directory: DirectorySettings = DirectorySettings()
     teams: dict[str, TeamSettings] = Field(default_factory=dict)
     imap: ImapSettings = ImapSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
     calendars: dict[str, CalendarSettings]
     sla_policies: dict[str, SlaPolicySettings]
     departments: dict[str, DepartmentSettings]

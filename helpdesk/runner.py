@@ -37,10 +37,10 @@ from mailgateway.imap import MailboxFetcher
 from mailgateway.outbound import OutboundSender, RelaySettings
 from mailgateway.smtp import GatewayController, HelpdeskHandler, RateLimiter
 from mailgateway.store import InboundWriter
-from storage import Database, utcnow
+from storage import Database, health, utcnow
 from workflows.pipeline import Pipeline
 from workflows.rulekeeper import RuleKeeper
-from workflows.scheduler import Scheduler
+from workflows.scheduler import Scheduler, SchedulerPolicy
 
 log = logging.getLogger("helpdesk.runner")
 
@@ -48,7 +48,7 @@ log = logging.getLogger("helpdesk.runner")
 class Helpdesk:
     """Everything `helpdesk run` starts, built from the settings."""
 
-    def __init__(self, settings: Settings, *, scheduler_interval: float = 30.0) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         url = settings.storage_url()
         self.db = Database(url, pool_size=settings.worker.threads + 4)
@@ -62,8 +62,11 @@ class Helpdesk:
         self.writer = InboundWriter(self.intake_db, on_commit=self.work_ready.set)
         self.fetchers = [MailboxFetcher(mailbox, self.intake_db, on_commit=self.work_ready.set)
                          for mailbox in build_mailboxes(settings)]
-        self.scheduler = Scheduler(self.db)
-        self.scheduler_interval = scheduler_interval
+        # One scheduler for the process's life: it remembers its last sweep (so the next looks only at
+        # what came due since) and which tickets another worker held.
+        self.scheduler = Scheduler(self.db, self.services,
+                                   SchedulerPolicy(**settings.scheduler.model_dump(exclude={"interval_seconds"})))
+        self.scheduler_interval = settings.scheduler.interval_seconds
         self.sender = OutboundSender(self.db, _relay(settings))
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -162,7 +165,10 @@ class Helpdesk:
     def _schedule(self) -> None:
         while not self._stop.is_set():
             started = time.monotonic()
-            self.scheduler.run_once(utcnow())
+            now = utcnow()
+            counts = self.scheduler.run_once(now)
+            with self.db.transaction() as session:  # the Health page shows when it last ran
+                health.beat(session, "scheduler", now, counts)
             self._stop.wait(max(0.0, self.scheduler_interval - (time.monotonic() - started)))
 
 

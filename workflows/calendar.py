@@ -16,13 +16,19 @@ its end time; a wall time that never occurs (inside the spring gap) is the
 instant of the jump. Open time is half-open: a 09:00-17:00 shift is open at
 09:00 and closed at 17:00.
 
-Arithmetic steps shift by shift and day by day, never minute by minute. The
-core is pure: its only state is the cache of holiday tables, built lazily per
-country, subdivision and year.
+Arithmetic works on a table of the open intervals of whole years (as integer
+microseconds since the epoch) with the open time before each one summed up,
+so ``add`` and ``elapsed`` are two binary searches, however long the span:
+tens of thousands of due times per second. The table is built lazily, per
+calendar, for the years asked about and rebuilt wider when a question goes
+beyond it. The core is pure: its only state is these tables and the cache of
+holiday dates per country, subdivision and year.
 """
 from __future__ import annotations
 
 import re
+import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -37,9 +43,17 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # looping forever (e.g. closures covering every opening day).
 MAX_CLOSED_DAYS = 3 * 366
 
+# A table spans at most this many days unless one ``add`` needs more; a question
+# far away from it gets a fresh table instead of an ever larger one.
+MAX_TABLE_DAYS = 40 * 366
+
 _SHIFT = re.compile(r"(\d{2}):(\d{2})-(\d{2}):(\d{2})")
 _DAY = timedelta(days=1)
 _ZERO = timedelta(0)
+_MICROSECOND = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US_PER_DAY = 86_400_000_000
+_LAST_YEAR = 9998  # tables end here, so a day after the last one still exists
 
 Interval = tuple[datetime, datetime]
 """An open period as UTC instants, half-open: ``[opens, closes)``."""
@@ -112,15 +126,17 @@ class BusinessCalendar:
 
     def in_zone(self, dt: datetime) -> datetime:
         """The instant ``dt`` expressed in the calendar's zone; naive datetimes are refused."""
-        return _utc(dt).astimezone(self.zone)
+        _micros(dt)  # refuses a naive datetime
+        return dt.astimezone(self.zone)
 
     def is_open(self, dt: datetime) -> bool:
         """Whether the department is open at the instant ``dt``."""
-        instant = _utc(dt)
+        instant = _micros(dt)
         if self.always_open:
             return True
-        day = self._local_date(instant)
-        return any(opens <= instant < closes for opens, closes in self._intervals(day - _DAY, day + _DAY))
+        table = self._table_for(instant, instant)
+        index = bisect_right(table.closes, instant)
+        return index < len(table.closes) and table.opens[index] <= instant
 
     def add(self, start: datetime, business: timedelta) -> datetime:
         """The instant when ``business`` of open time has elapsed after ``start``.
@@ -132,46 +148,100 @@ class BusinessCalendar:
         subtract it as UTC, since Python does wall-clock arithmetic between
         datetimes that share a zone (wrong across a DST change).
         """
-        instant = _utc(start)
+        instant = _micros(start)
         if business < _ZERO:
             raise CalendarError(f"business time must not be negative, got {business}")
+        amount = business // _MICROSECOND
         if self.always_open:
-            return (instant + business).astimezone(self.zone)
-        return self._advance(instant, business).astimezone(self.zone)
+            return _instant(instant + amount).astimezone(self.zone)
+        return _instant(self._advance(instant, amount)).astimezone(self.zone)
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """The open time between two instants; zero when ``end <= start``."""
-        since, until = _utc(start), _utc(end)
+        since, until = _micros(start), _micros(end)
         if until <= since:
             return _ZERO
         if self.always_open:
-            return until - since
-        days = self._local_date(since) - _DAY, self._local_date(until) + _DAY
-        return sum((_overlap(interval, since, until) for interval in self._intervals(*days)), _ZERO)
+            return timedelta(microseconds=until - since)
+        table = self._table_for(since, until)
+        return timedelta(microseconds=table.position(until) - table.position(since))
 
-    def _advance(self, instant: datetime, business: timedelta) -> datetime:
-        remaining = business
-        for opens, closes in self._intervals(self._local_date(instant) - _DAY):
-            if closes <= instant:
-                continue
-            opens = max(opens, instant)
-            if remaining <= closes - opens:
-                return opens + remaining
-            remaining -= closes - opens
-        raise AssertionError("unreachable: an open-ended interval search ends by raising")
+    def add_days(self, start: datetime, days: int) -> datetime:
+        """The instant ``days`` business days after ``start`` (reminders: "after 2 business days").
 
-    def _intervals(self, first: date, last: date | None = None) -> Iterator[Interval]:
-        """Open intervals of local days ``first``..``last`` (open-ended if None), ordered, disjoint."""
-        day, previous_close, closed_run = first, datetime.min.replace(tzinfo=UTC), 0
-        while last is None or day <= last:
-            closed_run += 1
+        The count starts at the first open instant at or after ``start`` and
+        gives the same wall-clock time on the ``days``-th later day with
+        opening hours (weekends, holidays and closures are skipped), or the
+        next opening after it when the department is closed then. Result in
+        the calendar's zone.
+        """
+        if days < 0:
+            raise CalendarError(f"business days must not be negative, got {days}")
+        begin = self.add(start, _ZERO)
+        day, counted, closed_run = begin.date(), 0, 0
+        while counted < days:
+            day += _DAY
+            if self.always_open or (self.week[day.weekday()] and not self._is_closed(day)):
+                counted, closed_run = counted + 1, 0
+            elif (closed_run := closed_run + 1) > MAX_CLOSED_DAYS:
+                raise CalendarError(f"calendar is closed for {MAX_CLOSED_DAYS} days in a row from {day}")
+        wall = datetime.combine(day, begin.time(), tzinfo=self.zone)
+        return self.add(wall, _ZERO)
+
+    def _advance(self, instant: int, amount: int) -> int:
+        """``add`` on the table, in microseconds; the table grows until the time runs out."""
+        table = self._table_for(instant, instant)
+        while True:
+            index = bisect_right(table.closes, instant)
+            if index < len(table.closes):
+                opens = max(table.opens[index], instant)
+                if not amount:
+                    return opens
+                target = table.cumulative[index] + (opens - table.opens[index]) + amount
+                last = bisect_left(table.cumulative_end, target)
+                if last < len(table.closes):
+                    return table.opens[last] + (target - table.cumulative[last])
+            table = self._longer_table(table, instant)
+
+    def _table_for(self, since: int, until: int) -> _Table:
+        """A table of open intervals that covers the instants ``since``..``until``."""
+        table = self.__dict__.get("_table")
+        if table is not None and table.covers(since, until):
+            return table
+        first, last = _utc_day(since), _utc_day(until)
+        if table is not None and (max(last, table.last_day) - min(first, table.first_day)).days <= MAX_TABLE_DAYS:
+            first, last = min(first, table.first_day), max(last, table.last_day)
+        return self._build_table(first.year - 1, last.year + 1)
+
+    def _longer_table(self, table: _Table, instant: int) -> _Table:
+        """The table with the next years added, for an ``add`` that runs past its end."""
+        last_open = table.closes[-1] if table.closes else table.start
+        if table.last_day.year >= _LAST_YEAR:
+            raise CalendarError(f"no open time left before the year {_LAST_YEAR + 1}")
+        if (table.last_day - _utc_day(max(last_open, instant))).days > MAX_CLOSED_DAYS:
+            raise CalendarError(f"calendar is closed for {MAX_CLOSED_DAYS} days in a row from "
+                                f"{_utc_day(instant)}")
+        years = table.last_day.year - table.first_day.year + 1
+        return self._build_table(table.first_day.year, table.last_day.year + max(2, years))  # doubling
+
+    def _build_table(self, first_year: int, last_year: int) -> _Table:
+        with _TABLE_LOCK:  # one thread builds, the others then find it
+            table = self.__dict__.get("_table")
+            first, last = date(max(first_year, 1), 1, 1), date(min(last_year, _LAST_YEAR), 12, 31)
+            if table is None or table.first_day > first or table.last_day < last:
+                table = _Table(first, last, self._intervals(first, last))
+                object.__setattr__(self, "_table", table)  # the frozen fields stay as they are
+        return table
+
+    def _intervals(self, first: date, last: date) -> Iterator[Interval]:
+        """Open intervals of local days ``first``..``last``, ordered and disjoint."""
+        day, previous_close = first, datetime.min.replace(tzinfo=UTC)
+        while day <= last:
             for opens, closes in self._day_intervals(day):
                 opens = max(opens, previous_close)  # ambiguous wall times may overlap
                 if opens < closes:
                     yield opens, closes
-                    previous_close, closed_run = closes, 0
-            if last is None and closed_run > MAX_CLOSED_DAYS:
-                raise CalendarError(f"calendar is closed for {MAX_CLOSED_DAYS} days in a row from {first}")
+                    previous_close = closes
             day += _DAY
 
     def _day_intervals(self, day: date) -> list[Interval]:
@@ -190,21 +260,67 @@ class BusinessCalendar:
         country = self.holidays_country
         return country is not None and day in _holiday_dates(country, self.holidays_subdiv, day.year)
 
-    def _local_date(self, instant: datetime) -> date:
-        return instant.astimezone(self.zone).date()
+
+class _Table:
+    """The open intervals of the local days ``first_day``..``last_day`` as epoch microseconds.
+
+    ``cumulative[i]`` is the open time before interval ``i`` (from the table's
+    start), ``cumulative_end[i]`` the open time up to its close. Instants are
+    answered for only where every interval that can touch them is in the
+    table: a local day and its UTC day differ by at most one.
+    """
+
+    __slots__ = ("first_day", "last_day", "start", "end", "opens", "closes", "cumulative", "cumulative_end")
+
+    def __init__(self, first_day: date, last_day: date, intervals: Iterable[Interval]) -> None:
+        self.first_day, self.last_day = first_day, last_day
+        self.start = _day_micros(first_day + _DAY)
+        self.end = _day_micros(last_day - _DAY)
+        self.opens, self.closes, self.cumulative, self.cumulative_end = [], [], [], []
+        total = 0
+        for opens, closes in intervals:
+            self.opens.append(_micros(opens))
+            self.closes.append(_micros(closes))
+            self.cumulative.append(total)
+            total += self.closes[-1] - self.opens[-1]
+            self.cumulative_end.append(total)
+
+    def covers(self, since: int, until: int) -> bool:
+        return self.start <= since and until < self.end
+
+    def position(self, instant: int) -> int:
+        """The open time from the table's start to ``instant``."""
+        index = bisect_right(self.closes, instant)
+        if index == len(self.closes):
+            return self.cumulative_end[-1] if self.closes else 0
+        return self.cumulative[index] + max(0, instant - self.opens[index])
 
 
-def _utc(dt: datetime) -> datetime:
+_TABLE_LOCK = threading.Lock()
+
+
+def _micros(dt: datetime) -> int:
+    """An aware datetime as microseconds since the epoch; naive datetimes are refused."""
     if not isinstance(dt, datetime):
         raise CalendarError(f"expected a datetime, got {dt!r}")
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise CalendarError(f"naive datetime {dt.isoformat()} refused; give a timezone-aware datetime")
-    return dt.astimezone(UTC)
+    return (dt - _EPOCH) // _MICROSECOND
 
 
-def _overlap(interval: Interval, since: datetime, until: datetime) -> timedelta:
-    opens, closes = interval
-    return max(_ZERO, min(closes, until) - max(opens, since))
+def _instant(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+def _utc_day(micros: int) -> date:
+    return date.fromordinal(_EPOCH_ORDINAL + micros // _US_PER_DAY)
+
+
+def _day_micros(day: date) -> int:
+    return (day.toordinal() - _EPOCH_ORDINAL) * _US_PER_DAY
+
+
+_EPOCH_ORDINAL = _EPOCH.date().toordinal()
 
 
 def _wall_instant(day: date, minutes: int, zone: ZoneInfo, *, last: bool) -> datetime:

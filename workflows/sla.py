@@ -94,13 +94,19 @@ def describe_promise(
     The year is added when the due date falls in another year than ``now``
     (the current time when None), both read in the calendar's zone.
     """
-    local = calendar.in_zone(due)
+    within = describe_duration(target_duration, business=not calendar.always_open)
+    return f"within {within}, by {describe_when(calendar, due, now)}"
+
+
+def describe_when(calendar: BusinessCalendar, when: datetime, now: datetime | None = None) -> str:
+    """An instant as the requester reads it: "Tuesday 24 November, 12:00 CET" in the calendar's zone,
+    with the year when it is not the year of ``now`` (the current time when None)."""
+    local = calendar.in_zone(when)
     today = calendar.in_zone(now if now is not None else datetime.now(UTC))
     day = f"{_WEEKDAY_NAMES[local.weekday()]} {local.day} {_MONTH_NAMES[local.month - 1]}"
     if local.year != today.year:
         day += f" {local.year}"
-    within = describe_duration(target_duration, business=not calendar.always_open)
-    return f"within {within}, by {day}, {local:%H:%M} {local.tzname()}"
+    return f"{day}, {local:%H:%M} {local.tzname()}"
 
 
 def _count(number: int, unit: str) -> str:

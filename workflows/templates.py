@@ -91,6 +91,24 @@ _SAMPLE = {
     "agent_name": "Alex Berg",
     "done": ["priority P1"],
     "problems": ["#frobnicate is not a command"],
+    # the SLA notices (workflows/notify.py)
+    "target_name": "first response",
+    "due": "Mon 23 Nov 2026 12:00 CET",
+    "left": "30 business minutes",
+    "share": 75,
+    "assigned_to": "alex.berg@corp.example",
+    "team": "it-desk",
+    "agent_reply": True,
+    "previous_priority": "P3",
+    "raised": True,
+    "close_on": "Monday 30 November, 10:00 CET",
+    "reopen_days": 7,
+    "ratings": [{"score": score, "label": label, "link": "mailto:it+it-000123.abcdefghij@corp.example"
+                 f"?subject=Rating%20{score}%20%5BIT-000123%5D&body={score}"}
+                for score, label in ((1, "very dissatisfied"), (2, "dissatisfied"), (3, "neither"),
+                                     (4, "satisfied"), (5, "very satisfied"))],
+    "first_response_late": False,
+    "resolution_late": False,
 }
 
 

@@ -410,3 +410,59 @@ def test_add_of_elapsed_gives_the_earliest_instant_with_that_open_time(
 def test_is_open_agrees_with_elapsed(start: datetime) -> None:
     assert REALISTIC.is_open(start) == (REALISTIC.elapsed(start, utc(start) + tiny) == tiny)
     assert NIGHT_SHIFT.is_open(start) == (NIGHT_SHIFT.elapsed(start, utc(start) + tiny) == tiny)
+
+
+# --- business days (reminders) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("calendar", "start", "days", "expected"),
+    [
+        pytest.param(OFFICE, at(2026, 11, 23, 10), 2, at(2026, 11, 25, 10), id="monday-to-wednesday"),
+        pytest.param(OFFICE, at(2026, 11, 27, 15), 2, at(2026, 12, 1, 15), id="over-the-weekend"),
+        pytest.param(OFFICE, at(2026, 11, 27, 18), 2, at(2026, 12, 2, 9), id="counted-from-the-next-opening"),
+        pytest.param(OFFICE, at(2026, 12, 23, 16), 2, at(2026, 12, 28, 16), id="christmas-holidays-skipped"),
+        pytest.param(REALISTIC, at(2026, 12, 23, 10), 1, at(2026, 12, 28, 10), id="closure-skipped"),
+        pytest.param(SPLIT, at(2026, 11, 23, 12, 45), 1, at(2026, 11, 24, 13, 30), id="lunch-counts-from-13-30"),
+        pytest.param(REALISTIC, at(2026, 11, 26, 16), 1, at(2026, 11, 30, 8), id="friday-closes-early"),
+        pytest.param(OFFICE, at(2026, 11, 24, 10), 0, at(2026, 11, 24, 10), id="zero"),
+        pytest.param(NIGHT_SHIFT, at(2026, 3, 27, 10), 1, at(2026, 3, 30, 7), id="sunday-10-00-is-closed"),
+        # Sunday 29 March 02:45 never shows on the clock: it is read as 02:45 CET, i.e. 03:45 CEST.
+        pytest.param(NIGHT_SHIFT, at(2026, 3, 22, 2, 45), 6, datetime(2026, 3, 29, 1, 45, tzinfo=UTC),
+                     id="wall-time-in-the-dst-gap"),
+    ],
+)
+def test_add_days(calendar: BusinessCalendar, start: datetime, days: int, expected: datetime) -> None:
+    assert calendar.add_days(start, days) == expected
+
+
+def test_add_days_on_24x7_keeps_the_wall_clock_across_dst() -> None:
+    on_call = BusinessCalendar.always("Europe/Berlin")
+    assert on_call.add_days(at(2026, 3, 28, 10), 2) == at(2026, 3, 30, 10)  # 47 real hours
+
+
+def test_add_days_refuses_negative_days() -> None:
+    with pytest.raises(CalendarError, match="negative"):
+        OFFICE.add_days(at(2026, 11, 24, 10), -1)
+
+
+# --- the interval table behind add and elapsed ------------------------------------------
+
+
+def test_answers_do_not_depend_on_the_questions_asked_before() -> None:
+    # The table is built for the years asked about; far questions get a table of their own.
+    questions = [(at(2026, 11, 24, 10), hours(20)), (datetime(2101, 6, 1, 12, tzinfo=UTC), hours(30)),
+                 (at(1999, 12, 31, 16), hours(3)), (at(2026, 12, 23, 16), hours(10))]
+    used = BusinessCalendar.build("Europe/Berlin", NINE_TO_FIVE, holidays_country="DE")
+    for start, business in questions:
+        fresh = BusinessCalendar.build("Europe/Berlin", NINE_TO_FIVE, holidays_country="DE")
+        assert used.add(start, business) == fresh.add(start, business)
+        assert used.elapsed(start, start + hours(100)) == fresh.elapsed(start, start + hours(100))
+        assert used.is_open(start) == fresh.is_open(start)
+
+
+def test_the_table_is_not_part_of_the_calendars_identity() -> None:
+    used = BusinessCalendar.build("Europe/Berlin", NINE_TO_FIVE, holidays_country="DE")
+    used.add(at(2026, 11, 24, 10), hours(1))
+    assert used == OFFICE and hash(used) == hash(OFFICE)
+    assert "_table" not in repr(used)

@@ -192,3 +192,108 @@ def test_promise_for_a_friday_evening_request() -> None:
     assert describe_promise(OFFICE, target.resolution, due.resolution_due, now=NOW) == (
         "within 16 business hours, by Tuesday 1 December, 17:00 CET"
     )
+
+
+# --- helpdesk sla due -------------------------------------------------------------------
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from helpdesk import cli_sla  # noqa: E402
+from helpdesk.config import load_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "config.toml"
+
+
+def _sla(capsys, *args: str) -> tuple[int, str, str]:
+    """Run `sla ...` through a parser with only cli_sla's verbs, as helpdesk.cli registers them."""
+    parser = argparse.ArgumentParser(prog="helpdesk")
+    parser.add_argument("--config", default=str(CONFIG))
+    common = argparse.ArgumentParser(add_help=False)
+    cli_sla.add_parsers(parser.add_subparsers(dest="verb", required=True), common)
+    parsed = parser.parse_args(["sla", *args])
+    code = parsed.func(parsed)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_sla_due_prints_the_due_times_and_promises(capsys) -> None:
+    code, out, _ = _sla(capsys, "due", "--department", "it", "--priority", "P2", "--at", "2026-12-24T16:30:00+01:00")
+    assert code == 0
+    assert out.splitlines() == [
+        "department:     it",
+        "priority:       P2 (SLA policy standard, calendar office)",
+        "arrival:        2026-12-24T16:30:00+01:00",
+        "first response: 2026-12-28T10:00:00+01:00  within 2 business hours, by Monday 28 December, 10:00 CET",
+        "resolution:     2026-12-28T17:00:00+01:00  within 8 business hours, by Monday 28 December, 17:00 CET",
+    ]
+
+
+def test_sla_due_json_reads_the_arrival_in_the_calendar_zone(capsys) -> None:
+    code, out, _ = _sla(capsys, "due", "--department", "hr", "--priority", "p1", "--at", "2026-12-26T21:00:00Z",
+                        "--json")
+    assert code == 0
+    assert json.loads(out) == {
+        "department": "hr", "priority": "P1", "policy": "people",
+        "arrival": "2026-12-26T22:00:00+01:00",
+        "first_response_due": "2026-12-28T09:00:00+01:00", "resolution_due": "2026-12-28T12:00:00+01:00",
+        "first_response_promise": "within 1 business hour, by Monday 28 December, 09:00 CET",
+        "resolution_promise": "within 4 business hours, by Monday 28 December, 12:00 CET",
+    }
+
+
+def test_sla_due_with_a_policy_a_rule_may_choose(capsys) -> None:
+    code, out, _ = _sla(capsys, "due", "--department", "it", "--priority", "P1", "--policy", "vip",
+                        "--at", "2026-12-26T22:00:00+01:00", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["policy"] == "vip"
+    assert report["first_response_due"] == "2026-12-26T22:15:00+01:00"  # 15m on the 24x7 calendar
+    assert report["first_response_promise"] == "within 15 minutes, by Saturday 26 December, 22:15 CET"
+
+
+def test_sla_due_without_at_is_now(capsys) -> None:
+    code, out, _ = _sla(capsys, "due", "--department", "it", "--priority", "P3", "--json")
+    arrival = datetime.fromisoformat(json.loads(out)["arrival"])
+    assert code == 0 and abs(arrival - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--department", "sales", "--priority", "P2"], "unknown department 'sales'; known: it, hr, finance, facilities"),
+    (["--department", "it", "--priority", "P5"], "unknown priority 'P5'"),
+    (["--department", "it", "--priority", "P2", "--policy", "gold"], "unknown SLA policy 'gold'"),
+    (["--department", "it", "--priority", "P2", "--at", "2026-12-24T16:30"], "has no UTC offset"),
+    (["--department", "it", "--priority", "P2", "--at", "Christmas Eve"], "is not an ISO time"),
+])
+def test_sla_due_explains_what_it_cannot_answer(capsys, args, message) -> None:
+    code, out, err = _sla(capsys, "due", *args)
+    assert code == 2 and not out
+    assert err.startswith("error: ") and message in err
+
+
+def test_due_report_refuses_a_naive_time() -> None:
+    with pytest.raises(cli_sla.SlaQueryError, match="no UTC offset"):
+        cli_sla.due_report(load_settings(CONFIG, environ={}), "it", "P2", datetime(2026, 12, 24, 16, 30))
+
+
+def test_helpdesk_sla_due_command() -> None:
+    from helpdesk.cli import build_parser
+
+    verbs = next(action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction))
+    if "sla" not in verbs.choices:
+        pytest.skip("helpdesk.cli does not register `sla` yet: it needs cli_sla.add_parsers(verbs, common)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK")}
+    result = subprocess.run(
+        [sys.executable, "-m", "helpdesk.cli", "--config", str(CONFIG), "sla", "due", "--department", "it",
+         "--priority", "P2", "--at", "2026-12-24T16:30:00+01:00", "--json"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["resolution_due"] == "2026-12-28T17:00:00+01:00"
+    refused = subprocess.run(
+        [sys.executable, "-m", "helpdesk.cli", "--config", str(CONFIG), "sla", "due", "--department", "nope",
+         "--priority", "P2"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "unknown department 'nope'" in refused.stderr

@@ -1,0 +1,165 @@
+"""Notices about a ticket's SLA: the outbox rows of warnings, escalations, reminders, resolutions and new promises.
+
+Each function renders a template in the sandbox (``workflows/templates``:
+text, and an autoescaped HTML alternative) and returns the values of one
+outbox row, without ``ticket_id`` (the caller writes it with the ticket).
+Every header value is stripped of CR/LF. Every message carries a signed
+Message-ID and Reply-To of its ticket (``services.tokens``), so an answer
+threads onto the ticket even with a changed subject; notices to an agent of
+the department get the reply address signed for that agent, so their answer
+counts as an agent's. Nothing here was written by a person in reply to a
+message, so everything is ``Auto-Submitted: auto-generated`` (RFC 3834) and
+goes with a null return path, like the acknowledgement.
+
+Agent-facing: :func:`warning_notice` (a share of a target is used up) and
+:func:`escalation_notice` (a target was breached). Requester-facing:
+:func:`reminder_notice` (we wait for your answer), :func:`resolution_notice`
+(resolved; rate us 1-5 with one click) and :func:`new_promise_notice` (the
+due times moved).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import format_datetime
+from urllib.parse import quote, urlencode
+
+from mailgateway.compose import build_message, header_safe, mailbox
+from storage import OutboxStatus, Ticket
+from workflows.reply import tagged_subject
+from workflows.services import Department, Services
+from workflows.sla import describe_duration, describe_promise, describe_when
+
+TARGET_NAMES = {"first_response": "first response", "resolution": "resolution"}
+RATINGS = ((1, "very dissatisfied"), (2, "dissatisfied"), (3, "neither"), (4, "satisfied"), (5, "very satisfied"))
+
+
+def warning_notice(services: Services, department: Department, ticket: Ticket, recipient: str, *, target: str,
+                   due: dt.datetime, share: float, now: dt.datetime) -> dict:
+    """Tell ``recipient`` (the assignee, or whoever stands in) that ``share`` of a target is used."""
+    rule = services.sla_rule(department, ticket.priority, ticket.sla_policy)
+    left = rule.calendar.elapsed(now, due)
+    context = {**_internal(department, ticket), "target_name": TARGET_NAMES[target], "due": _when(department, due),
+               "left": describe_duration(left - left % dt.timedelta(minutes=1), not rule.calendar.always_open),
+               "share": round(share * 100)}
+    subject = f"[{ticket.key}] SLA warning: {TARGET_NAMES[target]} due {context['due']} ({ticket.priority}) " \
+              f"{header_safe(ticket.subject) or '(no subject)'}"
+    return _agent_mail(services, department, ticket, recipient, "sla_warning", "warning", context, subject, now)
+
+
+def escalation_notice(services: Services, department: Department, ticket: Ticket, recipient: str, *, target: str,
+                      due: dt.datetime, previous_priority: str, now: dt.datetime) -> dict:
+    """Tell ``recipient`` (team lead, manager, watcher, assignee) that a target of the ticket was breached."""
+    context = {**_internal(department, ticket), "target_name": TARGET_NAMES[target], "due": _when(department, due),
+               "previous_priority": previous_priority, "raised": previous_priority != ticket.priority}
+    subject = f"[{ticket.key}] Escalated: {TARGET_NAMES[target]} overdue ({ticket.priority}) " \
+              f"{header_safe(ticket.subject) or '(no subject)'}"
+    return _agent_mail(services, department, ticket, recipient, "escalation", "escalation", context, subject, now)
+
+
+def reminder_notice(services: Services, department: Department, ticket: Ticket, *, close_at: dt.datetime,
+                    now: dt.datetime) -> dict:
+    """Remind the requester that the ticket waits for their answer, and when it closes without one."""
+    calendar = services.sla_rule(department, ticket.priority, ticket.sla_policy).calendar
+    context = {**_requester(services, department, ticket),
+               "close_on": describe_when(department.calendar or calendar, close_at, now)}
+    subject = tagged_subject(ticket.key, f"Waiting for your answer: {ticket.subject or '(no subject)'}")
+    return _requester_mail(services, department, ticket, "reminder", "reminder", context, subject, now)
+
+
+def resolution_notice(services: Services, department: Department, ticket: Ticket, now: dt.datetime) -> dict:
+    """Tell the requester the ticket is resolved and ask for a rating: five one-click ``mailto:`` links."""
+    reply_to = services.tokens.reply_address(department.address, ticket.key)
+    context = {**_requester(services, department, ticket), "reopen_days": services.reopen_window.days,
+               "ratings": [{"score": score, "label": label, "link": rating_link(reply_to, ticket.key, score)}
+                           for score, label in RATINGS]}
+    subject = tagged_subject(ticket.key, f"Resolved: {ticket.subject or '(no subject)'}")
+    return _requester_mail(services, department, ticket, "resolution", "resolution", context, subject, now)
+
+
+def new_promise_notice(services: Services, department: Department, ticket: Ticket, now: dt.datetime) -> dict:
+    """Tell the requester the ticket's due times after they moved (priority changed, escalation).
+
+    A due time already past is not promised again: the mail says it is late instead.
+    """
+    rule = services.sla_rule(department, ticket.priority, ticket.sla_policy)
+    promises = {}
+    for name, due, done, target in (
+        ("first_response_promise", ticket.first_response_due, ticket.first_responded_at, rule.target.first_response),
+        ("resolution_promise", ticket.resolution_due, ticket.resolved_at, rule.target.resolution),
+    ):
+        late = due is not None and due <= now
+        promises[name] = None if done is not None or due is None or late else \
+            describe_promise(rule.calendar, target, due, now=now)
+        promises[name.replace("promise", "late")] = done is None and late
+    context = {**_requester(services, department, ticket), **promises}
+    subject = tagged_subject(ticket.key, f"New due time: {ticket.subject or '(no subject)'}")
+    return _requester_mail(services, department, ticket, "new_promise", "new_promise", context, subject, now)
+
+
+def rating_link(reply_address: str, key: str, score: int) -> str:
+    """``mailto:`` the ticket's reply address with "Rating N [KEY]" as subject and N as body (RFC 6068)."""
+    query = urlencode({"subject": f"Rating {score} [{key}]", "body": str(score)}, quote_via=quote)
+    return f"mailto:{quote(reply_address, safe='@+')}?{query}"
+
+
+def _requester(services: Services, department: Department, ticket: Ticket) -> dict:
+    return {"ticket_key": ticket.key, "requester_name": ticket.requester_name, "subject": ticket.subject,
+            "priority": ticket.priority, "department_name": department.display_name,
+            "organisation": services.organisation}
+
+
+def _internal(department: Department, ticket: Ticket) -> dict:
+    return {"ticket_key": ticket.key, "department_name": department.display_name,
+            "requester_name": ticket.requester_name, "requester_email": ticket.requester_email,
+            "subject": ticket.subject, "category": ticket.category, "priority": ticket.priority,
+            "state": ticket.state, "assigned_to": ticket.assignee, "team": ticket.team,
+            "first_response_due": "met" if ticket.first_responded_at else _when(department, ticket.first_response_due),
+            "resolution_due": _when(department, ticket.resolution_due)}
+
+
+def _agent_mail(services: Services, department: Department, ticket: Ticket, recipient: str, kind: str,
+                template: str, context: dict, subject: str, now: dt.datetime) -> dict:
+    agent = services.is_agent(recipient, department.key)
+    if agent:  # their answer counts as an agent's (commands, first response)
+        reply_to = services.tokens.agent_address(department.address, ticket.key, recipient)
+    else:
+        reply_to = services.tokens.reply_address(department.address, ticket.key)
+    rendered = services.renderer.render(template, {**context, "agent_reply": agent})
+    return _outbox(services, department, ticket, now, kind=kind, to=recipient, to_name="", subject=subject,
+                   reply_to=reply_to, text=rendered.text, html=rendered.html)
+
+
+def _requester_mail(services: Services, department: Department, ticket: Ticket, kind: str, template: str,
+                    context: dict, subject: str, now: dt.datetime) -> dict:
+    rendered = services.renderer.render(template, context)
+    return _outbox(services, department, ticket, now, kind=kind, to=ticket.requester_email,
+                   to_name=ticket.requester_name, subject=subject,
+                   reply_to=services.tokens.reply_address(department.address, ticket.key),
+                   text=rendered.text, html=rendered.html)
+
+
+def _outbox(services: Services, department: Department, ticket: Ticket, now: dt.datetime, *, kind: str, to: str,
+            to_name: str, subject: str, reply_to: str, text: str, html: str | None) -> dict:
+    message_id = services.tokens.message_id(ticket.key)
+    headers = [
+        ("From", mailbox(department.display_name, department.address)),
+        ("Reply-To", mailbox(department.display_name, reply_to)),
+        ("To", mailbox(to_name or "", to)),
+        ("Subject", header_safe(subject)),
+        ("Date", format_datetime(now)),
+        ("Message-ID", message_id),
+        # RFC 3834: made by the helpdesk on its own; other automata must not answer it.
+        ("Auto-Submitted", "auto-generated"),
+        ("X-Auto-Response-Suppress", "All"),
+        ("X-Helpdesk-Ticket", ticket.key),
+    ]
+    return {"created_at": now, "kind": kind, "mail_from": "", "rcpt_to": [header_safe(to)],
+            "message_id": message_id, "raw": build_message(headers, text, html),
+            "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": now}
+
+
+def _when(department: Department, due: dt.datetime | None) -> str:
+    if due is None:
+        return "-"
+    local = department.calendar.in_zone(due) if department.calendar is not None else due
+    return f"{local:%a %d %b %Y %H:%M %Z}"
