@@ -203,3 +203,59 @@ def test_commands_are_read_from_the_first_lines_only():
     assert note.is_note and note.commands == [("waiting", ""), ("note", "")]
     assert note.text == "check the warranty\nsecond line"
     assert split_commands("Hello #resolve").commands == []
+
+
+def _notices_for(database, key):
+    with database.sessions() as session:
+        rows = session.query(Outbox).join(Ticket, Outbox.ticket_id == Ticket.id).filter(
+            Ticket.key == key, Outbox.kind == "agent_new").order_by(Outbox.id).all()
+        return [email.message_from_bytes(row.raw, policy=policy.default) for row in rows]
+
+
+def test_a_new_hire_runs_through_three_departments_and_the_requester_hears_once(database, services):
+    """HR's rules open child tickets in IT and Facilities; the parent resolves when both parts are done."""
+    raw = (b"From: Luca Rossi <luca.rossi@corp.example>\r\nTo: hr@corp.example\r\n"
+           b"Subject: New hire onboarding: Maria Gomez\r\nMessage-ID: <hire.1@mail.corp.example>\r\n\r\n"
+           b"Maria starts on 1 December and needs a laptop, accounts, a desk and a badge.\r\n")
+    _deliver(database, raw, "hr@corp.example", "luca.rossi@corp.example")
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        tickets = {t.department: (t.key, t.parent_id) for t in session.query(Ticket)}
+    assert set(tickets) == {"hr", "it", "facilities"}
+    parent_key = tickets["hr"][0]
+    assert tickets["it"][1] == tickets["facilities"][1] is not None
+    [ack] = _outbox(database, "acknowledgement")  # one acknowledgement naming all three
+    text = ack.get_body(("plain",)).get_content()
+    assert parent_key in text and tickets["it"][0] in text and tickets["facilities"][0] in text
+
+    # IT finishes first: nothing to tell the requester yet
+    [it_notice] = _notices_for(database, tickets["it"][0])
+    it_agent = it_notice["To"].addresses[0].addr_spec
+    _answer(database, it_notice, "#resolve\r\n#note Laptop imaged, accounts created.", sender=it_agent)
+    Pipeline(database, services).drain()
+    assert _ticket(database, tickets["it"][0]).state == "resolved"
+    assert _ticket(database, parent_key).state != "resolved" and _outbox(database, "resolution") == []
+
+    # Facilities finishes: the whole request is done, and the requester gets one resolution mail
+    [fac_notice] = _notices_for(database, tickets["facilities"][0])
+    fac_agent = fac_notice["To"].addresses[0].addr_spec
+    _answer(database, fac_notice, "#resolve\r\n#note Desk 3.14 and badge ready.", sender=fac_agent)
+    Pipeline(database, services).drain()
+    parent = _ticket(database, parent_key)
+    assert parent.state == "resolved" and parent.resolved_at == NOW
+    [resolution] = _outbox(database, "resolution")
+    assert resolution["To"].addresses[0].addr_spec == "luca.rossi@corp.example"
+    assert resolution["Subject"].startswith(f"[{parent_key}] Resolved:")
+    with database.sessions() as session:
+        parent_events = [e for e in session.query(Event).filter_by(ticket_id=parent.id, kind="state_changed")]
+    assert parent_events[-1].actor == "rule" and parent_events[-1].cause == "every part of the request is resolved"
+
+    # the requester rates it by the one-click link (subject "Rating 5 [KEY]")
+    body = resolution.get_body(("plain",)).get_content()
+    assert "mailto:" in body
+    rating = (f"From: luca.rossi@corp.example\r\nTo: {resolution['Reply-To'].addresses[0].addr_spec}\r\n"
+              f"Subject: Rating 5 [{parent_key}]\r\nMessage-ID: <rate.1@mail.corp.example>\r\n\r\n5\r\n").encode()
+    _deliver(database, rating, "hr@corp.example", "luca.rossi@corp.example")
+    Pipeline(database, services).drain()
+    parent = _ticket(database, parent_key)
+    assert parent.satisfaction == 5 and parent.state == "resolved"  # a rating does not reopen it
