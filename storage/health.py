@@ -16,7 +16,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage import mailboxes, rule_versions
-from storage.models import Heartbeat, InboundMessage, InboundStatus, Outbox, OutboxStatus, RuleVersion
+from storage.models import (
+    Heartbeat,
+    InboundMessage,
+    InboundStatus,
+    Outbox,
+    OutboxStatus,
+    RuleVersion,
+)
 
 _HEADER_BYTES = 64 * 1024
 

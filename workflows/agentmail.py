@@ -84,15 +84,15 @@ def agent_notice(services: Services, department: Department, ticket: Ticket, age
         "category": ticket.category,
         "priority": ticket.priority,
         "state": ticket.state,
-        "first_response_due": _when(department, ticket.first_response_due),
-        "resolution_due": _when(department, ticket.resolution_due),
+        "first_response_due": due_text(department, ticket.first_response_due),
+        "resolution_due": due_text(department, ticket.resolution_due),
         "text": text[:_EXCERPT],
     }
     rendered = services.renderer.render("agent_notice", context)
     prefix = "New" if kind == "new" else "Reply"
     subject = f"[{ticket.key}] {prefix}: {header_safe(ticket.subject) or '(no subject)'} ({ticket.priority})"
     reply_to = services.tokens.agent_address(department.address, ticket.key, agent)
-    return _outbox(services, department, ticket, now, kind=f"agent_{kind}", to=agent, subject=subject,
+    return ticket_mail(services, department, ticket, now, kind=f"agent_{kind}", to=agent, subject=subject,
                    reply_to=reply_to, text=rendered.text, html=rendered.html, auto="auto-generated")
 
 
@@ -104,7 +104,7 @@ def agent_answer(services: Services, department: Department, ticket: Ticket, age
                "organisation": services.organisation, "ticket_key": ticket.key}
     rendered = services.renderer.render("agent_answer", context)
     reply_to = services.tokens.reply_address(department.address, ticket.key)
-    outbox = _outbox(services, department, ticket, now, kind="agent_answer", to=ticket.requester_email,
+    outbox = ticket_mail(services, department, ticket, now, kind="agent_answer", to=ticket.requester_email,
                      to_name=ticket.requester_name, subject=tagged_subject(ticket.key, f"Re: {ticket.subject}"),
                      reply_to=reply_to, text=rendered.text, html=rendered.html, in_reply_to=in_reply_to)
     message = {"inbound_id": None, "direction": "out", "message_id": outbox["message_id"], "sender": agent,
@@ -119,14 +119,17 @@ def agent_report(services: Services, department: Department, ticket: Ticket, age
     rendered = services.renderer.render("agent_report", {"ticket_key": ticket.key, "done": done,
                                                          "problems": problems})
     reply_to = services.tokens.agent_address(department.address, ticket.key, agent)
-    return _outbox(services, department, ticket, now, kind="agent_report", to=agent,
+    return ticket_mail(services, department, ticket, now, kind="agent_report", to=agent,
                    subject=f"[{ticket.key}] Not done: {'; '.join(problems)}"[:200], reply_to=reply_to,
                    text=rendered.text, html=rendered.html, auto="auto-generated")
 
 
-def _outbox(services: Services, department: Department, ticket: Ticket, now: dt.datetime, *, kind: str, to: str,
-            subject: str, reply_to: str, text: str, html: str | None, to_name: str = "",
-            in_reply_to: str | None = None, auto: str | None = None) -> dict:
+def ticket_mail(services: Services, department: Department, ticket: Ticket, now: dt.datetime, *, kind: str, to: str,
+                subject: str, reply_to: str, text: str, html: str | None, to_name: str = "",
+                in_reply_to: str | None = None, auto: str | None = None) -> dict:
+    """The outbox row of a mail about ``ticket`` from its department: a signed Message-ID, ``reply_to``,
+    header values stripped of CR/LF. ``auto`` (e.g. "auto-generated") marks mail the helpdesk wrote on its
+    own (RFC 3834: no automaton answers it; sent with a null return path)."""
     message_id = services.tokens.message_id(ticket.key)
     headers = [
         ("From", mailbox(department.display_name, department.address)),
@@ -141,12 +144,14 @@ def _outbox(services: Services, department: Department, ticket: Ticket, now: dt.
     if auto:
         headers += [("Auto-Submitted", auto), ("X-Auto-Response-Suppress", "All")]
     headers.append(("X-Helpdesk-Ticket", ticket.key))
-    return {"created_at": now, "kind": kind, "mail_from": "" if auto else department.address, "rcpt_to": [to],
+    return {"created_at": now, "kind": kind, "mail_from": "" if auto else department.address,
+            "rcpt_to": [header_safe(to)],
             "message_id": message_id, "raw": build_message(headers, text, html),
             "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": now}
 
 
-def _when(department: Department, due: dt.datetime | None) -> str:
+def due_text(department: Department, due: dt.datetime | None) -> str:
+    """A due time as agents read it, in the department's zone ("Mon 23 Nov 2026 12:00 CET")."""
     if due is None:
         return "-"
     local = department.calendar.in_zone(due) if department.calendar is not None else due

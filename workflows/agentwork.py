@@ -91,7 +91,9 @@ class AgentWork:
         self.done.append(f"priority {priority}")
 
     def _new_promise(self) -> None:
-        from workflows.notify import new_promise_notice  # the requester hears the new due time
+        from workflows.notify import (
+            new_promise_notice,  # the requester hears the new due time
+        )
 
         self.ctx.add_row(Outbox, self.ticket, **new_promise_notice(self.ctx.services, self.department, self.ticket,
                                                                   self.now))

@@ -20,11 +20,11 @@ due times moved).
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import format_datetime
 from urllib.parse import quote, urlencode
 
-from mailgateway.compose import build_message, header_safe, mailbox
-from storage import OutboxStatus, Ticket
+from mailgateway.compose import header_safe
+from storage import Ticket
+from workflows.agentmail import due_text, ticket_mail
 from workflows.reply import tagged_subject
 from workflows.services import Department, Services
 from workflows.sla import describe_duration, describe_promise, describe_when
@@ -38,7 +38,7 @@ def warning_notice(services: Services, department: Department, ticket: Ticket, r
     """Tell ``recipient`` (the assignee, or whoever stands in) that ``share`` of a target is used."""
     rule = services.sla_rule(department, ticket.priority, ticket.sla_policy)
     left = rule.calendar.elapsed(now, due)
-    context = {**_internal(department, ticket), "target_name": TARGET_NAMES[target], "due": _when(department, due),
+    context = {**_internal(department, ticket), "target_name": TARGET_NAMES[target], "due": due_text(department, due),
                "left": describe_duration(left - left % dt.timedelta(minutes=1), not rule.calendar.always_open),
                "share": round(share * 100)}
     subject = f"[{ticket.key}] SLA warning: {TARGET_NAMES[target]} due {context['due']} ({ticket.priority}) " \
@@ -49,7 +49,7 @@ def warning_notice(services: Services, department: Department, ticket: Ticket, r
 def escalation_notice(services: Services, department: Department, ticket: Ticket, recipient: str, *, target: str,
                       due: dt.datetime, previous_priority: str, now: dt.datetime) -> dict:
     """Tell ``recipient`` (team lead, manager, watcher, assignee) that a target of the ticket was breached."""
-    context = {**_internal(department, ticket), "target_name": TARGET_NAMES[target], "due": _when(department, due),
+    context = {**_internal(department, ticket), "target_name": TARGET_NAMES[target], "due": due_text(department, due),
                "previous_priority": previous_priority, "raised": previous_priority != ticket.priority}
     subject = f"[{ticket.key}] Escalated: {TARGET_NAMES[target]} overdue ({ticket.priority}) " \
               f"{header_safe(ticket.subject) or '(no subject)'}"
@@ -113,8 +113,8 @@ def _internal(department: Department, ticket: Ticket) -> dict:
             "requester_name": ticket.requester_name, "requester_email": ticket.requester_email,
             "subject": ticket.subject, "category": ticket.category, "priority": ticket.priority,
             "state": ticket.state, "assigned_to": ticket.assignee, "team": ticket.team,
-            "first_response_due": "met" if ticket.first_responded_at else _when(department, ticket.first_response_due),
-            "resolution_due": _when(department, ticket.resolution_due)}
+            "first_response_due": "met" if ticket.first_responded_at else due_text(department, ticket.first_response_due),
+            "resolution_due": due_text(department, ticket.resolution_due)}
 
 
 def _agent_mail(services: Services, department: Department, ticket: Ticket, recipient: str, kind: str,
@@ -125,41 +125,14 @@ def _agent_mail(services: Services, department: Department, ticket: Ticket, reci
     else:
         reply_to = services.tokens.reply_address(department.address, ticket.key)
     rendered = services.renderer.render(template, {**context, "agent_reply": agent})
-    return _outbox(services, department, ticket, now, kind=kind, to=recipient, to_name="", subject=subject,
-                   reply_to=reply_to, text=rendered.text, html=rendered.html)
+    return ticket_mail(services, department, ticket, now, kind=kind, to=recipient, subject=subject,
+                   reply_to=reply_to, text=rendered.text, html=rendered.html, auto="auto-generated")
 
 
 def _requester_mail(services: Services, department: Department, ticket: Ticket, kind: str, template: str,
                     context: dict, subject: str, now: dt.datetime) -> dict:
     rendered = services.renderer.render(template, context)
-    return _outbox(services, department, ticket, now, kind=kind, to=ticket.requester_email,
-                   to_name=ticket.requester_name, subject=subject,
-                   reply_to=services.tokens.reply_address(department.address, ticket.key),
-                   text=rendered.text, html=rendered.html)
-
-
-def _outbox(services: Services, department: Department, ticket: Ticket, now: dt.datetime, *, kind: str, to: str,
-            to_name: str, subject: str, reply_to: str, text: str, html: str | None) -> dict:
-    message_id = services.tokens.message_id(ticket.key)
-    headers = [
-        ("From", mailbox(department.display_name, department.address)),
-        ("Reply-To", mailbox(department.display_name, reply_to)),
-        ("To", mailbox(to_name or "", to)),
-        ("Subject", header_safe(subject)),
-        ("Date", format_datetime(now)),
-        ("Message-ID", message_id),
-        # RFC 3834: made by the helpdesk on its own; other automata must not answer it.
-        ("Auto-Submitted", "auto-generated"),
-        ("X-Auto-Response-Suppress", "All"),
-        ("X-Helpdesk-Ticket", ticket.key),
-    ]
-    return {"created_at": now, "kind": kind, "mail_from": "", "rcpt_to": [header_safe(to)],
-            "message_id": message_id, "raw": build_message(headers, text, html),
-            "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": now}
-
-
-def _when(department: Department, due: dt.datetime | None) -> str:
-    if due is None:
-        return "-"
-    local = department.calendar.in_zone(due) if department.calendar is not None else due
-    return f"{local:%a %d %b %Y %H:%M %Z}"
+    return ticket_mail(services, department, ticket, now, kind=kind, to=ticket.requester_email,
+                       to_name=ticket.requester_name, subject=subject,
+                       reply_to=services.tokens.reply_address(department.address, ticket.key),
+                       text=rendered.text, html=rendered.html, auto="auto-generated")

@@ -36,12 +36,21 @@ from sqlalchemy.orm import Session
 
 from mailgateway.authres import spoofing_reason, trusted_results
 from mailgateway.hygiene import Classification, classify
-from mailgateway.threadindex import conversation
 from mailgateway.parse import ParsedMessage, ParseError, parse
+from mailgateway.threadindex import conversation
 from rules import Decision, RulesEngine
 from rules.model import MANAGER, NO_REPLY
-from storage import Database, Event, InboundMessage, InboundStatus, Message, Outbox, Ticket, TicketState
-from storage import repo
+from storage import (
+    Database,
+    Event,
+    InboundMessage,
+    InboundStatus,
+    Message,
+    Outbox,
+    Ticket,
+    TicketState,
+    repo,
+)
 from workflows import lifecycle
 from workflows.agentmail import agent_notice
 from workflows.agentwork import AgentWork
