@@ -15,10 +15,33 @@ ADMIN = "admin"
 _SESSION_KEY = "dashboard_user"
 
 
+ROLES = ("agent", "manager", "admin")
+
+
 @dataclass(frozen=True)
 class User:
+    """Who is logged in: every page receives this and scopes itself by it.
+
+    ``departments`` is the tuple of department names the user may see, or
+    ``None`` for every department (admins, and anyone granted all).
+    """
+
     name: str
-    role: str
+    role: str  # one of ROLES
+    departments: tuple[str, ...] | None = None
+    email: str | None = None
+
+    @property
+    def can_act(self) -> bool:
+        """Agents and admins work tickets; managers only look."""
+        return self.role in ("agent", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def sees(self, department: str) -> bool:
+        return self.departments is None or department in self.departments
 
 
 def check_credentials(name: str, password: str, expected_password: str) -> bool:
