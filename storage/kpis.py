@@ -308,6 +308,7 @@ class Breach:
     target: str
     due: dt.datetime
     done_at: dt.datetime | None  # when it was answered / resolved (late); None while still unmet
+    subject: str = ""  # the requester's words: show as data, never as markup
 
 
 def _target(target: str):
@@ -367,14 +368,14 @@ def sla_breaches(session: Session, kpi: KpiFilter, limit: int = 100,
         due, _, stop = _target(target)
         per_state = [
             _dims(session, select(Ticket.id, Ticket.key, Ticket.department, Ticket.priority, Ticket.category,
-                                  due.label("due"), stop.label("done_at"))
+                                  due.label("due"), stop.label("done_at"), Ticket.subject)
                   .where(Ticket.state == state, _breached(target, kpi.since, kpi.until, now))
                   .order_by(due.desc(), Ticket.id.desc()).limit(limit), kpi).subquery().select()
             for state in STATES
         ]
         found += [(row.due, row.id, target, row) for row in session.execute(union_all(*per_state))]
     found.sort(key=lambda item: item[:3], reverse=True)
-    return [Breach(row.key, row.department, row.priority, row.category, target, row.due, row.done_at)
+    return [Breach(row.key, row.department, row.priority, row.category, target, row.due, row.done_at, row.subject)
             for _, _, target, row in found[:limit]]
 
 
@@ -530,7 +531,12 @@ def _is_array(session: Session):
 # --- filter choices -----------------------------------------------------------------------------
 
 def category_names(session: Session, kpi: KpiFilter) -> list[str]:
-    """The categories of the tickets created in the filter's range (any department), sorted."""
+    """The categories of the tickets created in the filter's range and departments, sorted.
+
+    The filter's priorities and categories are ignored: these are the choices
+    for the category filter itself. Departments are not, so a user limited to
+    some departments is only offered the categories seen in them.
+    """
     query = (select(Ticket.category).where(_between(Ticket.created_at, kpi.since, kpi.until))
              .distinct().order_by(Ticket.category))
-    return list(session.scalars(query))
+    return list(session.scalars(_dims(session, query, KpiFilter(kpi.since, kpi.until, kpi.departments))))

@@ -49,8 +49,8 @@ MAIN = KpiFilter(D(2024, 3, 4), D(2024, 3, 17))  # [Mar 4 00:00, Mar 18 00:00) U
 
 def ticket(id_, key, department, priority, category, tags, state, created, *, fr_due=None, responded=None,
            frs=None, res_due=None, resolved=None, rs=None, closed=None, paused=None, reopened=0, rating=None,
-           parent=None):
-    return {"id": id_, "key": key, "department": department, "priority": priority, "category": category,
+           parent=None, subject=""):
+    return {"id": id_, "subject": subject, "key": key, "department": department, "priority": priority, "category": category,
             "tags": tags, "state": state, "created_at": created, "updated_at": created,
             "requester_email": f"{key.lower()}@corp.example", "first_response_due": fr_due,
             "first_responded_at": responded, "first_response_seconds": frs, "resolution_due": res_due,
@@ -97,7 +97,7 @@ TICKETS = [
     ticket(11, "FIN-2", "finance", "P3", "invoice", ["invoice"], "resolved", at(12, 14),
            fr_due=at(12, 18), responded=at(12, 15), frs=3600,  # fr met
            res_due=at(13, 14), resolved=at(13, 10), rs=14400, reopened=1),  # res met
-    ticket(12, "IT-7", "it", "P3", "network", ["vpn"], "new", at(13, 14),
+    ticket(12, "IT-7", "it", "P3", "network", ["vpn"], "new", at(13, 14), subject="VPN drops every hour",
            fr_due=at(13, 18), res_due=at(14, 14)),  # fr breached Mar 13 18:00, res breached Mar 14 14:00
     ticket(13, "FIN-3", "finance", "P4", "invoice", ["invoice"], "open", at(13, 9),
            fr_due=at(13, 17), responded=at(13, 16), frs=25200,  # fr met
@@ -284,8 +284,8 @@ def test_sla_breaches_newest_due_first(db):
     assert rows == [
         Breach("HR-5", "hr", "P3", "payroll", "first_response", at(15, 14), None),
         Breach("FIN-3", "finance", "P4", "invoice", "resolution", at(15, 9), None),
-        Breach("IT-7", "it", "P3", "network", "resolution", at(14, 14), None),
-        Breach("IT-7", "it", "P3", "network", "first_response", at(13, 18), None),
+        Breach("IT-7", "it", "P3", "network", "resolution", at(14, 14), None, "VPN drops every hour"),
+        Breach("IT-7", "it", "P3", "network", "first_response", at(13, 18), None, "VPN drops every hour"),
         Breach("HR-2", "hr", "P3", "onboarding", "resolution", at(13, 8, 30), at(14, 10)),
         Breach("IT-4", "it", "P1", "network", "resolution", at(11, 11, 15), at(11, 13, 15)),
         Breach("HR-1", "hr", "P4", "payroll", "resolution", at(6, 17), None),
@@ -406,4 +406,9 @@ def test_rising_topics_week_over_week(db):
 def test_category_names_of_the_range(db):
     assert kpi(db, category_names, MAIN) == ["access", "expenses", "hardware", "invoice", "network", "onboarding",
                                              "payroll"]
-    assert kpi(db, category_names, KpiFilter(D(2024, 3, 30), D(2024, 4, 1), departments=["hr"])) == ["network"]
+    # Only the departments narrow the choices (IT-10..12 are IT's); priorities and categories do not.
+    assert kpi(db, category_names, KpiFilter(D(2024, 3, 30), D(2024, 4, 1), departments=["it"], priorities=["P4"],
+                                             categories=["payroll"])) == ["network"]
+    assert kpi(db, category_names, KpiFilter(D(2024, 3, 30), D(2024, 4, 1), departments=["hr"])) == []
+    assert kpi(db, category_names, KpiFilter(MAIN.since, MAIN.until, departments=["finance"])) == [
+        "expenses", "invoice"]
