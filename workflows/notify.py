@@ -13,17 +13,19 @@ goes with a null return path, like the acknowledgement.
 
 Agent-facing: :func:`warning_notice` (a share of a target is used up) and
 :func:`escalation_notice` (a target was breached). Requester-facing:
-:func:`reminder_notice` (we wait for your answer), :func:`resolution_notice`
-(resolved; rate us 1-5 with one click) and :func:`new_promise_notice` (the
-due times moved).
+:func:`reminder_notice` (we wait for your answer), :func:`closed_notice`
+(closed without your answer), :func:`resolution_notice` (resolved; rate us
+1-5 with one click), :func:`new_promise_notice` (the due times moved) and
+:func:`quarantine_notice` (your message waits for a person; it has no ticket).
 """
 from __future__ import annotations
 
 import datetime as dt
+from email.utils import format_datetime, make_msgid
 from urllib.parse import quote, urlencode
 
-from mailgateway.compose import header_safe
-from storage import Ticket
+from mailgateway.compose import build_message, header_safe, mailbox
+from storage import OutboxStatus, Ticket
 from workflows.agentmail import due_text, ticket_mail
 from workflows.reply import tagged_subject
 from workflows.services import Department, Services
@@ -64,6 +66,39 @@ def reminder_notice(services: Services, department: Department, ticket: Ticket, 
                "close_on": describe_when(department.calendar or calendar, close_at, now)}
     subject = tagged_subject(ticket.key, f"Waiting for your answer: {ticket.subject or '(no subject)'}")
     return _requester_mail(services, department, ticket, "reminder", "reminder", context, subject, now)
+
+
+def closed_notice(services: Services, department: Department, ticket: Ticket, *, waited_days: int,
+                  now: dt.datetime) -> dict:
+    """Tell the requester the ticket closed because they did not answer; a reply opens a linked ticket."""
+    context = {**_requester(services, department, ticket), "waited_days": waited_days}
+    subject = tagged_subject(ticket.key, f"Closed without your answer: {ticket.subject or '(no subject)'}")
+    return _requester_mail(services, department, ticket, "closed", "closed", context, subject, now)
+
+
+def quarantine_notice(services: Services, department: Department, *, to: str, to_name: str, subject: str,
+                      reason: str, now: dt.datetime) -> dict:
+    """Tell a sender their message was set aside for a person: an outbox row with no ticket.
+
+    ``reason`` is shown to the sender as it is, so it must be written for them (a rule's
+    ``quarantine`` text, or a plain sentence), never an internal error message.
+    """
+    context = {"requester_name": to_name, "subject": subject, "reason": reason,
+               "department_name": department.display_name, "organisation": services.organisation}
+    rendered = services.renderer.render("quarantine", context)
+    message_id = make_msgid("quarantine", domain=services.tokens.domain)
+    headers = [
+        ("From", mailbox(department.display_name, department.address)),
+        ("To", mailbox(to_name, to)),
+        ("Subject", header_safe(f"Held for review: {subject or '(no subject)'}")),
+        ("Date", format_datetime(now)),
+        ("Message-ID", message_id),
+        ("Auto-Submitted", "auto-replied"),
+        ("X-Auto-Response-Suppress", "All"),
+    ]
+    return {"created_at": now, "kind": "quarantine", "mail_from": "", "rcpt_to": [header_safe(to)],
+            "message_id": message_id, "raw": build_message(headers, rendered.text, rendered.html),
+            "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": now}
 
 
 def resolution_notice(services: Services, department: Department, ticket: Ticket, now: dt.datetime) -> dict:

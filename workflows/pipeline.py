@@ -31,7 +31,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from mailgateway.authres import spoofing_reason, trusted_results
@@ -55,6 +55,7 @@ from workflows import lifecycle
 from workflows.agentmail import agent_notice
 from workflows.agentwork import AgentWork
 from workflows.facts import message_facts
+from workflows.notify import quarantine_notice
 from workflows.reply import acknowledgement
 from workflows.services import Department, Services
 from workflows.sla import due_times
@@ -71,7 +72,19 @@ class Discard(Exception):
 
 
 class Quarantine(Exception):
-    """Stop processing; set the message aside for a person with this reason."""
+    """Stop processing; set the message aside for a person with this reason.
+
+    ``notice``, when given, is a sentence for the sender: they are told their
+    message waits for a person (see ``_quarantine_notice`` for who is told).
+    """
+
+    def __init__(self, reason: str, notice: str | None = None) -> None:
+        super().__init__(reason)
+        self.notice = notice
+
+
+UNPROCESSABLE = "the helpdesk could not process it automatically."
+QUARANTINE_NOTICE_EVERY = dt.timedelta(hours=24)  # at most one "held for review" mail per sender
 
 
 @dataclass
@@ -174,7 +187,10 @@ class ThreadStage:
         if (ctx.ticket is not None and ctx.kind == "normal" and sender != ctx.ticket.requester_email.lower()
                 and ctx.services.is_agent(sender, ctx.ticket.department)):
             raise Quarantine(f"agent mail on {ctx.ticket.key} not sent to the reply address signed for {sender}: "
-                             "answers and commands count only as replies to the agent notice")
+                             "answers and commands count only as replies to the agent notice",
+                             notice=f"as an agent, your answers and commands on {ctx.ticket.key} count only "
+                                    "when you reply to the ticket's agent notice (its reply address is "
+                                    "signed for you). Nothing was sent to the requester.")
         if ctx.ticket is None and ctx.kind in DELIVERY_REPORTS:
             # A bounce quotes the message it reports on: find our signed Message-ID in it.
             ctx.ticket = self._first_ticket(ctx, ctx.services.tokens.keys_in(ctx.inbound.raw))
@@ -249,7 +265,7 @@ class RouteStage:
         ctx.decision = ctx.engine.classify(_facts(ctx, ctx.department))
         if ctx.decision.quarantine:
             rule = _deciding_rule(ctx.engine.ruleset, ctx.decision, "quarantine")
-            raise Quarantine(f"rule {rule}: {ctx.decision.quarantine}")
+            raise Quarantine(f"rule {rule}: {ctx.decision.quarantine}", notice=ctx.decision.quarantine)
         if ctx.decision.department and ctx.decision.department != ctx.department.key:
             rerouted = ctx.services.departments.get(ctx.decision.department)
             if rerouted is None:
@@ -609,6 +625,7 @@ class Outcome:
     status: InboundStatus
     reason: str
     stage: str
+    notice: str | None = None  # for the sender of a quarantined message
 
 
 class Pipeline:
@@ -727,6 +744,11 @@ class Pipeline:
             values["error"] = outcome.reason
         if not repo.finish_inbound(ctx.connection, ctx.inbound_id, **values):
             raise _Taken()
+        if status is InboundStatus.QUARANTINED:
+            notice = _quarantine_notice(ctx, outcome)
+            if notice is not None:
+                ctx.connection.execute(_INSERTS[Outbox], [notice])
+                self.services.outbox_ready.set()
         if outcome is None:
             log.info("event=processed inbound_id=%s ticket=%s new=%s kind=%s", ctx.inbound_id,
                      ctx.ticket.key, ctx.new_ticket, ctx.kind)
@@ -770,7 +792,35 @@ def _outcome(exc: Exception, stage: str, inbound_id: int) -> Outcome:
     if isinstance(exc, Discard):
         return Outcome(InboundStatus.DISCARDED, str(exc), stage)
     if isinstance(exc, Quarantine):
-        return Outcome(InboundStatus.QUARANTINED, str(exc), stage)
+        return Outcome(InboundStatus.QUARANTINED, str(exc), stage, exc.notice)
     log.error("event=stage_failed inbound_id=%s stage=%s", inbound_id, stage, exc_info=exc)
     reason = f"stage {stage} failed: {type(exc).__name__}: {exc}"
-    return Outcome(InboundStatus.QUARANTINED, reason[:2000], stage)
+    return Outcome(InboundStatus.QUARANTINED, reason[:2000], stage, UNPROCESSABLE)
+
+
+def _quarantine_notice(ctx: Context, outcome: Outcome) -> dict | None:
+    """The "held for review" mail to the sender of a quarantined message, if they should get one.
+
+    Only a person of the organisation who wrote the message themselves is
+    told (no backscatter to outsiders or forged senders, no mail to an
+    automaton), only when the reason was written for them, and at most once
+    a day each, so a stream of set-aside mail cannot become a stream of notices.
+    """
+    parsed, classification = ctx.parsed, ctx.classification
+    if (outcome.notice is None or parsed is None or classification is None or ctx.kind != "normal"
+            or classification.auto_generated):
+        return None
+    sender = parsed.sender.email
+    if not sender or not ctx.services.is_internal(sender) or ctx.services.is_own_address(sender):
+        return None
+    department = ctx.department or next(
+        (found for found in map(ctx.services.department_for_address, ctx.recipients) if found), None)
+    if department is None:
+        return None
+    since = ctx.now - QUARANTINE_NOTICE_EVERY
+    recent = ctx.connection.execute(select(Outbox.rcpt_to).where(
+        Outbox.kind == "quarantine", Outbox.created_at > since)).scalars()
+    if any(sender.lower() in (address.lower() for address in rcpt) for rcpt in recent):
+        return None
+    return quarantine_notice(ctx.services, department, to=sender, to_name=parsed.sender.name,
+                             subject=parsed.subject, reason=outcome.notice, now=ctx.now)

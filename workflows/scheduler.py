@@ -55,6 +55,7 @@ from storage import Database, Event, Outbox, Ticket, TicketState
 from workflows import lifecycle
 from workflows.notify import (
     TARGET_NAMES,
+    closed_notice,
     escalation_notice,
     new_promise_notice,
     reminder_notice,
@@ -365,6 +366,8 @@ class Scheduler:
                 continue
             lifecycle.transition(ticket, CLOSED, at=now, actor=ACTOR, cause=f"no answer from the requester "
                                  f"for {days} business days", sla=rule, record=rows.recorder(ticket))
+            department = self.services.departments[ticket.department]
+            rows.mail(ticket, closed_notice(self.services, department, ticket, waited_days=days, now=now))
             log.info("event=auto_closed ticket=%s", ticket.key)
             counts["auto_closed"] += 1
 

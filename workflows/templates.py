@@ -109,6 +109,8 @@ _SAMPLE = {
                                      (4, "satisfied"), (5, "very satisfied"))],
     "first_response_late": False,
     "resolution_late": False,
+    "waited_days": 5,
+    "reason": "messages with a password in them go to a person first {{ 7*7 }}",
 }
 
 

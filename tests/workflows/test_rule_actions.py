@@ -5,6 +5,8 @@ own, on SQLite and PostgreSQL, with the sample configuration (teams, the
 employee directory, calendars) of the repository.
 """
 import datetime as dt
+import email
+from email import policy
 from pathlib import Path
 
 import pytest
@@ -147,6 +149,53 @@ def test_a_quarantine_rule_sets_the_message_aside_with_the_rule_and_reason(datab
     assert statuses[0] == ("quarantined", "rule block-executables: executable attachment")
     assert statuses[1][0] == "done"
     assert len(_tickets(database)) == 1
+
+
+def test_the_sender_of_a_quarantined_message_is_told_once_a_day_and_only_a_colleague(database, tmp_path):
+    rules = _rule("block-executables", 10, r"""{ field = "attachment_types", matches = '\.(exe|scr|js)\b' }""",
+                  '{ quarantine = "executable attachments are checked by a person first" }')
+    services = _services(tmp_path, rules)
+    _send(database, 1, attachment="invoice.pdf.exe", subject="Invoice <b>Q3</b>")
+    _send(database, 2, attachment="tool.exe")  # the same colleague again: no second notice today
+    _send(database, 3, attachment="setup.exe", sender="mallory@elsewhere.example")  # outsider: no backscatter
+    _send(database, 4, attachment="x.exe", sender="dana.smith@corp.example",
+          extra="Auto-Submitted: auto-replied\r\n")  # an automaton: no answer
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        assert [i.status for i in session.query(InboundMessage)] == ["quarantined"] * 4
+        [row] = session.query(Outbox).all()
+    assert row.kind == "quarantine" and row.ticket_id is None and row.mail_from == ""
+    assert row.rcpt_to == ["ben.okafor@corp.example"]
+    mail = email.message_from_bytes(row.raw, policy=policy.default)
+    assert mail["Subject"] == "Held for review: Invoice <b>Q3</b>" and mail["Auto-Submitted"] == "auto-replied"
+    assert mail["From"].addresses[0].addr_spec == "it@corp.example"
+    text = " ".join(mail.get_body(("plain",)).get_content().split())
+    assert "executable attachments are checked by a person first" in text and "Nothing is lost" in text
+    assert "&lt;b&gt;Q3&lt;/b&gt;" in mail.get_body(("html",)).get_content()  # autoescaped
+    # A day later the same colleague is told again.
+    services.clock = lambda: NOW + dt.timedelta(hours=25)
+    _send(database, 5, attachment="again.exe")
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        assert session.query(Outbox).filter_by(kind="quarantine").count() == 2
+
+
+def test_a_message_that_breaks_a_stage_is_quarantined_and_its_sender_told_in_plain_words(database, tmp_path):
+    services = _services(tmp_path, TEAM_RULE)
+    broken = services.engine.classify
+
+    def failing(facts):
+        raise RuntimeError("rules engine exploded")
+    services.engine.classify = failing
+    _send(database, 1)
+    Pipeline(database, services).drain()
+    services.engine.classify = broken
+    with database.sessions() as session:
+        [inbound] = session.query(InboundMessage).all()
+        [row] = session.query(Outbox).all()
+    assert inbound.status == "quarantined" and "rules engine exploded" in inbound.error
+    text = email.message_from_bytes(row.raw, policy=policy.default).get_body(("plain",)).get_content()
+    assert "could not process it automatically" in text and "exploded" not in text  # no internals leak
 
 
 def test_children_rule_opens_tickets_in_other_departments_with_one_acknowledgement(database, tmp_path):

@@ -248,6 +248,13 @@ def test_a_waiting_requester_is_reminded_after_2_business_days_and_closed_after_
     with database.sessions() as session:
         closed = session.scalars(select(Event).where(Event.kind == "state_changed")).one()
     assert closed.actor == "scheduler" and closed.data == {"from": "waiting_on_requester", "to": "closed"}
+    # The requester is told once, on the ticket, how to carry on.
+    [notice] = _mails(database, "closed")
+    assert _to(notice) == ANNA and notice["Subject"] == "[IT-000001] Closed without your answer: VPN"
+    assert notice["Auto-Submitted"] == "auto-generated"
+    text = " ".join(notice.get_body(("plain",)).get_content().split())
+    assert "did not hear back for 5 business days" in text and "open a new ticket that links to this one" in text
+    assert services.tokens.key_from_address(notice["Reply-To"].addresses[0].addr_spec) == "IT-000001"
     # The clock stood still: no warning or breach for the whole week.
     assert not _events(database, "sla_warning") and not _events(database, "sla_breached")
 
