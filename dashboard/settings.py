@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -11,6 +12,8 @@ from sqlalchemy.exc import ArgumentError
 DB_URL = "HELPDESK_DASHBOARD_DB_URL"
 PASSWORD = "HELPDESK_DASHBOARD_PASSWORD"
 TITLE = "HELPDESK_DASHBOARD_TITLE"
+# The departments' calendar time zone (config.toml [calendars]), for figures drawn in local time.
+TIMEZONE = "HELPDESK_DASHBOARD_TIMEZONE"
 
 
 class SettingsError(Exception):
@@ -26,6 +29,7 @@ class Settings:
     db_url: str = field(repr=False)  # may hold a database password
     password: str = field(repr=False)
     title: str = "Helpdesk"
+    timezone: str = "UTC"  # an IANA name
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -40,10 +44,24 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         problems.append(f"{DB_URL} is not a valid SQLAlchemy database URL.")
     if not password:
         problems.append(f"{PASSWORD} is not set: the dashboard stays locked without it.")
+    try:
+        timezone = load_timezone(environ)
+    except SettingsError as error:
+        problems += error.problems
     if problems:
         raise SettingsError(problems)
     title = environ.get(TITLE, "").strip() or "Helpdesk"
-    return Settings(db_url=db_url, password=password, title=title)
+    return Settings(db_url=db_url, password=password, title=title, timezone=timezone)
+
+
+def load_timezone(environ: Mapping[str, str] = os.environ) -> str:
+    """The dashboard's time zone (an IANA name such as Europe/Berlin), UTC when unset."""
+    name = environ.get(TIMEZONE, "").strip() or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError([f"{TIMEZONE} is not a known IANA time zone: {name!r} (e.g. Europe/Berlin)."]) from None
+    return name
 
 
 def _is_url(value: str) -> bool:
