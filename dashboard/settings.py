@@ -14,6 +14,8 @@ PASSWORD = "HELPDESK_DASHBOARD_PASSWORD"
 TITLE = "HELPDESK_DASHBOARD_TITLE"
 # The departments' calendar time zone (config.toml [calendars]), for figures drawn in local time.
 TIMEZONE = "HELPDESK_DASHBOARD_TIMEZONE"
+# The helpdesk's config.toml: the Rules page validates rule files against its departments, teams and policies.
+CONFIG = "HELPDESK_DASHBOARD_CONFIG"
 
 
 class SettingsError(Exception):
@@ -30,6 +32,7 @@ class Settings:
     password: str = field(repr=False)
     title: str = "Helpdesk"
     timezone: str = "UTC"  # an IANA name
+    config_path: str | None = None  # the helpdesk's config.toml (the Rules page needs it)
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -51,7 +54,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     if problems:
         raise SettingsError(problems)
     title = environ.get(TITLE, "").strip() or "Helpdesk"
-    return Settings(db_url=db_url, password=password, title=title, timezone=timezone)
+    config_path = environ.get(CONFIG, "").strip() or None
+    return Settings(db_url=db_url, password=password, title=title, timezone=timezone, config_path=config_path)
 
 
 def load_timezone(environ: Mapping[str, str] = os.environ) -> str:
