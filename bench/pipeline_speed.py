@@ -63,7 +63,9 @@ def main() -> None:
     print(f"pipeline: {done / elapsed:8.1f} msg/s ({elapsed / done * 1000:.2f} ms/message); "
           f"tickets={stats['tickets']['total']} outbox={stats['outbox']['pending']}")
     if profiler:
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(args.profile)
+        stats.sort_stats("cumulative").print_stats(r"/work/main/(workflows|rules|storage|mailgateway)", args.profile)
     db.dispose()
 
 

@@ -160,12 +160,15 @@ def next_in_team(connection: Connection, team: str, members: Sequence[str], now:
     return None
 
 
+# Built once: assigning a ticket asks this every time, and building the statement cost more than running it.
+_AWAY = (select(AgentStatus.email)
+         .where(AgentStatus.email.in_(bindparam("emails", expanding=True)), AgentStatus.away.is_(True))
+         .where((AgentStatus.away_until.is_(None)) | (AgentStatus.away_until > bindparam("now"))))
+
+
 def agents_away(connection: Connection, emails: Sequence[str], now: dt.datetime) -> set[str]:
     """Which of ``emails`` are marked away now."""
-    rows = connection.execute(
-        select(AgentStatus.email).where(AgentStatus.email.in_([email.lower() for email in emails]),
-                                        AgentStatus.away.is_(True))
-        .where((AgentStatus.away_until.is_(None)) | (AgentStatus.away_until > now)))
+    rows = connection.execute(_AWAY, {"emails": [email.lower() for email in emails], "now": now})
     return {email for (email,) in rows}
 
 
