@@ -42,8 +42,11 @@ def _free_port() -> int:
 
 # --- servers (child processes) -------------------------------------------------
 
-def _serve_baseline(port: int, ready, stop) -> None:
+def _serve_baseline(port: int, ready, stop, nice: int = 0) -> None:
     from aiosmtpd.controller import Controller
+
+    if nice:
+        os.nice(nice)
 
     class Bare:
         async def handle_DATA(self, server, session, envelope):
@@ -133,7 +136,7 @@ def _start(target, args):
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
     stop = ctx.Event()
-    process = ctx.Process(target=target, args=(*args, child, stop))
+    process = ctx.Process(target=target, args=(*args[:1], child, stop, *args[1:]))
     process.start()
     pid = parent.recv()
     return process, stop, pid
@@ -171,8 +174,9 @@ def run_helpdesk(batches: list[list], storage_url: str | None, overrides: dict |
         "HELPDESK__OUTBOUND__MAX_AUTOMATIC_REPLIES_PER_SENDER_PER_HOUR": "0",
         **{f"HELPDESK__{key}": value for key, value in (overrides or {}).items()},
     }
-    # The relay is another machine's job in production: a bare sink in its own process here.
-    relay, relay_stop, _ = _start(_serve_baseline, (relay_port,))
+    # The relay is another machine's job in production: a bare sink in its own process here, at the lowest
+    # CPU priority so it takes what the helpdesk leaves (on another machine it would take nothing).
+    relay, relay_stop, _ = _start(_serve_baseline, (relay_port, 19))
     process, stop, pid = _start(_serve_helpdesk, (env,))
     db = Database(url)
     try:
