@@ -237,9 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--json", action="store_true", help="one JSON object per file and line, in order")
     parse.set_defaults(func=cmd_parse)
 
-    from helpdesk import cli_admin, cli_sla
+    from helpdesk import cli_admin, cli_sla, cli_users
     cli_admin.add_parsers(verbs, common)
     cli_sla.add_parsers(verbs, common)
+    cli_users.add_parsers(verbs, common)
     return parser
 
 
