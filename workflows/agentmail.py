@@ -6,7 +6,8 @@ by a notice whose Reply-To is an address signed for that agent only
 first lines of the reply may hold commands::
 
     #resolve            #waiting            #priority P1
-    #assign alex.berg   #note (the rest of the mail is an internal note)
+    #assign alex.berg   #department facilities (or #dept)
+    #note (the rest of the mail is an internal note)
 
 All text here comes from people: it is passed to templates as data, never
 compiled as a template, and every header value is stripped of CR/LF.
@@ -24,7 +25,7 @@ from workflows.reply import tagged_subject
 from workflows.services import Department, Services
 
 _COMMAND = re.compile(r"^#([A-Za-z][A-Za-z_-]*)\b[ \t]*(.*)$")
-COMMANDS = ("resolve", "waiting", "priority", "assign", "note")
+COMMANDS = ("resolve", "waiting", "priority", "assign", "department", "note")
 _EXCERPT = 4000
 
 

@@ -1,4 +1,4 @@
-"""What an agent's mail does to a ticket: commands, an internal note or a public answer.
+"""What an agent's mail, or an agent in the dashboard, does to a ticket: commands, a note or an answer.
 
 Order: ``#priority`` and ``#assign`` first (so the answer already carries
 the new promise), then the note or the answer, then ``#waiting`` or
@@ -7,17 +7,30 @@ agent by mail; the rest still happens. A resolved child ticket whose
 siblings are all resolved resolves its parent, and only the parent's
 resolution is announced to the requester: they hear once, not once per
 department.
+
+The dashboard's actions are the same commands: :func:`act` runs them on a
+ticket outside the mail pipeline (``Desk`` collects the rows the pipeline's
+context would) so mail and dashboard cannot drift apart.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from storage import Message, Outbox, Ticket, TicketState
+from storage import Event, Message, Outbox, Ticket, TicketState
 from workflows import lifecycle
-from workflows.agentmail import agent_answer, agent_notice, agent_report, split_commands
+from workflows.agentmail import (
+    AgentMail,
+    agent_answer,
+    agent_notice,
+    agent_report,
+    split_commands,
+)
+from workflows.services import Services
 
 if TYPE_CHECKING:
     from workflows.pipeline import Context
@@ -29,13 +42,14 @@ _DONE = (TicketState.RESOLVED.value, TicketState.CLOSED.value)
 class AgentWork:
     """Carries out one agent mail on its ticket, within the pipeline's transaction."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, *, report_problems: bool = True) -> None:
         self.ctx = ctx
         self.ticket = ctx.ticket
         self.agent = ctx.agent
         self.actor = f"agent:{ctx.agent}"
         self.now = ctx.inbound.received_at  # when the agent's mail arrived: the time of the answer
         self.department = ctx.services.departments[ctx.ticket.department]
+        self.report_problems = report_problems  # by mail; the dashboard shows them instead
         self.done: list[str] = []
         self.problems: list[str] = []
 
@@ -47,14 +61,19 @@ class AgentWork:
         return self.ctx.services.sla_rule(self.department, self.ticket.priority, self.ticket.sla_policy)
 
     def apply(self) -> None:
+        ctx = self.ctx
+        self.carry_out(split_commands(ctx.parsed.visible_text or ctx.parsed.text))
+
+    def carry_out(self, mail: AgentMail) -> None:
         ctx, ticket = self.ctx, self.ticket
-        mail = split_commands(ctx.parsed.visible_text or ctx.parsed.text)
         state = None
         for name, argument in mail.commands:
             if name == "priority":
                 self._priority(argument)
             elif name == "assign":
                 self._assign(argument)
+            elif name in ("department", "dept"):
+                self._department(argument)
             elif name in ("resolve", "waiting"):
                 state = name
             elif name != "note":
@@ -69,7 +88,7 @@ class AgentWork:
             self._transition(TicketState.WAITING_ON_REQUESTER.value, "#waiting")
         elif state == "resolve":
             self._resolve()
-        if self.problems:
+        if self.problems and self.report_problems:
             ctx.add_row(Outbox, ticket, **agent_report(ctx.services, self.department, ticket, self.agent, self.done,
                                                       self.problems, self.now))
         ticket.updated_at = self.now
@@ -89,6 +108,40 @@ class AgentWork:
         if moved:
             self._new_promise()
         self.done.append(f"priority {priority}")
+
+    def _department(self, argument: str) -> None:
+        """Move the ticket to another department: its SLA and calendar apply from now, its team takes it."""
+        services, ticket = self.ctx.services, self.ticket
+        wanted = argument.strip().lower()
+        target = services.departments.get(wanted) or next(
+            (d for d in services.departments.values() if wanted in (d.name.lower(), d.address.lower())), None)
+        if target is None:
+            self.problems.append(f"#department {argument!r}: no such department "
+                                 f"({', '.join(sorted(services.departments))})")
+            return
+        if target.key == ticket.department:
+            return
+        before = ticket.department
+        ticket.department, self.department = target.key, target
+        team = services.teams.get(target.team) if target.team else None
+        ticket.team = team.name if team is not None else None
+        ticket.assignee = None
+        self.record("department_changed", self.actor, f"#department {target.key}",
+                    **{"from": before, "to": target.key})
+        moved = lifecycle.recompute(ticket, at=self.now, actor=self.actor, cause=f"department {before} -> "
+                                    f"{target.key}", sla=self.sla, record=self.record)
+        if team is not None:
+            from storage import repo
+
+            ticket.assignee = repo.next_in_team(self.ctx.session.connection(), team.name, team.members, self.now)
+            if ticket.assignee is not None:
+                self.record("assigned", self.actor, f"team {team.name} of {target.name}",
+                            assignee=ticket.assignee, team=ticket.team)
+                self.ctx.add_row(Outbox, ticket, **agent_notice(services, target, ticket, ticket.assignee,
+                                                               self._first_request_text(), self.now, kind="new"))
+        if moved:
+            self._new_promise()
+        self.done.append(f"moved to {target.name}")
 
     def _new_promise(self) -> None:
         from workflows.notify import (
@@ -118,8 +171,8 @@ class AgentWork:
     def _note(self, text: str) -> None:
         ctx = self.ctx
         ctx.add_row(Message, self.ticket, inbound_id=ctx.inbound.id, direction="note", message_id=ctx.message_id,
-                    sender=self.agent, subject=ctx.parsed.subject, body_text=text, created_at=self.now,
-                    conversation=None)
+                    sender=self.agent, subject=ctx.parsed.subject if ctx.parsed else "", body_text=text,
+                    created_at=self.now, conversation=None)
         self.record("note_added", self.actor, "internal note")
 
     def _answer(self, text: str) -> None:
@@ -135,7 +188,7 @@ class AgentWork:
 
     def _resolve(self) -> None:
         if self._transition(TicketState.RESOLVED.value, "#resolve"):
-            resolved(self.ctx, self.ticket, self.department)
+            resolved(self.ctx, self.ticket, self.department, self.now)
 
     def _transition(self, to: str, cause: str) -> bool:
         try:
@@ -156,14 +209,15 @@ class AgentWork:
             .order_by(Message.id.desc()).limit(1)).first()
 
 
-def resolved(ctx: Context, ticket: Ticket, department) -> None:
+def resolved(ctx: Context, ticket: Ticket, department, now: dt.datetime | None = None) -> None:
     """After ``ticket`` was resolved: tell the requester, unless it is one part of a larger request;
     the last part to be resolved resolves the whole and that is announced once."""
     from workflows.notify import resolution_notice
 
     services = ctx.services
+    now = now or ctx.inbound.received_at
     if ticket.parent_id is None:
-        ctx.add_row(Outbox, ticket, **resolution_notice(services, department, ticket, ctx.inbound.received_at))
+        ctx.add_row(Outbox, ticket, **resolution_notice(services, department, ticket, now))
         return
     parent = ctx.session.get(Ticket, ticket.parent_id)
     siblings = ctx.session.scalars(select(Ticket.state).where(Ticket.parent_id == parent.id,
@@ -175,10 +229,51 @@ def resolved(ctx: Context, ticket: Ticket, department) -> None:
     parent_department = services.departments[parent.department]
     record = functools.partial(_event_on, ctx, parent)
     sla = services.sla_rule(parent_department, parent.priority, parent.sla_policy)
-    if lifecycle.transition(parent, TicketState.RESOLVED.value, at=ctx.inbound.received_at, actor="rule",
+    if lifecycle.transition(parent, TicketState.RESOLVED.value, at=now, actor="rule",
                             cause="every part of the request is resolved", sla=sla, record=record):
-        ctx.add_row(Outbox, parent, **resolution_notice(services, parent_department, parent, ctx.inbound.received_at))
+        ctx.add_row(Outbox, parent, **resolution_notice(services, parent_department, parent, now))
 
 
 def _event_on(ctx: Context, ticket: Ticket, kind: str, actor: str, cause: str = "", **data) -> None:
     ctx.event(kind, actor, cause, ticket, **data)
+
+
+class _NoInbound:
+    id = None
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.received_at = now
+
+
+class Desk:
+    """What the pipeline's context offers AgentWork, for an agent working a ticket outside mail."""
+
+    def __init__(self, session: Session, services: Services, ticket: Ticket, agent: str, now: dt.datetime) -> None:
+        self.session, self.services, self.ticket, self.agent, self.now = session, services, ticket, agent, now
+        self.inbound = _NoInbound(now)
+        self.parsed = None
+        self.message_id = None
+        self.rows: list[tuple[type, Ticket, dict]] = []
+
+    def add_row(self, model: type, on: Ticket | None = None, **values) -> None:
+        self.rows.append((model, on or self.ticket, values))
+
+    def event(self, kind: str, actor: str, cause: str = "", on: Ticket | None = None, **data) -> None:
+        self.add_row(Event, on, at=self.now, kind=kind, actor=actor, cause=cause, data=data)
+
+    def write(self) -> None:
+        self.session.flush()
+        for model, on, values in self.rows:
+            self.session.add(model(**values, ticket_id=on.id))
+        self.session.flush()
+
+
+def act(session: Session, services: Services, ticket: Ticket, agent: str, mail: AgentMail,
+        now: dt.datetime) -> tuple[list[str], list[str]]:
+    """Carry out ``mail`` (commands, then a note or an answer) on ``ticket`` as ``agent``, in ``session``'s
+    transaction, exactly as an agent's mail would; returns what was done and what could not be."""
+    desk = Desk(session, services, ticket, agent, now)
+    work = AgentWork(desk, report_problems=False)
+    work.carry_out(mail)
+    desk.write()
+    return work.done, work.problems

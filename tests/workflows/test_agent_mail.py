@@ -259,3 +259,39 @@ def test_a_new_hire_runs_through_three_departments_and_the_requester_hears_once(
     Pipeline(database, services).drain()
     parent = _ticket(database, parent_key)
     assert parent.satisfaction == 5 and parent.state == "resolved"  # a rating does not reopen it
+
+
+def test_department_moves_the_ticket_recomputes_its_promise_and_hands_it_to_the_new_team(database, services):
+    _request(database, subject="Desk lamp broken", body="The lamp at desk 4.12 flickers.")
+    Pipeline(database, services).drain()
+    before = _ticket(database)
+    [notice] = _outbox(database, "agent_new")
+    _answer(database, notice, "#dept facilities\r\n#priority P2")
+    Pipeline(database, services).drain()
+    ticket = _ticket(database)
+    assert (ticket.department, ticket.team, ticket.priority) == ("facilities", "facilities-desk", "P2")
+    assert ticket.assignee == "tom.weber@corp.example"  # the new team's round-robin, not the IT agent
+    facilities = services.departments["facilities"]
+    rule = services.sla_rule(facilities, "P2")
+    assert ticket.resolution_due == rule.calendar.add(NOW, rule.target.resolution)
+    assert ticket.resolution_due != before.resolution_due
+    kinds = _kinds(database)
+    assert kinds.count("department_changed") == 1
+    [promise] = _outbox(database, "new_promise")
+    assert promise["To"].addresses[0].addr_spec == "ben.okafor@corp.example"
+    assert promise["From"].addresses[0].addr_spec == facilities.address
+    notices = [n["To"].addresses[0].addr_spec for n in _outbox(database, "agent_new")]
+    assert notices == [ALEX, "tom.weber@corp.example"]
+    assert _outbox(database, "agent_report") == []
+
+
+def test_an_unknown_department_is_reported_to_the_agent_and_nothing_moves(database, services):
+    _request(database)
+    Pipeline(database, services).drain()
+    [notice] = _outbox(database, "agent_new")
+    _answer(database, notice, "#department kitchen\r\nLooking into it.")
+    Pipeline(database, services).drain()
+    assert _ticket(database).department == "it"
+    [report] = _outbox(database, "agent_report")
+    assert "#department 'kitchen': no such department" in report["Subject"]
+    assert len(_outbox(database, "agent_answer")) == 1  # the rest still happens
