@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import auth
 from dashboard.data import database
 from dashboard.settings import Settings, SettingsError, load_settings
-from dashboard.views import overview
+from dashboard.views import health, overview, rules, tickets
 
 log = logging.getLogger("helpdesk.dashboard")
 
@@ -31,24 +31,29 @@ def configured() -> Settings:
         st.stop()
 
 
-def pages(settings: Settings) -> list[st.Page]:
-    """The pages this user may see (roles choose from this list later)."""
+def pages(settings: Settings, user: auth.User) -> list[st.Page]:
+    """The pages this user's role may see, each given the user (and so their departments)."""
     db = database(settings.db_url)
-    return [
-        st.Page(functools.partial(overview.render, db), title="Overview",
-                url_path="overview", default=True),
-    ]
+    views = {
+        "overview": functools.partial(overview.render, db, user),
+        "tickets": functools.partial(tickets.render, db, user, settings.config_path),
+        "rules": functools.partial(rules.render, db, user, settings.config_path),
+        "health": functools.partial(health.render, db, user),
+    }
+    return [st.Page(views[path], title=title, url_path=path, default=index == 0)
+            for index, (title, path) in enumerate(auth.allowed_pages(user.role))]
 
 
 def main() -> None:
     settings = configured()
     st.set_page_config(page_title=settings.title, layout="wide")
     st.sidebar.header(settings.title)
-    if auth.login_gate(settings.password) is None:
-        st.stop()
-    auth.logout_button()
     try:
-        st.navigation(pages(settings)).run()
+        user = auth.login_gate(database(settings.db_url), settings.password)
+        if user is None:
+            st.stop()
+        auth.logout_button()
+        st.navigation(pages(settings, user)).run()
     except SQLAlchemyError as error:
         log.exception("dashboard.read_failed")
         st.error(f"Cannot read the helpdesk database ({type(error).__name__}). "

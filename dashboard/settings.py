@@ -29,7 +29,7 @@ class SettingsError(Exception):
 @dataclass(frozen=True)
 class Settings:
     db_url: str = field(repr=False)  # may hold a database password
-    password: str = field(repr=False)
+    password: str = field(repr=False)  # only to create the first admin while there are no users
     title: str = "Helpdesk"
     timezone: str = "UTC"  # an IANA name
     config_path: str | None = None  # the helpdesk's config.toml (the Rules page needs it)
@@ -45,8 +45,6 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     elif not _is_url(db_url):
         # The value itself is not echoed: it may contain a password.
         problems.append(f"{DB_URL} is not a valid SQLAlchemy database URL.")
-    if not password:
-        problems.append(f"{PASSWORD} is not set: the dashboard stays locked without it.")
     try:
         timezone = load_timezone(environ)
     except SettingsError as error:

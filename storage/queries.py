@@ -147,3 +147,68 @@ def department_names(session: Session) -> list[str]:
     """Every department that has a ticket, sorted (read from the department index)."""
     query = select(Ticket.department).distinct().order_by(Ticket.department)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    rows: list[TicketRow]
+    total: int  # every ticket matching the filters
+
+
+def ticket_page(
+    session: Session,
+    *,
+    departments: Sequence[str] | None = None,
+    states: Sequence[str] | None = None,
+    priorities: Sequence[str] | None = None,
+    assignee: str | None = None,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> TicketPage:
+    """One page of the newest tickets matching the filters, and how many match in all (both in SQL)."""
+    query = select(Ticket.key, Ticket.department, Ticket.requester_email, Ticket.subject, Ticket.category,
+                   Ticket.priority, Ticket.state, Ticket.created_at, Ticket.resolution_due)
+    query = _in_departments(query, departments)
+    if states:
+        query = query.where(Ticket.state.in_(list(states)))
+    if priorities:
+        query = query.where(Ticket.priority.in_(list(priorities)))
+    if assignee and assignee.strip():
+        query = query.where(Ticket.assignee.ilike(f"%{_escape_like(assignee.strip())}%", escape="\\"))
+    if search and search.strip():
+        pattern = f"%{_escape_like(search.strip())}%"
+        query = query.where(or_(*(column.ilike(pattern, escape="\\")
+                                  for column in (Ticket.key, Ticket.subject, Ticket.requester_email))))
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.execute(query.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit).offset(offset))
+    return TicketPage([TicketRow(*row) for row in rows], total)
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    ticket: Ticket  # detached: read its columns only
+    messages: list  # storage.models.Message rows, oldest first
+    events: list  # storage.models.Event rows, oldest first
+    raw: dict[int, bytes]  # message id -> the mail it came from, as received (to show its HTML, sanitised)
+
+
+def ticket_detail(session: Session, key: str, departments: Sequence[str] | None = None) -> TicketDetail | None:
+    """A ticket with its conversation and timeline; None if there is none by that key in ``departments``."""
+    from storage.models import Event, InboundMessage, Message
+
+    query = _in_departments(select(Ticket).where(Ticket.key == key.strip().upper()), departments)
+    ticket = session.scalars(query).first()
+    if ticket is None:
+        return None
+    messages = list(session.scalars(select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id)))
+    events = list(session.scalars(select(Event).where(Event.ticket_id == ticket.id)
+                                  .order_by(Event.at, Event.id)))
+    raw = {}
+    inbound_ids = {m.inbound_id: m.id for m in messages if m.inbound_id is not None and m.direction == "in"}
+    if inbound_ids:
+        for inbound_id, content in session.execute(select(InboundMessage.id, InboundMessage.raw)
+                                                   .where(InboundMessage.id.in_(list(inbound_ids)))):
+            raw[inbound_ids[inbound_id]] = content
+    session.expunge_all()
+    return TicketDetail(ticket, messages, events, raw)

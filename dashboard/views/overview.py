@@ -13,11 +13,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth
 from dashboard.auth import User
 from dashboard.data import read
 from dashboard.settings import SettingsError, load_timezone
-from dashboard.views.tickets import ticket_list_section
 from storage import Database, kpis, utcnow
 from storage.queries import department_names
 
@@ -31,9 +29,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def render(db: Database, user: User | None = None) -> None:
     st.header("Overview")
-    if user is None:
-        # Until the app passes the user: the one the login gate keeps in the session, else nobody.
-        user = st.session_state.get(auth._SESSION_KEY)
     if not isinstance(user, User):
         st.error("Nobody is logged in: the Overview shows nothing.")
         return
@@ -50,7 +45,6 @@ def render(db: Database, user: User | None = None) -> None:
     quality_section(db, kpi)
     arrivals_section(db, kpi)
     topics_section(db, kpi)
-    ticket_list_section(db, None if kpi.departments is None else list(kpi.departments))
 
 
 def filters(db: Database, user: User) -> kpis.KpiFilter | None:
