@@ -267,6 +267,7 @@ class Settings(Section):
     sla_policies: dict[str, SlaPolicySettings]
     departments: dict[str, DepartmentSettings]
     base_dir: str = "."
+    config_path: str = ""  # the file these settings were read from (the dashboard reads it again)
 
     @model_validator(mode="after")
     def _references(self) -> Settings:
@@ -356,6 +357,7 @@ def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) ->
         raise ConfigError(f"{path}: {exc}") from None
     data = apply_env_overrides(data, os.environ if environ is None else environ)
     data.setdefault("base_dir", str(path.resolve().parent))
+    data.setdefault("config_path", str(path.resolve()))
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

@@ -26,17 +26,27 @@ def dashboard_command(settings: Settings) -> list[str]:
 
 
 def dashboard_env(settings: Settings, password: str | None = None) -> dict[str, str]:
+    """The dashboard's environment. ``password`` (default: the variable named by ``[dashboard] password_env``)
+    only lets the first admin log in while there are no users yet; it may be empty once there are."""
     env = dict(os.environ)
     password = password if password is not None else env.get(settings.dashboard.password_env, "")
-    if not password:
-        raise ConfigError(f"set the dashboard password in the environment variable {settings.dashboard.password_env}")
     env.update({
         "HELPDESK_DASHBOARD_DB_URL": settings.storage_url(),
         "HELPDESK_DASHBOARD_PASSWORD": password,
         "HELPDESK_DASHBOARD_TITLE": settings.dashboard.title,
+        "HELPDESK_DASHBOARD_CONFIG": str(Path(settings.config_path).resolve()) if settings.config_path else "",
+        "HELPDESK_DASHBOARD_TIMEZONE": _timezone(settings),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     })
     return env
+
+
+def _timezone(settings: Settings) -> str:
+    """The zone of the calendar most departments keep (the Overview draws arrivals per hour in it)."""
+    zones = [settings.calendars[settings.sla_policies[spec.sla_policy].calendar].timezone
+             for spec in settings.departments.values()
+             if settings.sla_policies[spec.sla_policy].calendar in settings.calendars]
+    return max(set(zones), key=zones.count) if zones else "UTC"
 
 
 def start_dashboard(settings: Settings, password: str, log_path: Path) -> subprocess.Popen:
@@ -47,8 +57,28 @@ def start_dashboard(settings: Settings, password: str, log_path: Path) -> subpro
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
+def _has_users(settings: Settings) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage import Database, users
+
+    db = Database(settings.storage_url())
+    try:
+        with db.sessions() as session:
+            return users.count_users(session) > 0
+    except SQLAlchemyError:
+        return False
+    finally:
+        db.dispose()
+
+
 def run_dashboard(settings: Settings) -> int:
-    process = subprocess.Popen(dashboard_command(settings), env=dashboard_env(settings))
+    env = dashboard_env(settings)
+    if not env["HELPDESK_DASHBOARD_PASSWORD"] and not _has_users(settings):
+        raise ConfigError("there are no dashboard users yet: add one with `helpdesk users add NAME --role admin "
+                          f"--password-stdin`, or set {settings.dashboard.password_env} to a password of at least "
+                          "10 characters and log in once as admin to create the first admin")
+    process = subprocess.Popen(dashboard_command(settings), env=env)
     try:
         return process.wait()
     except KeyboardInterrupt:

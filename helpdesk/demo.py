@@ -15,7 +15,7 @@ import time
 import urllib.request
 
 from helpdesk.build import configure_logging
-from helpdesk.config import load_settings
+from helpdesk.config import ConfigError, load_settings
 from helpdesk.dashboard import start_dashboard
 from helpdesk.runner import Helpdesk
 from helpdesk.samples import SAMPLES, build_sample
@@ -38,9 +38,10 @@ def run_demo(config_path: str, *, send_samples: bool = True, log_level: str = "I
     signal.signal(signal.SIGINT, lambda *_: stop())
     signal.signal(signal.SIGTERM, lambda *_: stop())
     helpdesk.start()
+    logins = _demo_users(settings, password)
     dashboard = start_dashboard(settings, password, settings.path("var/dashboard.log"))
     try:
-        _announce(settings, password, log_path)
+        _announce(settings, logins, log_path)
         if send_samples:
             _send_samples(settings)
             _wait_processed(helpdesk, timeout=60)
@@ -60,7 +61,42 @@ def run_demo(config_path: str, *, send_samples: bool = True, log_level: str = "I
     return 0
 
 
-def _announce(settings, password: str, log_path) -> None:
+def _demo_users(settings, admin_password: str) -> list[tuple[str, str, str]]:
+    """An admin, an IT agent and a manager of every department, with passwords made now (printed once).
+
+    A user kept from an earlier demo gets a new password: the one printed is always the one that works.
+    """
+    from storage import Database, users
+
+    wanted = [("admin", "admin", None, admin_password, None),
+              ("it-agent", "agent", ["it"], secrets.token_urlsafe(12), _first_member(settings, "it")),
+              ("manager", "manager", ["*"], secrets.token_urlsafe(12), None)]
+    db = Database(settings.storage_url())
+    try:
+        with db.transaction() as session:
+            existing = {account.name for account in users.list_users(session)}
+            for name, role, departments, password, email in wanted:
+                if name in existing:
+                    users.set_role(session, name, role, departments)
+                    users.set_password(session, name, password)
+                    users.set_disabled(session, name, False)
+                else:
+                    users.add_user(session, name, password, role, departments, email=email)
+    except users.UserError as error:
+        raise ConfigError(f"{settings.dashboard.password_env}: {error}") from None
+    finally:
+        db.dispose()
+    return [(name, role, password) for name, role, _, password, _ in wanted]
+
+
+def _first_member(settings, department: str) -> str | None:
+    """The first member of the department's team: the IT agent acts as them (their answers, their notices)."""
+    team = settings.teams.get(settings.departments[department].team or "") if department in settings.departments \
+        else None
+    return team.members[0] if team is not None and team.members else None
+
+
+def _announce(settings, logins, log_path) -> None:
     gw, out = settings.gateway, settings.outbound
     print("Helpdesk demo is running.", flush=True)
     print(f"SMTP gateway: {gw.smtp_host}:{gw.smtp_port} (send to "
@@ -68,7 +104,8 @@ def _announce(settings, password: str, log_path) -> None:
     print(f"Replies:      captured by the relay on {out.relay_host}:{out.relay_port} into "
           f"{settings.path(settings.capture.maildir).resolve()} (a Maildir)", flush=True)
     print(f"Database:     {settings.storage_url()}", flush=True)
-    print(f"Dashboard login: admin / {password}", flush=True)
+    for name, role, password in logins:
+        print(f"Dashboard login: {name} / {password} ({role})", flush=True)
     print(f"Logs:         {log_path.resolve()}", flush=True)
 
 
