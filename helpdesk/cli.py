@@ -237,8 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--json", action="store_true", help="one JSON object per file and line, in order")
     parse.set_defaults(func=cmd_parse)
 
-    from helpdesk import cli_admin, cli_sla, cli_users
+    from helpdesk import cli_admin, cli_rules, cli_sla, cli_users
     cli_admin.add_parsers(verbs, common)
+    cli_rules.add_parsers(verbs, common)
     cli_sla.add_parsers(verbs, common)
     cli_users.add_parsers(verbs, common)
     return parser

@@ -66,6 +66,14 @@ def _settings(config_path: str | None):
         return None
 
 
+@st.cache_resource(show_spinner=False)
+def _services(config_path: str):
+    from helpdesk.build import build_services
+    from helpdesk.config import load_settings
+
+    return build_services(load_settings(config_path))
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
@@ -176,15 +184,17 @@ def _test_message(settings) -> None:
     ruleset = _candidate(settings)
     if ruleset is None:
         return
-    from rules.explain import explain_message
+    from workflows.ruletools import MessageError, explain_message
 
     try:
-        result = explain_message(settings, ruleset, raw, to=to or None, at=dt.datetime.now(dt.UTC))
-    except ValueError as error:
+        result = explain_message(_services(settings.config_path), ruleset, raw, to=to or None)
+    except MessageError as error:
         st.error(f"The message cannot be decided: {error}")
         return
     st.subheader("Decision")
-    st.dataframe(pd.DataFrame([{"field": key, "value": str(value)} for key, value in result.decision.items()]),
+    st.dataframe(pd.DataFrame([{"field": key, "value": ", ".join(map(str, value)) if isinstance(value, list)
+                                else "" if value is None else str(value)}
+                               for key, value in result.decision_dict().items()]),
                  hide_index=True, width="stretch")
     st.subheader("Every rule, in order")
     st.dataframe(pd.DataFrame([{"rule": rule.name, "priority": rule.priority,
@@ -201,12 +211,12 @@ def _replay(db: Database, settings) -> None:
     ruleset = _candidate(settings)
     if ruleset is None:
         return
-    from workflows.replay import replay
+    from workflows.ruletools import replay
 
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=int(days))
     changes, summary = [], None
     with db.sessions() as session:
-        for item in replay(session, ruleset, settings=settings, since=since):
+        for item in replay(session, _services(settings.config_path), ruleset, since=since):
             if getattr(item, "is_summary", False):
                 summary = item
             else:

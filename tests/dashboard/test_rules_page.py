@@ -112,3 +112,18 @@ def test_history_shows_the_diff_and_rolls_back(sqlite_database, config):
     assert (latest.version, latest.author) == (first.version, "ada")
     assert f"Rolled back to version {first.version}" in texts(at)
     assert at.text_area(key="rules_editor").value == DEFAULT
+
+
+def test_a_pasted_message_is_decided_by_the_editors_rules_and_explained(sqlite_database, config):
+    at = open_page(sqlite_database, config)
+    at.text_area(key="rules_editor").input(DEFAULT + EXTRA)  # not saved: the test uses the editor's text
+    at.text_area(key="rules_test_text").input(
+        "From: ben.okafor@corp.example\nTo: it@corp.example\nSubject: Printer <script>x</script> jammed\n\nHelp.\n")
+    at.button(key="rules_test_run").click().run()
+    assert not at.exception, at.exception
+    decision, rules_table = (frame.value for frame in at.dataframe[-2:])
+    values = dict(zip(decision["field"], decision["value"], strict=True))
+    assert values["department"] == "facilities" and "printers-to-facilities" in values["matched"]
+    matched = rules_table[rules_table["matched"] == "yes"]["rule"].tolist()
+    assert matched[0] == "printers-to-facilities"
+    assert rulefile.rule_path(load_settings(config)).read_text(encoding="utf-8") == DEFAULT  # nothing saved
