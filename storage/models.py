@@ -160,6 +160,8 @@ class Ticket(Base):
         Index("ix_ticket_department_state", "department", "state"),
         Index("ix_ticket_created_at", "created_at"),
         Index("ix_ticket_resolved_at", "resolved_at"),
+        Index("ix_ticket_closed_at", "closed_at"),  # the Overview's "closed without a resolution" per day
+        Index("ix_ticket_first_responded_at", "first_responded_at"),  # first responses in a range
         Index("ix_ticket_parent", "parent_id"),
         Index("ix_ticket_requester_created", "requester_email", "created_at"),
         Index("ix_ticket_assignee_state", "assignee", "state"),
