@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 HOUR = 3600
 DEPARTMENTS = {  # share of tickets, categories
     "it": (0.45, ["network", "hardware", "access", "software", "email", "printing"]),
