@@ -152,7 +152,11 @@ class MailboxFetcher:
     def _serve(self, client: IMAPClient, stop: threading.Event) -> None:
         box = self.mailbox
         if box.after_fetch == "move" and not client.folder_exists(box.processed_folder):
-            client.create_folder(box.processed_folder)
+            try:
+                client.create_folder(box.processed_folder)
+            except (IMAPClientError, imaplib.IMAP4.error):
+                if not client.folder_exists(box.processed_folder):  # not made meanwhile by another connection
+                    raise
         use_idle = box.idle and client.has_capability("IDLE")
         log.info("event=imap_connected mailbox=%s folder=%s idle=%s move=%s", box.name, box.folder,
                  use_idle, client.has_capability("MOVE"))

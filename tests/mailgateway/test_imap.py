@@ -305,3 +305,32 @@ def test_uid_sets_are_compact_and_backoff_grows_to_its_maximum():
     assert all(0.75 * cap <= delay <= cap for delay, cap in zip(delays, [1, 2, 4, 8, 8, 8]))
     backoff.reset()
     assert backoff.next() <= 1.0
+
+
+
+def test_a_processed_folder_made_meanwhile_by_another_connection_is_no_error(dovecot, sqlite_database):
+    """Two fetchers (two processes, or a reconnect) may both find the folder missing; the second create
+    then fails with ALREADYEXISTS, which must not stop the mailbox."""
+    box = mailbox(dovecot, "race")
+    fetcher = MailboxFetcher(box, sqlite_database)
+    client = fetcher.connect()
+    try:
+        other = fetcher.connect()
+        other.create_folder(box.processed_folder)  # the other connection wins the race
+        _logout_quietly(other)
+        asked = []
+        real_exists = client.folder_exists
+        client.folder_exists = lambda name: bool(asked.append(name)) or (len(asked) > 1 and real_exists(name))
+        stop = threading.Event()
+        stop.set()
+        fetcher._serve(client, stop)  # first asks: "missing"; the create fails; asked again: it exists
+        assert asked == [box.processed_folder, box.processed_folder]
+    finally:
+        _logout_quietly(client)
+
+
+def _logout_quietly(client) -> None:
+    try:
+        client.logout()
+    except Exception:  # noqa: BLE001 (a test's cleanup)
+        pass
