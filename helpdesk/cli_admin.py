@@ -25,7 +25,7 @@ def cmd_agents_away(args) -> int:
                   file=sys.stderr)
             return 2
         if until.tzinfo is None:  # a date means the end of that day in the organisation's zone: be generous
-            until = until.replace(tzinfo=dt.timezone.utc) + (dt.timedelta(days=1) if len(args.until) == 10
+            until = until.replace(tzinfo=dt.UTC) + (dt.timedelta(days=1) if len(args.until) == 10
                                                              else dt.timedelta(0))
     db = Database(settings.storage_url())
     try:
@@ -92,7 +92,55 @@ def cmd_templates_check(args) -> int:
     return 1 if failures else 0
 
 
+def cmd_seed(args) -> int:
+    """Fill an empty database with a realistic ticket history."""
+    from helpdesk.cli import _settings
+    from helpdesk.seed import SeedError, describe, seed
+    from storage import Database
+
+    settings = _settings(args)
+    db = Database(settings.storage_url())
+    began = [0]
+
+    def progress(done: int) -> None:
+        if done - began[0] >= 100_000 or done == args.tickets:
+            began[0] = done
+            print(f"  {done:,} of {args.tickets:,} tickets", file=sys.stderr, flush=True)
+
+    try:
+        db.upgrade()
+        summary = seed(db, settings, args.tickets, days=args.days, random_seed=args.seed,
+                       history=not args.tickets_only, progress=progress)
+    except SeedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps({"tickets": summary.tickets, "messages": summary.messages, "events": summary.events,
+                          "seconds": round(summary.seconds, 2), "by_department": summary.by_department,
+                          "by_state": summary.by_state}, sort_keys=True))
+    else:
+        print(describe(summary))
+    return 0
+
+
 def add_parsers(verbs, common: argparse.ArgumentParser) -> None:
+    seeding = verbs.add_parser(
+        "seed", parents=[common], help="fill an empty database with a realistic ticket history",
+        description="Fill the configured database, which must hold no tickets, with TICKETS tickets over the last "
+                    "DAYS days: the configured departments, teams and SLA calendars, office-hour and seasonal "
+                    "arrivals, bursts of one problem, late responses and resolutions, waits on the requester, "
+                    "reopenings, ratings, child tickets; each with its request message and its events. For "
+                    "demos, load tests and the Overview at scale; the same --seed gives the same history.")
+    seeding.add_argument("--tickets", type=int, required=True, metavar="TICKETS", help="how many tickets")
+    seeding.add_argument("--days", type=int, default=730, help="history length in days (default: %(default)s)")
+    seeding.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    seeding.add_argument("--tickets-only", action="store_true",
+                         help="no messages and events: enough for the Overview, several times faster")
+    seeding.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    seeding.set_defaults(func=cmd_seed)
+
     agents = verbs.add_parser("agents", parents=[common], help="mark agents away or back, list them",
                               description="Agents are the members and leads of the teams in config.toml. One marked "
                                           "away is skipped by round-robin assignment until they are back (or the "
