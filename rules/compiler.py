@@ -20,7 +20,8 @@ text handling in Python:
   those limits; a single rule that cannot fit even alone is refused with
   :class:`CompileError` (the engine then uses the reference evaluator).
 
-Per message only the tests that can matter are computed: a rule whose
+Per message only the tests that can matter are computed: a rule gated on
+another department than the message's is skipped whole (``Shard.gated``), and a rule whose
 condition is ``all = [...]`` has *guards*, the tests among its direct
 members (cheapest first). When a guard is false the rule cannot match
 whatever its other tests say, so those are not computed for it and are sent
@@ -72,6 +73,29 @@ class Shard:
     leaves: dict[str, Leaf] = field(default_factory=dict)
     tests: set[tuple[str, bool]] = field(default_factory=lambda: set(PRIME_FACT.items()))
     plan: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    # The plan split by the department a rule is gated on (a guard ``department equals/one_of``):
+    # a message only needs the entries of its own department and the ungated ones.
+    gated: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = field(default_factory=dict)
+    ungated: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+
+    def index(self) -> None:
+        """Fill ``gated`` and ``ungated`` from ``plan``."""
+        self.gated, self.ungated = {}, []
+        for entry in self.plan:
+            gates = _department_gate(entry[0], self.leaves)
+            if gates is None:
+                self.ungated.append(entry)
+            for value in gates or ():
+                self.gated.setdefault(value, []).append(entry)
+
+
+def _department_gate(guards: tuple[str, ...], leaves: dict[str, Leaf]) -> frozenset[str] | None:
+    """The normalised departments one of the guards requires, or None if none does."""
+    for name in guards:
+        leaf = leaves[name]
+        if leaf.field == "department" and leaf.op in ("equals", "one_of"):
+            return frozenset(leaf.matcher)  # the values as ``Leaf.check`` compares them
+    return None
 
 
 def compile_ruleset(ruleset: RuleSet) -> list[Shard]:
@@ -91,6 +115,8 @@ def compile_ruleset(ruleset: RuleSet) -> list[Shard]:
                 raise CompileError(_too_large(rule, expression, tests))
         _add(shards[-1], f"r{index}", rule, expression, leaves, tests)
         shards[-1].plan.append(_plan(rule.when, leaves))
+    for shard in shards:
+        shard.index()
     return [shard for shard in shards if shard.rules]
 
 

@@ -166,14 +166,18 @@ class DurableRules:
 def _fact(shard: Shard, view: FactView) -> dict[str, bool]:
     """One boolean per test the shard's rules read.
 
-    Tests that cannot matter (see "guards" in ``rules.compiler``) stay false.
+    Tests that cannot matter (see "guards" in ``rules.compiler``) stay false;
+    rules gated on another department are not looked at.
     """
     leaves = shard.leaves
     fact = dict.fromkeys(leaves, False)
-    for guards, rest in shard.plan:
-        if _guards_hold(guards, leaves, view, fact):
-            for name in rest:
-                fact[name] = leaves[name].check(view) is not None
+    department = view.text("department")
+    gated = shard.gated.get(department.strip(), ()) if department is not None else ()
+    for entries in (shard.ungated, gated):
+        for guards, rest in entries:
+            if _guards_hold(guards, leaves, view, fact):
+                for name in rest:
+                    fact[name] = leaves[name].check(view) is not None
     return fact
 
 

@@ -42,16 +42,30 @@ def holds(condition: ConditionNode, view: FactView) -> bool:
 
 def reasons(condition: ConditionNode, view: FactView) -> tuple[str, ...]:
     """Why a condition that holds does: the tests that made it true, in words."""
+    return _why(condition, view) or ()
+
+
+def _why(condition: ConditionNode, view: FactView) -> tuple[str, ...] | None:
+    """The reasons a condition holds, or None when it does not (one walk for both)."""
     if isinstance(condition, Leaf):
-        return (condition.check(view),)
+        reason = condition.check(view)
+        return None if reason is None else (reason,)
     if isinstance(condition, NotOf):
-        return (condition.describe(),)
-    members = condition.all if isinstance(condition, AllOf) else condition.any
-    found: dict[str, None] = {}
-    for member in members:
-        if holds(member, view):
-            found.update(dict.fromkeys(reasons(member, view)))
-    return tuple(found)
+        return None if holds(condition.negated, view) else (condition.describe(),)
+    if isinstance(condition, AllOf):
+        found: dict[str, None] = {}
+        for member in condition.all:
+            why = _why(member, view)
+            if why is None:
+                return None
+            found.update(dict.fromkeys(why))
+        return tuple(found)
+    found = {}
+    for member in condition.any:
+        why = _why(member, view)
+        if why is not None:
+            found.update(dict.fromkeys(why))
+    return tuple(found) if found else None
 
 
 def decide(ruleset: RuleSet, matching: Iterable[Rule], view: FactView, evaluator: str) -> Decision:
@@ -60,13 +74,10 @@ def decide(ruleset: RuleSet, matching: Iterable[Rule], view: FactView, evaluator
     lists: dict[str, dict[str, None]] = {name: {} for name in LISTS}
     matched: list[RuleMatch] = []
     for rule in matching:
-        then = rule.then
-        for name in SCALARS:
-            value = getattr(then, name)
-            if value is not None:
-                scalars[name] = value
-        for name, values in lists.items():
-            values.update(dict.fromkeys(getattr(then, name)))
+        rule_scalars, rule_lists = _actions(rule)
+        scalars.update(rule_scalars)
+        for name, values in rule_lists:
+            lists[name].update(values)
         matched.append(RuleMatch(rule.name, reasons(rule.when, view)))
         if rule.stop:
             break
@@ -81,6 +92,17 @@ def decide(ruleset: RuleSet, matching: Iterable[Rule], view: FactView, evaluator
         evaluator=evaluator,
     )
 
+
+def _actions(rule: Rule) -> tuple[dict[str, str], tuple[tuple[str, dict[str, None]], ...]]:
+    """A rule's scalar actions that set something, and its non-empty list actions (built once per rule)."""
+    cached = rule._actions
+    if cached is None:
+        then = rule.then
+        cached = rule._actions = (
+            {name: value for name in SCALARS if (value := getattr(then, name)) is not None},
+            tuple((name, dict.fromkeys(values)) for name in LISTS if (values := getattr(then, name))),
+        )
+    return cached
 
 SCALARS = ("department", "category", "priority", "assignee", "team", "sla_policy", "template", "quarantine")
 LISTS = ("tags", "watchers", "children")

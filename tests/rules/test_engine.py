@@ -167,6 +167,36 @@ def test_rule_sets_are_sharded_and_stop_works_across_shards(rule, ruleset_of):
         assert engine.classify({"subject": "stop"}).tags[-1] == "stopped"
 
 
+def test_rules_gated_on_another_department_are_skipped_without_changing_decisions(rule, ruleset_of):
+    it_only = {"field": "department", "equals": "it"}
+    ruleset = ruleset_of([
+        rule("it-vpn", 10, {"all": [it_only, {"field": "subject", "contains": "vpn"}]}, tags=["it-vpn"]),
+        rule("not-it-vpn", 20, {"all": [{"not": it_only}, {"field": "subject", "contains": "vpn"}]},
+             tags=["elsewhere-vpn"]),
+        rule("hr-or-it", 30, {"all": [{"field": "department", "one_of": ["hr", "it"]},
+                                      {"field": "body", "contains_any": ["urgent", "asap"]}]}, tags=["hurry"]),
+        rule("anywhere", 40, {"field": "subject", "contains": "vpn"}, tags=["vpn"]),
+    ])
+    (shard,) = compile_ruleset(ruleset)
+    assert sorted(shard.gated) == ["hr", "it"] and len(shard.gated["it"]) == 2 and len(shard.ungated) == 2
+    cases = {
+        "it": ["it-vpn", "hr-or-it", "anywhere"],
+        " IT ": ["it-vpn", "hr-or-it", "anywhere"],  # compared as the test compares: normalised, stripped
+        "hr": ["not-it-vpn", "hr-or-it", "anywhere"],
+        "facilities": ["not-it-vpn", "anywhere"],
+        None: ["not-it-vpn", "anywhere"],
+    }
+    with RulesEngine(ruleset) as engine:
+        for department, expected in cases.items():
+            facts = {"subject": "VPN down", "body": "urgent please"}
+            if department is not None:
+                facts["department"] = department
+            decision = engine.classify(facts)
+            assert decision.evaluator == "durable_rules"
+            assert list(decision.matched_rules) == expected, department
+            assert as_reference(decision) == reference.classify(ruleset, facts)
+
+
 def test_not_is_pushed_down_to_the_tests():
     from rules.model import AllOf
     condition = AllOf.model_validate({"all": [
