@@ -66,45 +66,6 @@ def queries(kpis, kpi_filter, now):
     ]
 
 
-def proposed_indexes():
-    """The indexes docs/kpis.md asks for ("Speed"), and the two they make redundant."""
-    from sqlalchemy import Index
-
-    from storage import Ticket
-
-    dims = (Ticket.department, Ticket.priority, Ticket.category)
-    added = [
-        Index("ix_ticket_kpi_created", Ticket.created_at, *dims),
-        # closed_at second: "closed without a resolution" is resolved_at IS NULL and a range on closed_at
-        Index("ix_ticket_kpi_resolved", Ticket.resolved_at, Ticket.closed_at, *dims, Ticket.resolution_seconds,
-              Ticket.reopened_count, Ticket.satisfaction, Ticket.resolution_due),
-        Index("ix_ticket_kpi_responded", Ticket.first_responded_at, *dims, Ticket.first_response_seconds,
-              Ticket.first_response_due),
-    ]
-    return added, ("ix_ticket_created_at", "ix_ticket_resolved_at")
-
-
-def add_proposed_indexes(db) -> float:
-    from sqlalchemy import text
-
-    began = time.perf_counter()
-    added, replaced = proposed_indexes()
-    with db.engine.begin() as connection:
-        for index in added:
-            index.create(connection, checkfirst=True)
-        for name in replaced:
-            connection.execute(text(f"DROP INDEX IF EXISTS {name}"))
-    analyze(db)
-    return time.perf_counter() - began
-
-
-def analyze(db) -> None:
-    """PostgreSQL: what autovacuum would have done after a bulk load (statistics, visibility map)."""
-    if not db.is_sqlite:
-        with db.engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE ticket")
-
-
 def time_queries(db, now: dt.datetime, repeat: int) -> list[tuple[str, str, float, float]]:
     from storage import kpis
 
@@ -163,8 +124,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tickets-only", action="store_true", help="seed without messages and events (faster)")
     parser.add_argument("--no-page", action="store_true", help="skip rendering the page")
-    parser.add_argument("--proposed-indexes", action="store_true",
-                        help="first add the indexes docs/kpis.md proposes (and drop the two they replace)")
     args = parser.parse_args()
 
     from sqlalchemy import func, select
@@ -187,8 +146,6 @@ def main() -> None:
             now = dt.datetime.now(UTC).replace(microsecond=0)
             print(f"filling {args.tickets:,} tickets into {db.url.render_as_string()} ...", flush=True)
             print(f"  {fill(db, args.tickets, now, history=not args.tickets_only):.1f} s")
-        if args.proposed_indexes:
-            print(f"proposed indexes added in {add_proposed_indexes(db):.1f} s")
         print(f"queries (now = {now.isoformat()}), {args.repeat} runs each:")
         results = time_queries(db, now, args.repeat)
         slow = [(scope, name) for scope, name, first, median in results if max(first, median) >= 1]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy import DateTime as SADateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -113,6 +114,9 @@ class TicketCounter(Base):
     next_number: Mapped[int] = mapped_column(Integer)
 
 
+_KPI_DIMS = ("department", "priority", "category")
+
+
 class Ticket(Base):
     __tablename__ = "ticket"
 
@@ -158,10 +162,15 @@ class Ticket(Base):
 
     __table_args__ = (
         Index("ix_ticket_department_state", "department", "state"),
-        Index("ix_ticket_created_at", "created_at"),
-        Index("ix_ticket_resolved_at", "resolved_at"),
-        Index("ix_ticket_closed_at", "closed_at"),  # the Overview's "closed without a resolution" per day
-        Index("ix_ticket_first_responded_at", "first_responded_at"),  # first responses in a range
+        # The Overview's time ranges, covering its filters and the values it aggregates (docs/kpis.md)
+        Index("ix_ticket_kpi_created", "created_at", *_KPI_DIMS),
+        Index("ix_ticket_kpi_resolved", "resolved_at", "closed_at", *_KPI_DIMS, "resolution_seconds",
+              "reopened_count", "satisfaction", "resolution_due"),
+        Index("ix_ticket_kpi_responded", "first_responded_at", *_KPI_DIMS, "first_response_seconds",
+              "first_response_due"),
+        Index("ix_ticket_closed_unresolved", "closed_at", *_KPI_DIMS,  # closed without a resolution, per day
+              sqlite_where=text("resolved_at IS NULL"), postgresql_where=text("resolved_at IS NULL")),
+        Index("ix_ticket_closed_at", "closed_at"),
         Index("ix_ticket_parent", "parent_id"),
         Index("ix_ticket_requester_created", "requester_email", "created_at"),
         Index("ix_ticket_assignee_state", "assignee", "state"),

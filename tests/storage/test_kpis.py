@@ -279,6 +279,21 @@ def test_sla_compliance_per_department(db):
     assert [row.share for row in none] == [None, None]
 
 
+@pytest.mark.parametrize("short", [True, False])
+def test_sla_compliance_is_the_same_read_by_decision_times_or_in_one_pass(db, monkeypatch, short):
+    """Short ranges read only the tickets with a decision time in the range; the answer must not change."""
+    from storage import kpis
+
+    filters = [MAIN, KpiFilter(D(2024, 3, 13), D(2024, 3, 13)), KpiFilter(D(2024, 3, 6), D(2024, 3, 11)),
+               KpiFilter(MAIN.since, MAIN.until, departments=["it"]), KpiFilter(D(2024, 2, 1), D(2024, 4, 30))]
+    expected = [kpi(db, sla_compliance, kpi_filter, now=NOW) for kpi_filter in filters]
+    assert expected[0] == [SlaCompliance("first_response", 10, 3), SlaCompliance("resolution", 7, 5)]
+    monkeypatch.setattr(kpis, "_short_range", lambda session, kpi_filter, now: short)
+    assert [kpi(db, sla_compliance, kpi_filter, now=NOW) for kpi_filter in filters] == expected
+    assert [kpi(db, sla_compliance, kpi_filter, now=at(13, 17)) for kpi_filter in filters[1:2]] == [
+        [SlaCompliance("first_response", 1, 0), SlaCompliance("resolution", 2, 1)]]
+
+
 def test_sla_breaches_newest_due_first(db):
     rows = kpi(db, sla_breaches, MAIN, now=NOW)
     assert rows == [
