@@ -6,12 +6,15 @@ escapes and silently never matches what it does not support; it folds case
 in ASCII only; it cuts values at 65,535 bytes), so the translation keeps all
 text handling in Python:
 
-* every distinct test (``subject contains "outage"``) becomes one boolean
-  fact field ``c<n>``, computed in Python per message by ``Leaf.check``;
+* every distinct test (``subject contains "outage"``) gets a name ``c<n>``
+  and is computed in Python per message by ``Leaf.check``;
 * a rule's condition tree becomes a durable_rules expression over those
-  booleans: ``all`` -> ``$and``, ``any`` -> ``$or``, and ``not`` is pushed
-  down to the tests (De Morgan) so that ``not {subject contains "x"}`` is
-  the test ``c3 == false``. The result is one durable rule
+  results: ``all`` -> ``$and``, ``any`` -> ``$or``, and ``not`` is pushed
+  down to the tests (De Morgan). The fact carries only what is true: the
+  field ``c3`` when the test holds, ``n3`` when it does not and some rule
+  reads ``not`` of it; every durable_rules test is ``field == true``, and a
+  missing field is false. Facts stay small (a few true fields instead of
+  every test), which is most of the cost of posting them. The result is one durable rule
   ``{"all": [{"m": <expression>}]}`` per rule file rule, named ``r<index>``;
 * durable_rules has fixed-size tables (see ``rules.durable_limits``): too
   many tests in a ruleset hang it at load, a fact that matches too much
@@ -72,6 +75,8 @@ class Shard:
     rules: dict[str, Rule] = field(default_factory=dict)
     leaves: dict[str, Leaf] = field(default_factory=dict)
     tests: set[tuple[str, bool]] = field(default_factory=lambda: set(PRIME_FACT.items()))
+    # per test name, the fact field to set when it holds and the one when it does not (None: no rule reads it)
+    signs: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     plan: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
     # The plan split by the department a rule is gated on (a guard ``department equals/one_of``):
     # a message only needs the entries of its own department and the ungated ones.
@@ -79,7 +84,10 @@ class Shard:
     ungated: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
 
     def index(self) -> None:
-        """Fill ``gated`` and ``ungated`` from ``plan``."""
+        """Fill ``signs``, ``gated`` and ``ungated`` from the tests and the plan."""
+        fields = {key for key, _ in self.tests}
+        self.signs = {name: (name if name in fields else None, negated(name) if negated(name) in fields else None)
+                      for name in self.leaves}
         self.gated, self.ungated = {}, []
         for entry in self.plan:
             gates = _department_gate(entry[0], self.leaves)
@@ -169,10 +177,15 @@ def _plan(condition: ConditionNode, leaves: dict[str, Leaf]) -> tuple[tuple[str,
     return guards, rest
 
 
+def negated(name: str) -> str:
+    """The fact field that says test ``name`` (``c3``) does not hold (``n3``)."""
+    return "n" + name[1:]
+
+
 def translate(condition: ConditionNode, name: Callable[[Leaf], str], positive: bool = True) -> dict:
-    """A condition as a durable_rules expression over test booleans (negation at the leaves)."""
+    """A condition as a durable_rules expression over true test fields (negation at the leaves)."""
     if isinstance(condition, Leaf):
-        return {name(condition): positive}
+        return {name(condition) if positive else negated(name(condition)): True}
     if isinstance(condition, NotOf):
         return translate(condition.negated, name, not positive)
     is_all = isinstance(condition, AllOf)

@@ -164,29 +164,33 @@ class DurableRules:
 
 
 def _fact(shard: Shard, view: FactView) -> dict[str, bool]:
-    """One boolean per test the shard's rules read.
+    """The true test fields of the message (see ``rules.compiler``).
 
-    Tests that cannot matter (see "guards" in ``rules.compiler``) stay false;
-    rules gated on another department are not looked at.
+    Tests that cannot matter (see "guards" in ``rules.compiler``) are not
+    computed, so absent; rules gated on another department are not looked at.
     """
-    leaves = shard.leaves
-    fact = dict.fromkeys(leaves, False)
+    leaves, signs = shard.leaves, shard.signs
+    fact: dict[str, bool] = {}
     department = view.text("department")
     gated = shard.gated.get(department.strip(), ()) if department is not None else ()
     for entries in (shard.ungated, gated):
         for guards, rest in entries:
-            if _guards_hold(guards, leaves, view, fact):
+            for name in guards:
+                if leaves[name].check(view) is None:
+                    negative = signs[name][1]
+                    if negative is not None:
+                        fact[negative] = True
+                    break
+                fact[name] = True  # a guard is read as it is, so it has a positive field
+            else:
                 for name in rest:
-                    fact[name] = leaves[name].check(view) is not None
+                    positive, negative = signs[name]
+                    if leaves[name].check(view) is None:
+                        if negative is not None:
+                            fact[negative] = True
+                    elif positive is not None:
+                        fact[positive] = True
     return fact
-
-
-def _guards_hold(guards: tuple[str, ...], leaves: dict, view: FactView, fact: dict[str, bool]) -> bool:
-    for name in guards:
-        value = fact[name] = leaves[name].check(view) is not None
-        if not value:
-            return False
-    return True
 
 
 def _drain(engine: ModuleType, handle: int, state: int) -> set[str]:

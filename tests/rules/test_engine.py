@@ -205,7 +205,7 @@ def test_not_is_pushed_down_to_the_tests():
     ]})
     names = {}
     expression = translate(condition, lambda leaf: names.setdefault(leaf.key, f"c{len(names)}"))
-    assert expression == {"$and": [{"c0": True}, {"$and": [{"c1": False}, {"c2": True}]}]}
+    assert expression == {"$and": [{"c0": True}, {"$and": [{"n1": True}, {"c2": True}]}]}
 
 
 def rss_mb() -> float:
