@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -58,6 +59,13 @@ class RuleSet:
     version_note: str | None = None
     examples: tuple[Example, ...] = ()
     example_lines: tuple[int | None, ...] = ()  # where each example starts in the file
+
+    @cached_property
+    def compiled(self) -> dict:
+        """Each rule made ready to apply (``rules.reference.Compiled``), by ``id(rule)``."""
+        from rules.reference import Compiled
+
+        return {id(rule): Compiled(rule) for rule in self.rules}
 
     def rule(self, name: str) -> Rule | None:
         """The rule with this name, if there is one."""

@@ -24,7 +24,6 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    PrivateAttr,
     StrictBool,
     StrictInt,
     Tag,
@@ -468,7 +467,6 @@ class Rule(_Frozen):
     stop: StrictBool = False
     when: Condition
     then: Actions = Actions()
-    _actions: Any = PrivateAttr(default=None)  # rules.reference caches the actions in applying form here
 
     @field_validator("priority", mode="before")
     @classmethod

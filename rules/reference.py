@@ -18,7 +18,7 @@ Semantics, shared with the durable_rules path through :func:`decide`:
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from rules.decision import Decision, RuleMatch
@@ -42,30 +42,62 @@ def holds(condition: ConditionNode, view: FactView) -> bool:
 
 def reasons(condition: ConditionNode, view: FactView) -> tuple[str, ...]:
     """Why a condition that holds does: the tests that made it true, in words."""
-    return _why(condition, view) or ()
+    return _why(condition)(view) or ()
 
 
-def _why(condition: ConditionNode, view: FactView) -> tuple[str, ...] | None:
-    """The reasons a condition holds, or None when it does not (one walk for both)."""
+Why = Callable[[FactView], "tuple[str, ...] | None"]
+
+
+def _why(condition: ConditionNode) -> Why:
+    """A function giving the reasons the condition holds for a message, or None when it does not.
+
+    The condition tree is walked once, here; the function only calls the
+    tests (each memoised per message by ``Leaf.check``).
+    """
     if isinstance(condition, Leaf):
-        reason = condition.check(view)
-        return None if reason is None else (reason,)
+        check = condition.check
+
+        def leaf(view: FactView) -> tuple[str, ...] | None:
+            reason = check(view)
+            return None if reason is None else (reason,)
+        return leaf
     if isinstance(condition, NotOf):
-        return None if holds(condition.negated, view) else (condition.describe(),)
+        negated, text = _why(condition.negated), (condition.describe(),)
+        return lambda view: None if negated(view) is not None else text
     if isinstance(condition, AllOf):
+        members = tuple(_why(member) for member in condition.all)
+
+        def all_of(view: FactView) -> tuple[str, ...] | None:
+            found: dict[str, None] = {}
+            for member in members:
+                why = member(view)
+                if why is None:
+                    return None
+                found.update(dict.fromkeys(why))
+            return tuple(found)
+        return all_of
+    members = tuple(_why(member) for member in condition.any)
+
+    def any_of(view: FactView) -> tuple[str, ...] | None:
         found: dict[str, None] = {}
-        for member in condition.all:
-            why = _why(member, view)
-            if why is None:
-                return None
-            found.update(dict.fromkeys(why))
-        return tuple(found)
-    found = {}
-    for member in condition.any:
-        why = _why(member, view)
-        if why is not None:
-            found.update(dict.fromkeys(why))
-    return tuple(found) if found else None
+        for member in members:
+            why = member(view)
+            if why is not None:
+                found.update(dict.fromkeys(why))
+        return tuple(found) if found else None
+    return any_of
+
+
+class Compiled:
+    """A rule made ready to apply: its reasons function and its actions in applying form."""
+
+    __slots__ = ("lists", "name", "rule", "scalars", "stop", "why")
+
+    def __init__(self, rule: Rule) -> None:
+        then = rule.then
+        self.rule, self.name, self.stop, self.why = rule, rule.name, rule.stop, _why(rule.when)
+        self.scalars = {name: value for name in SCALARS if (value := getattr(then, name)) is not None}
+        self.lists = tuple((name, dict.fromkeys(values)) for name in LISTS if (values := getattr(then, name)))
 
 
 def decide(ruleset: RuleSet, matching: Iterable[Rule], view: FactView, evaluator: str) -> Decision:
@@ -73,13 +105,14 @@ def decide(ruleset: RuleSet, matching: Iterable[Rule], view: FactView, evaluator
     scalars: dict[str, str] = {}
     lists: dict[str, dict[str, None]] = {name: {} for name in LISTS}
     matched: list[RuleMatch] = []
+    ready = ruleset.compiled
     for rule in matching:
-        rule_scalars, rule_lists = _actions(rule)
-        scalars.update(rule_scalars)
-        for name, values in rule_lists:
+        entry = ready[id(rule)]
+        scalars.update(entry.scalars)
+        for name, values in entry.lists:
             lists[name].update(values)
-        matched.append(RuleMatch(rule.name, reasons(rule.when, view)))
-        if rule.stop:
+        matched.append(RuleMatch(entry.name, entry.why(view) or ()))
+        if entry.stop:
             break
     defaults = ruleset.defaults
     for name in ("department", "category", "priority"):
@@ -93,24 +126,14 @@ def decide(ruleset: RuleSet, matching: Iterable[Rule], view: FactView, evaluator
     )
 
 
-def _actions(rule: Rule) -> tuple[dict[str, str], tuple[tuple[str, dict[str, None]], ...]]:
-    """A rule's scalar actions that set something, and its non-empty list actions (built once per rule)."""
-    cached = rule._actions
-    if cached is None:
-        then = rule.then
-        cached = rule._actions = (
-            {name: value for name in SCALARS if (value := getattr(then, name)) is not None},
-            tuple((name, dict.fromkeys(values)) for name in LISTS if (values := getattr(then, name))),
-        )
-    return cached
-
 SCALARS = ("department", "category", "priority", "assignee", "team", "sla_policy", "template", "quarantine")
 LISTS = ("tags", "watchers", "children")
 
 
 def matching_rules(ruleset: RuleSet, view: FactView) -> Iterable[Rule]:
     """The rules whose condition holds, lazily, in priority order."""
-    return (rule for rule in ruleset.rules if holds(rule.when, view))
+    ready = ruleset.compiled
+    return (rule for rule in ruleset.rules if ready[id(rule)].why(view) is not None)
 
 
 def classify(ruleset: RuleSet, facts: Mapping[str, object] | FactView) -> Decision:
