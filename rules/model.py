@@ -13,6 +13,7 @@ carries the known department keys; without it departments are not checked.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import operator
@@ -262,13 +263,19 @@ def _eval_equals(leaf: Leaf, view: FactView) -> str | None:
 
 def _eval_one_of(leaf: Leaf, view: FactView) -> str | None:
     found = leaf.matcher.get(_scalar(leaf, view))
-    return None if found is None else f"{leaf.field} equals {quoted(found)}"
+    return None if found is None else _reason(leaf.field, "equals", found)
 
 
 def _eval_contains(leaf: Leaf, view: FactView) -> str | None:
     text = view.text(leaf.field)
     found = None if text is None else leaf.matcher.find(text, view.words(leaf.field))
-    return None if found is None else f"{leaf.field} contains {quoted(found)}"
+    return None if found is None else _reason(leaf.field, "contains", found)
+
+
+@functools.lru_cache(maxsize=65536, typed=True)
+def _reason(field: str, verb: str, value: object) -> str:
+    """``subject contains "vpn"``: the words of a reason, made once per field, verb and value."""
+    return f"{field} {verb} {quoted(value)}"
 
 
 def _eval_matches(leaf: Leaf, view: FactView) -> str | None:
