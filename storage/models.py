@@ -168,8 +168,12 @@ class Ticket(Base):
               "reopened_count", "satisfaction", "resolution_due"),
         Index("ix_ticket_kpi_responded", "first_responded_at", *_KPI_DIMS, "first_response_seconds",
               "first_response_due"),
-        Index("ix_ticket_closed_unresolved", "closed_at", *_KPI_DIMS,  # closed without a resolution, per day
+        Index("ix_ticket_closed_unresolved", "closed_at", *_KPI_DIMS, "resolution_due",  # closed, not resolved
               sqlite_where=text("resolved_at IS NULL"), postgresql_where=text("resolved_at IS NULL")),
+        Index("ix_ticket_kpi_first_response_due", "first_response_due", *_KPI_DIMS, "first_responded_at",
+              "resolved_at", "closed_at", "sla_paused_at"),  # breaches of the first-response target
+        Index("ix_ticket_kpi_resolution_due", "resolution_due", *_KPI_DIMS, "resolved_at", "closed_at",
+              "sla_paused_at"),  # breaches of the resolution target
         Index("ix_ticket_closed_at", "closed_at"),
         Index("ix_ticket_parent", "parent_id"),
         Index("ix_ticket_requester_created", "requester_email", "created_at"),

@@ -5,7 +5,8 @@ Overview's filter columns (department, priority, category) and the values
 it aggregates, so a year of a million tickets is counted without reading
 the table; they replace the plain created_at, resolved_at and
 first_responded_at indexes. Tickets closed without a resolution get a small
-partial index of their own.
+partial index of their own, and the due times indexes that hold what
+deciding a breach reads.
 
 Revision ID: 0010
 Revises: 0009
@@ -29,8 +30,13 @@ def upgrade() -> None:
                                                          'reopened_count', 'satisfaction', 'resolution_due'])
     op.create_index('ix_ticket_kpi_responded', 'ticket', ['first_responded_at', *DIMS, 'first_response_seconds',
                                                           'first_response_due'])
-    op.create_index('ix_ticket_closed_unresolved', 'ticket', ['closed_at', *DIMS],
+    op.create_index('ix_ticket_closed_unresolved', 'ticket', ['closed_at', *DIMS, 'resolution_due'],
                     sqlite_where=UNRESOLVED, postgresql_where=UNRESOLVED)
+    op.create_index('ix_ticket_kpi_first_response_due', 'ticket', ['first_response_due', *DIMS,
+                                                                   'first_responded_at', 'resolved_at', 'closed_at',
+                                                                   'sla_paused_at'])
+    op.create_index('ix_ticket_kpi_resolution_due', 'ticket', ['resolution_due', *DIMS, 'resolved_at', 'closed_at',
+                                                               'sla_paused_at'])
     op.drop_index('ix_ticket_created_at', table_name='ticket')
     op.drop_index('ix_ticket_resolved_at', table_name='ticket')
     op.drop_index('ix_ticket_first_responded_at', table_name='ticket')
@@ -40,6 +46,8 @@ def downgrade() -> None:
     op.create_index('ix_ticket_first_responded_at', 'ticket', ['first_responded_at'])
     op.create_index('ix_ticket_resolved_at', 'ticket', ['resolved_at'])
     op.create_index('ix_ticket_created_at', 'ticket', ['created_at'])
+    op.drop_index('ix_ticket_kpi_resolution_due', table_name='ticket')
+    op.drop_index('ix_ticket_kpi_first_response_due', table_name='ticket')
     op.drop_index('ix_ticket_closed_unresolved', table_name='ticket')
     op.drop_index('ix_ticket_kpi_responded', table_name='ticket')
     op.drop_index('ix_ticket_kpi_resolved', table_name='ticket')
