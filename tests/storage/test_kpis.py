@@ -279,6 +279,19 @@ def test_sla_compliance_per_department(db):
     assert [row.share for row in none] == [None, None]
 
 
+def test_percentiles_read_in_index_order_equal_the_sorted_ones(db, monkeypatch):
+    """Many values are read along the value's index instead of sorted: the same ranks must come out."""
+    from storage import kpis
+
+    filters = [MAIN, KpiFilter(D(2024, 3, 6), D(2024, 3, 11)), KpiFilter(D(2024, 2, 1), D(2024, 4, 30)),
+               KpiFilter(MAIN.since, MAIN.until, departments=["it", "hr"]),
+               KpiFilter(MAIN.since, MAIN.until, priorities=["P3"], categories=["network", "payroll"])]
+    sorted_ = [(kpi(db, first_response_time, f), kpi(db, resolution_time, f)) for f in filters]
+    assert sorted_[0][0] == Percentiles(11, 3600, 7200)
+    monkeypatch.setattr(kpis, "_SORT_AT_MOST", 0)
+    assert [(kpi(db, first_response_time, f), kpi(db, resolution_time, f)) for f in filters] == sorted_
+
+
 def test_sla_compliance_counts_agree_with_the_definitions_in_one_pass(db):
     """The index-friendly counts give what the definitions (met, breached) give summed over every ticket."""
     from sqlalchemy import case, func, select
