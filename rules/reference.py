@@ -88,14 +88,30 @@ def _why(condition: ConditionNode) -> Why:
     return any_of
 
 
-class Compiled:
-    """A rule made ready to apply: its reasons function and its actions in applying form."""
+def _holds(condition: ConditionNode) -> Callable[[FactView], bool]:
+    """A function telling whether the condition holds (stops at the first test that settles it)."""
+    if isinstance(condition, Leaf):
+        check = condition.check
+        return lambda view: check(view) is not None
+    if isinstance(condition, NotOf):
+        negated = _holds(condition.negated)
+        return lambda view: not negated(view)
+    if isinstance(condition, AllOf):
+        members = tuple(_holds(member) for member in condition.all)
+        return lambda view: all(member(view) for member in members)
+    members = tuple(_holds(member) for member in condition.any)
+    return lambda view: any(member(view) for member in members)
 
-    __slots__ = ("lists", "name", "rule", "scalars", "stop", "why")
+
+class Compiled:
+    """A rule made ready to apply: its condition as functions (holds, reasons) and its actions."""
+
+    __slots__ = ("holds", "lists", "name", "rule", "scalars", "stop", "why")
 
     def __init__(self, rule: Rule) -> None:
         then = rule.then
-        self.rule, self.name, self.stop, self.why = rule, rule.name, rule.stop, _why(rule.when)
+        self.rule, self.name, self.stop = rule, rule.name, rule.stop
+        self.why, self.holds = _why(rule.when), _holds(rule.when)
         self.scalars = {name: value for name in SCALARS if (value := getattr(then, name)) is not None}
         self.lists = tuple((name, dict.fromkeys(values)) for name in LISTS if (values := getattr(then, name)))
 
@@ -133,7 +149,7 @@ LISTS = ("tags", "watchers", "children")
 def matching_rules(ruleset: RuleSet, view: FactView) -> Iterable[Rule]:
     """The rules whose condition holds, lazily, in priority order."""
     ready = ruleset.compiled
-    return (rule for rule in ruleset.rules if ready[id(rule)].why(view) is not None)
+    return (rule for rule in ruleset.rules if ready[id(rule)].holds(view))
 
 
 def classify(ruleset: RuleSet, facts: Mapping[str, object] | FactView) -> Decision:
