@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -109,8 +110,14 @@ def _peer(session: Session) -> str:
     return str(peer)
 
 
+# ``<local@domain>`` with a dot-atom local part and a plain domain, then the parameters: what nearly
+# every client sends in MAIL FROM and RCPT TO. Anything else goes through the full RFC 5322 parser.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_PATH = re.compile(rf"<({_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>(?:[ \t]+(.*))?")
+
+
 class HelpdeskSMTP(SMTP):
-    """aiosmtpd's SMTP with enhanced status codes and a session limit."""
+    """aiosmtpd's SMTP with enhanced status codes, a session limit and a quick address reader."""
 
     active_sessions = 0
 
@@ -118,6 +125,25 @@ class HelpdeskSMTP(SMTP):
         super().__init__(*args, **kwargs)
         self.max_sessions = max_sessions
         self._counted = False
+
+    def _getaddr(self, arg: str):
+        """aiosmtpd's address reader, with plain ``<local@domain>`` paths read by one regex.
+
+        The standard library's header parser, which aiosmtpd uses, costs about
+        a sixth of the gateway's time under load; it gives the same address
+        and parameters for these paths (tests/mailgateway/test_smtp_paths.py).
+        A path on which that parser itself fails is a syntax error, not a crash.
+        """
+        match = _PLAIN_PATH.fullmatch(arg)
+        if match is None:
+            try:
+                return super()._getaddr(arg)
+            except Exception:  # noqa: BLE001 - the standard library's parser fails on some junk ("<0@[>")
+                return None, None  # malformed (553 5.1.3), as any path it cannot read
+        address = match[1]
+        if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
+            return None, None
+        return address, match[2] or ""
 
     async def push(self, status):
         if isinstance(status, str):

@@ -140,3 +140,19 @@ def test_the_gateway_runs_on_uvloop_when_installed():
         assert isinstance(loop, uvloop.Loop)
     finally:
         loop.close()
+
+
+def test_a_path_the_address_parser_chokes_on_is_a_malformed_address_and_the_session_goes_on(gateway, database):
+    with smtplib.SMTP("127.0.0.1", gateway, timeout=10) as client:
+        client.ehlo()
+        code, text = client.docmd("MAIL FROM:<0@[>")  # the standard library's parser raised on this
+        assert (code, text[:5]) == (553, b"5.1.3")
+        assert client.docmd("RCPT TO:<it@[>")[0] == 503  # no sender yet
+        assert client.docmd("MAIL FROM:<Ada.Lovelace+x@Corp.Example> SIZE=60")[0] == 250
+        assert client.docmd("RCPT TO:<it@corp.example>")[0] == 250
+        assert client.docmd("DATA")[0] == 354
+        client.send(b"Subject: after junk\r\n\r\nbody\r\n.\r\n")
+        assert client.getreply()[0] == 250
+    with database.sessions() as session:
+        (row,) = session.query(InboundMessage).all()
+    assert (row.mail_from, row.rcpt_to) == ("Ada.Lovelace+x@Corp.Example", ["it@corp.example"])
