@@ -18,6 +18,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
 from helpdesk.build import build_services
@@ -50,7 +52,6 @@ def _mail(number: int, sender: str, to: str, subject: str, text: str, html: str 
 
 
 _KEYS: dict[str, str] = {}
-playwright_errors = None  # playwright.sync_api, once imported
 
 
 def _hostile_key() -> str:
@@ -118,11 +119,8 @@ def dashboard_url(helpdesk_db, free_port, tmp_path):
 
 @pytest.fixture
 def browser_page():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    global playwright_errors
-    playwright_errors = playwright_api
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -196,7 +194,7 @@ def test_an_admin_opens_every_page_and_hostile_mail_stays_text(dashboard_url, br
         try:
             heading.wait_for(timeout=15_000)
             break
-        except playwright_errors.TimeoutError:
+        except PlaywrightTimeout:
             continue
     # The hostile subject and text are shown literally, markup and all.
     # (st.text elements: the list's table cells with the same text are hidden accessibility copies)
