@@ -82,13 +82,12 @@ def cmd_rules_test(args) -> int:
         return 2
     at = None
     if args.at:
+        from helpdesk.cli_sla import SlaQueryError, parse_at
+
         try:
-            at = dt.datetime.fromisoformat(args.at)
-        except ValueError:
-            print(f"error: --at {args.at!r} is not an ISO date-time (2026-12-24T16:30:00+01:00)", file=sys.stderr)
-            return 2
-        if at.tzinfo is None:
-            print("error: --at needs a UTC offset, like 2026-12-24T16:30:00+01:00", file=sys.stderr)
+            at = parse_at(args.at)
+        except SlaQueryError as error:
+            print(f"error: {error}", file=sys.stderr)
             return 2
     try:
         explanation = explain_message(services, ruleset, raw, to=args.to, at=at)

@@ -1,6 +1,5 @@
 """The `helpdesk` command line, run as the operator runs it: a subprocess with a config file."""
 import json
-import os
 import re
 import subprocess
 import sys
@@ -29,9 +28,8 @@ REQUEST = (b"From: Anna Schmidt <anna@corp.example>\nTo: it@corp.example\nSubjec
 
 
 @pytest.fixture
-def env(config_env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK")}
-    return {**base, **config_env, "HELPDESK_DASHBOARD_PASSWORD": ""}
+def env(env):
+    return {**env, "HELPDESK_DASHBOARD_PASSWORD": ""}
 
 
 def _helpdesk(env, *args, cwd):

@@ -1,20 +1,11 @@
 """`helpdesk agents` and `helpdesk templates check` as an admin runs them."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config.toml"
-
-
-@pytest.fixture
-def env(config_env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK")}
-    return {**base, **config_env}
 
 
 def _helpdesk(env, *args, cwd):

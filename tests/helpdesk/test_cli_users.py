@@ -1,20 +1,11 @@
 """`helpdesk users` as an admin runs it: passwords only from standard input or a terminal, never printed."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config.toml"
-
-
-@pytest.fixture
-def env(config_env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK")}
-    return {**base, **config_env}
 
 
 def _helpdesk(env, *args, cwd, stdin=""):
