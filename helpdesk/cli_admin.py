@@ -100,11 +100,11 @@ def cmd_seed(args) -> int:
 
     settings = _settings(args)
     db = Database(settings.storage_url())
-    began = [0]
+    reported = [0]
 
     def progress(done: int) -> None:
-        if done - began[0] >= 100_000 or done == args.tickets:
-            began[0] = done
+        if done - reported[0] >= 100_000 or done == args.tickets:
+            reported[0] = done
             print(f"  {done:,} of {args.tickets:,} tickets", file=sys.stderr, flush=True)
 
     try:

@@ -201,9 +201,8 @@ class _Generator:
         self.teams = {key: self.departments[key].team or next(
             (name for name, team in settings.teams.items() if team.department == key), None) for key in keys}
         domain = settings.organisation.domain
-        self.people = [(f"{first}.{last}{'' if n < len(LAST_NAMES) else n // len(LAST_NAMES)}@{domain}",
-                        f"{first.title()} {last.title()}")
-                       for n, (first, last) in enumerate((f, last) for last in LAST_NAMES * 10 for f in FIRST_NAMES)]
+        self.people = [(f"{first}.{last}{batch or ''}@{domain}", f"{first.title()} {last.title()}")
+                       for batch in range(10) for last in LAST_NAMES for first in FIRST_NAMES]
         self.start = (now - dt.timedelta(days=days)).date()
         self.bursts = self._bursts()
         self.close_after = dt.timedelta(days=settings.scheduler.close_resolved_after_days)

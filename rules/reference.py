@@ -40,11 +40,6 @@ def holds(condition: ConditionNode, view: FactView) -> bool:
     return not holds(condition.negated, view)
 
 
-def reasons(condition: ConditionNode, view: FactView) -> tuple[str, ...]:
-    """Why a condition that holds does: the tests that made it true, in words."""
-    return _why(condition)(view) or ()
-
-
 Why = Callable[[FactView], "tuple[str, ...] | None"]
 
 

@@ -177,7 +177,6 @@ class Ticket(Base):
               "resolved_at", "closed_at", "sla_paused_at"),  # breaches of the first-response target
         Index("ix_ticket_kpi_resolution_due", "resolution_due", *_KPI_DIMS, "resolved_at", "closed_at",
               "sla_paused_at"),  # breaches of the resolution target
-        Index("ix_ticket_closed_at", "closed_at"),
         Index("ix_ticket_parent", "parent_id"),
         Index("ix_ticket_requester_created", "requester_email", "created_at"),
         Index("ix_ticket_assignee_state", "assignee", "state"),

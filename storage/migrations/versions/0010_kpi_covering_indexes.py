@@ -3,9 +3,9 @@
 The created, resolved and first-response time indexes also carry the
 Overview's filter columns (department, priority, category) and the values
 it aggregates, so a year of a million tickets is counted without reading
-the table; they replace the plain created_at, resolved_at and
-first_responded_at indexes. Tickets closed without a resolution get a small
-partial index of their own, and the due times indexes that hold what
+the table; they replace the plain created_at, resolved_at,
+first_responded_at and closed_at indexes. Tickets closed without a resolution
+get a small partial index of their own, and the due times indexes that hold what
 deciding a breach reads, and the business-time values in order (percentiles
 of many tickets without sorting them).
 
@@ -44,9 +44,11 @@ def upgrade() -> None:
     op.drop_index('ix_ticket_created_at', table_name='ticket')
     op.drop_index('ix_ticket_resolved_at', table_name='ticket')
     op.drop_index('ix_ticket_first_responded_at', table_name='ticket')
+    op.drop_index('ix_ticket_closed_at', table_name='ticket')
 
 
 def downgrade() -> None:
+    op.create_index('ix_ticket_closed_at', 'ticket', ['closed_at'])
     op.create_index('ix_ticket_first_responded_at', 'ticket', ['first_responded_at'])
     op.create_index('ix_ticket_resolved_at', 'ticket', ['resolved_at'])
     op.create_index('ix_ticket_created_at', 'ticket', ['created_at'])
