@@ -71,6 +71,7 @@ class WorkerSettings(Section):
     threads: int = Field(1, ge=1, le=32)
     idle_poll_seconds: float = Field(0.1, gt=0)
     nice: int = Field(10, ge=0, le=19)
+    send_yield_seconds: float = Field(2.0, ge=0, le=60)
 
 
 class DashboardSettings(Section):

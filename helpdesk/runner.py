@@ -185,16 +185,35 @@ def guarded(name: str, target: Callable[[], None], stop) -> None:
             backoff = min(backoff * 2, 30.0)
 
 
-def work_loop(pipeline: Pipeline, stop, ready, idle_seconds: float) -> None:
+def work_loop(pipeline: Pipeline, stop, ready, idle_seconds: float,
+              caught_up: threading.Event | None = None) -> None:
+    """Process pending mail; ``caught_up`` (if given) is set while nothing is pending, clear while working."""
     while not stop.is_set():
-        if not pipeline.process_next():
-            ready.wait(idle_seconds)
-            ready.clear()
+        if pipeline.process_next():
+            if caught_up is not None:
+                caught_up.clear()
+            continue
+        if caught_up is not None:
+            caught_up.set()
+        ready.wait(idle_seconds)
+        ready.clear()
 
 
-def send_loop(sender: OutboundSender, stop, ready: threading.Event) -> None:
-    """Send what is due; wait to be woken by the pipeline (or look again soon: workers elsewhere cannot wake us)."""
+def send_loop(sender: OutboundSender, stop, ready: threading.Event,
+              caught_up: threading.Event | None = None, yield_seconds: float = 0.0) -> None:
+    """Send what is due; wait to be woken by the pipeline (or look again soon: workers elsewhere cannot wake us).
+
+    Beside a pipeline in the same process (``caught_up``), a backlog comes
+    first: while the pipeline is working one off, the sender waits for it to
+    catch up, but at most ``yield_seconds`` at a time; then it sends
+    everything due before it yields again, so replies are late by seconds
+    during a burst and never starve.
+    """
     while not stop.is_set():
+        if caught_up is not None and yield_seconds > 0 and not caught_up.wait(yield_seconds):
+            while not stop.is_set() and sender.send_due():
+                pass
+            continue
         if not sender.send_due():
             ready.wait(0.5)
             ready.clear()
@@ -266,14 +285,16 @@ def run_worker(settings: Settings, parent_pid: int | None = None, announce=None,
     threads_per_process = settings.worker.threads
     shards = threads_per_process * (settings.worker.processes if parent_pid is not None else 1)
     idle = threading.Event()
+    caught_up = threading.Event()
     threads = [threading.Thread(target=guarded, args=("rules", functools.partial(keeper.run, stop), stop),
                                 daemon=True)]
     for n in range(threads_per_process):
         pipeline = Pipeline(db, services, shard=(index * threads_per_process + n, shards))
-        loop = functools.partial(work_loop, pipeline, stop, idle, settings.worker.idle_poll_seconds)
+        loop = functools.partial(work_loop, pipeline, stop, idle, settings.worker.idle_poll_seconds, caught_up)
         threads.append(threading.Thread(target=guarded, args=(f"pipeline-{n}", loop, stop), daemon=True))
     if send:
-        loop = functools.partial(send_loop, OutboundSender(db, _relay(settings)), stop, services.outbox_ready)
+        loop = functools.partial(send_loop, OutboundSender(db, _relay(settings)), stop, services.outbox_ready,
+                                 caught_up, settings.worker.send_yield_seconds)
         threads.append(threading.Thread(target=guarded, args=("sender", loop, stop), daemon=True))
     for thread in threads:
         thread.start()

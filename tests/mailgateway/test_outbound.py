@@ -173,3 +173,43 @@ def test_captured_still_reads_a_message_a_mail_reader_has_flagged(database, capt
     (path,) = (capture.path / "new").iterdir()
     path.rename(capture.path / "cur" / f"{path.name}:2,S")  # read, as mutt leaves it
     assert captured(capture.path) == [_trace("anna@corp.example") + ACK]
+
+
+def test_the_sender_yields_to_a_backlog_for_at_most_the_yield_time(database, capture):
+    """Beside a busy pipeline, replies wait until it has caught up, or until the yield time is up."""
+    import threading
+    import time
+
+    from helpdesk.runner import send_loop
+
+    sender = OutboundSender(database, _settings(capture.port))
+    stop, ready, caught_up = threading.Event(), threading.Event(), threading.Event()
+    first = _queue(database)
+    thread = threading.Thread(target=send_loop, args=(sender, stop, ready, caught_up, 1.5), daemon=True)
+    started = time.monotonic()
+    thread.start()
+    try:
+        time.sleep(0.6)
+        assert _row(database, first).status == "pending"  # the pipeline is busy: the reply waits
+        assert captured(capture.path) == []
+        while _row(database, first).status == "pending" and time.monotonic() - started < 10:
+            time.sleep(0.05)
+        waited = time.monotonic() - started
+        assert _row(database, first).status == "sent"
+        assert 1.4 <= waited < 4  # busy all along: sent once the yield time was up
+
+        caught_up.set()  # the pipeline has caught up: what comes now goes at once
+        second = _queue(database, ACK.replace(b"ack-1@", b"ack-2@"), message_id="<ack-2@corp.example>")
+        queued = time.monotonic()
+        ready.set()
+        while _row(database, second).status == "pending" and time.monotonic() - queued < 10:
+            time.sleep(0.02)
+        assert _row(database, second).status == "sent"
+        assert time.monotonic() - queued < 1.0
+    finally:
+        stop.set()
+        caught_up.set()
+        ready.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert len(captured(capture.path)) == 2
