@@ -82,9 +82,11 @@ class Shard:
     # a message only needs the entries of its own department and the ungated ones.
     gated: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = field(default_factory=dict)
     ungated: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    # What ``rules.durable_runtime`` runs for a message of a department (None: any other department).
+    programs: dict[str | None, Program] = field(default_factory=dict)
 
     def index(self) -> None:
-        """Fill ``signs``, ``gated`` and ``ungated`` from the tests and the plan."""
+        """Fill ``signs``, ``gated``, ``ungated`` and ``programs`` from the tests and the plan."""
         fields = {key for key, _ in self.tests}
         self.signs = {name: (name if name in fields else None, negated(name) if negated(name) in fields else None)
                       for name in self.leaves}
@@ -95,6 +97,57 @@ class Shard:
                 self.ungated.append(entry)
             for value in gates or ():
                 self.gated.setdefault(value, []).append(entry)
+        self.programs = {value: self._program([*self.ungated, *entries], value)
+                         for value, entries in self.gated.items()}
+        self.programs[None] = self._program(self.ungated, None)
+
+    def _program(self, plan: list[tuple[tuple[str, ...], tuple[str, ...]]], department: str | None) -> Program:
+        # The program runs only for messages to ``department``: the guards that require it hold.
+        known = {name for guards, _ in plan for name in guards if department is not None
+                 and _department_gate((name,), self.leaves) is not None and department in self.leaves[name].matcher}
+        plan = [(tuple(name for name in guards if name not in known), rest) for guards, rest in plan]
+        words: dict[str, dict[str, list[str]]] = {}
+        kept: dict[str, Leaf | None] = {}  # per test: its Leaf, or None when the word lookup answers it
+        for guards, rest in plan:
+            for name in (*guards, *rest):
+                if name in kept:
+                    continue
+                leaf = self.leaves[name]
+                found = leaf.matcher.single_words() if leaf.op in ("contains", "contains_any") else None
+                kept[name] = leaf if found is None else None
+                for word in found or ():
+                    words.setdefault(leaf.field, {}).setdefault(word, []).append(name)
+
+        def steps(names: tuple[str, ...]) -> tuple[Step, ...]:
+            return tuple((name, *self.signs[name], kept[name]) for name in names)
+
+        return Program(
+            true=dict.fromkeys(sorted(known), True),
+            words=tuple((name, {word: tuple(tests) for word, tests in index.items()}) for name, index in words.items()),
+            entries=tuple((steps(guards), steps(rest)) for guards, rest in plan),
+        )
+
+
+# One test in a program: its name, its fact fields when it holds / does not, and its Leaf
+# (None when the message's word sets answer it).
+Step = tuple[str, "str | None", "str | None", "Leaf | None"]
+
+
+@dataclass(frozen=True)
+class Program:
+    """The tests one message computes in one shard, ready to run.
+
+    ``true`` are the guards the program's department makes true (guards
+    are read as they are, so each is a positive field). ``words`` answers
+    every test that looks for whole words (``contains`` /
+    ``contains_any`` of single words) at once: per field, which tests each
+    word makes true. ``entries`` is the plan (guards, then the other tests)
+    of each rule the message can match.
+    """
+
+    true: dict[str, bool]
+    words: tuple[tuple[str, dict[str, tuple[str, ...]]], ...]
+    entries: tuple[tuple[tuple[Step, ...], tuple[Step, ...]], ...]
 
 
 def _department_gate(guards: tuple[str, ...], leaves: dict[str, Leaf]) -> frozenset[str] | None:

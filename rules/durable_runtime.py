@@ -168,28 +168,30 @@ def _fact(shard: Shard, view: FactView) -> dict[str, bool]:
 
     Tests that cannot matter (see "guards" in ``rules.compiler``) are not
     computed, so absent; rules gated on another department are not looked at.
+    Whole-word tests are answered by the message's word sets (``Program.words``).
     """
-    leaves, signs = shard.leaves, shard.signs
-    fact: dict[str, bool] = {}
     department = view.text("department")
-    gated = shard.gated.get(department.strip(), ()) if department is not None else ()
-    for entries in (shard.ungated, gated):
-        for guards, rest in entries:
-            for name in guards:
-                if leaves[name].check(view) is None:
-                    negative = signs[name][1]
+    programs = shard.programs
+    program = programs.get(department.strip(), programs[None]) if department is not None else programs[None]
+    hits: set[str] = set()
+    for name, index in program.words:
+        for word in index.keys() & view.words(name):
+            hits.update(index[word])
+    fact = dict(program.true)
+    for guards, rest in program.entries:
+        for name, _, negative, leaf in guards:
+            if (name not in hits) if leaf is None else (leaf.check(view) is None):
+                if negative is not None:
+                    fact[negative] = True
+                break
+            fact[name] = True  # a guard is read as it is, so it has a positive field
+        else:
+            for name, positive, negative, leaf in rest:
+                if (name not in hits) if leaf is None else (leaf.check(view) is None):
                     if negative is not None:
                         fact[negative] = True
-                    break
-                fact[name] = True  # a guard is read as it is, so it has a positive field
-            else:
-                for name in rest:
-                    positive, negative = signs[name]
-                    if leaves[name].check(view) is None:
-                        if negative is not None:
-                            fact[negative] = True
-                    elif positive is not None:
-                        fact[positive] = True
+                elif positive is not None:
+                    fact[positive] = True
     return fact
 
 

@@ -123,10 +123,13 @@ class Leaf(_Frozen):
     def check(self, view: FactView) -> str | None:
         """Why the test holds for this message (a reason), or None if it does not."""
         results = view.results
-        key = self.key
-        if key not in results:
-            results[key] = _EVALUATORS[self.op](self, view)
-        return results[key]
+        reason = results.get(self.key, _UNKNOWN)
+        if reason is _UNKNOWN:
+            reason = results[self.key] = _EVALUATORS[self.op](self, view)
+        return reason
+
+
+_UNKNOWN = object()  # a test not evaluated yet for this message
 
 
 def _spec(data: dict) -> _Spec:

@@ -60,26 +60,38 @@ def _why(condition: ConditionNode) -> Why:
         negated, text = _why(condition.negated), (condition.describe(),)
         return lambda view: None if negated(view) is not None else text
     if isinstance(condition, AllOf):
+        if all(isinstance(member, Leaf) for member in condition.all):
+            checks = tuple(member.check for member in condition.all)
+
+            def all_tests(view: FactView) -> tuple[str, ...] | None:
+                found = []
+                for check in checks:
+                    reason = check(view)
+                    if reason is None:
+                        return None
+                    found.append(reason)
+                return tuple(dict.fromkeys(found))
+            return all_tests
         members = tuple(_why(member) for member in condition.all)
 
         def all_of(view: FactView) -> tuple[str, ...] | None:
-            found: dict[str, None] = {}
+            found: list[str] = []
             for member in members:
                 why = member(view)
                 if why is None:
                     return None
-                found.update(dict.fromkeys(why))
-            return tuple(found)
+                found += why
+            return tuple(dict.fromkeys(found))
         return all_of
     members = tuple(_why(member) for member in condition.any)
 
     def any_of(view: FactView) -> tuple[str, ...] | None:
-        found: dict[str, None] = {}
+        found: list[str] = []
         for member in members:
             why = member(view)
             if why is not None:
-                found.update(dict.fromkeys(why))
-        return tuple(found) if found else None
+                found += why
+        return tuple(dict.fromkeys(found)) if found else None
     return any_of
 
 

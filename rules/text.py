@@ -58,17 +58,22 @@ def words(normalised_text: str) -> frozenset[str]:
 
 
 class _Phrase:
-    """One keyword: its regex, and the words any match must contain (a cheap pre-check)."""
+    """One keyword: its regex, and the words any match must contain (a cheap pre-check).
+
+    A keyword that is one word (word characters only, in a spaced script) is
+    found exactly when it is one of the text's words, so ``regex`` is None.
+    """
 
     __slots__ = ("keyword", "regex", "needed")
 
     def __init__(self, keyword: str) -> None:
-        phrase = normalise(keyword)
+        phrase = normalise(keyword).strip()
         self.keyword = keyword
-        self.regex = re.compile(_phrase_pattern(phrase))
         # Every word of a keyword whose edges need word boundaries appears as a
         # whole word in any text it matches; not so for unspaced scripts.
         self.needed = None if any(map(_unspaced, phrase)) else frozenset(_WORD.findall(phrase))
+        one_word = self.needed is not None and _WORD.fullmatch(phrase) is not None
+        self.regex = None if one_word else re.compile(_phrase_pattern(phrase))
 
 
 class PhraseMatcher:
@@ -89,9 +94,16 @@ class PhraseMatcher:
             needed = phrase.needed
             if needed is not None and not needed <= text_words:
                 continue
-            if phrase.regex.search(normalised_text):
+            regex = phrase.regex
+            if regex is None or regex.search(normalised_text):
                 return phrase.keyword
         return None
+
+    def single_words(self) -> frozenset[str] | None:
+        """The keywords as normalised words if each is one word (then the test is a word-set lookup)."""
+        if any(phrase.regex is not None for phrase in self._phrases):
+            return None
+        return frozenset().union(*(phrase.needed for phrase in self._phrases))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PhraseMatcher) and other.keywords == self.keywords

@@ -239,3 +239,41 @@ def test_closing_engines_frees_durable_rules_memory(rule, ruleset_of):
         RulesEngine(ruleset).classify({"subject": "w5"})
     RulesEngine(ruleset).close()
     assert rss_mb() - before < 20
+
+
+def test_a_departments_program_knows_its_guards_and_answers_word_tests_from_the_word_sets(rule, ruleset_of):
+    it_only = {"field": "department", "equals": "it"}
+    vpn = {"field": "subject", "contains_any": ["vpn", "wifi"]}
+    ruleset = ruleset_of([
+        rule("it-vpn", 10, {"all": [it_only, vpn]}, tags=["it-vpn"]),
+        rule("it-not-vpn", 20, {"all": [it_only, {"not": vpn}, {"field": "body", "contains": "printer"}]},
+             tags=["it-other"]),
+        rule("hr-or-it-phrase", 30, {"all": [{"field": "department", "one_of": ["hr", "it"]},
+                                             {"field": "body", "contains_any": ["log in", "payslip"]}]},
+             tags=["phrase"]),
+        rule("vpn-anywhere", 40, {"any": [vpn, {"field": "body", "matches": r"\bvpn\d+\b"}]}, tags=["vpn"]),
+    ])
+    (shard,) = compile_ruleset(ruleset)
+    it_program = shard.programs["it"]
+    assert len(it_program.true) == 2  # department equals it, department one_of [hr, it]
+    steps = [step for guards, rest in it_program.entries for step in (*guards, *rest)]
+    by_leaf = {shard.leaves[name].key[:2]: leaf for name, _, _, leaf in steps}
+    assert by_leaf[("subject", "contains_any")] is None  # a word-set lookup
+    assert by_leaf[("body", "contains")] is None
+    assert by_leaf[("body", "contains_any")] is not None  # "log in" is a phrase: its regex decides
+    assert by_leaf[("body", "matches")] is not None
+    assert shard.programs[None].true == {}
+    subjects = ["VPN down", "Wi-Fi", "wifi slow", "nothing", ""]
+    bodies = ["the printer jams", "cannot log in", "my payslip", "vpn2 tunnel", "printer and vpn", ""]
+    with RulesEngine(ruleset) as engine:
+        for department in ("it", "IT", "hr", "finance", None):
+            for subject in subjects:
+                for body in bodies:
+                    facts = {"subject": subject, "body": body}
+                    if department is not None:
+                        facts["department"] = department
+                    decision = engine.classify(facts)
+                    assert decision.evaluator == "durable_rules"
+                    assert as_reference(decision) == reference.classify(ruleset, facts), facts
+        assert engine.classify({"department": "it", "subject": "x", "body": "printer"}).tags == ("it-other",)
+        assert engine.classify({"department": "it", "subject": "VPN", "body": "printer"}).tags == ("it-vpn", "vpn")

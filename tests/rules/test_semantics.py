@@ -177,3 +177,30 @@ def test_reasons_say_which_conditions_made_a_rule_match(classify, rule, ruleset_
 def test_unknown_fact_keys_and_missing_fields_are_harmless(classify, rule, ruleset_of):
     ruleset = ruleset_of([rule("a", 1, {"field": "body", "contains": "x"}, tags=["a"])])
     assert classify(ruleset, {"unrelated": object(), "body": None}).tags == ()
+
+
+def test_one_word_keywords_are_looked_up_in_the_word_set_with_the_same_results_as_the_regex():
+    """A keyword of word characters only is found by a word-set lookup; it finds exactly what its regex finds."""
+    import re
+
+    from rules.text import PhraseMatcher, _phrase_pattern, normalise, words
+
+    keywords = ["vpn", "VPN", "résumé", "Straße", "x86_64", "2fa", "e-mail", "c++", "log in", "ダウン",
+                "नमस्ते", "ǅemal", " padded "]
+    texts = ["VPN down", "vpn-access", "my résumé.", "RESUME", "STRASSE closed", "x86_64 build", "x86", "2FA code",
+             "e-mail bounced", "email", "c++ compiler", "log\nin please", "login", "サーバーダウン", "नमस्ते दुनिया",
+             "ǄEMAL", "padded", "", "__vpn__", "vpn_", "ünvpn"]
+    one_word = {keyword: PhraseMatcher([keyword]).single_words() for keyword in keywords}
+    assert one_word["vpn"] == one_word["VPN"] == frozenset({"vpn"})
+    assert one_word["Straße"] == frozenset({"strasse"}) and one_word["x86_64"] == frozenset({"x86_64"})
+    for keyword in ("e-mail", "c++", "log in", "ダウン"):
+        assert one_word[keyword] is None, keyword  # phrases, punctuation and unspaced scripts keep the regex
+    for keyword in keywords:
+        regex = re.compile(_phrase_pattern(normalise(keyword)))
+        matcher = PhraseMatcher([keyword])
+        for text in texts:
+            normalised = normalise(text)
+            expected = keyword if regex.search(normalised) else None
+            assert matcher.find(normalised, words(normalised)) == expected, (keyword, text)
+    found = [text for text in texts if PhraseMatcher(["vpn"]).find(normalise(text), words(normalise(text)))]
+    assert found == ["VPN down", "vpn-access"]
