@@ -31,7 +31,10 @@ whatever its other tests say, so those are not computed for it and are sent
 as false (their value cannot change that rule's outcome, and a test shared
 with a rule whose guards all hold is computed for that rule). Most rules
 start with ``department equals ...``, so this skips most text scanning.
-durable_rules still evaluates every rule's full expression.
+durable_rules still evaluates every rule's full expression. What a message
+of one department computes is prepared per department (``Shard.programs``):
+the guards that department makes true are not tested, and every test for
+one-word keywords is answered from the message's word sets at once.
 """
 from __future__ import annotations
 
@@ -123,7 +126,8 @@ class Shard:
 
         return Program(
             true=dict.fromkeys(sorted(known), True),
-            words=tuple((name, {word: tuple(tests) for word, tests in index.items()}) for name, index in words.items()),
+            words=tuple((text_field, {word: tuple(tests) for word, tests in index.items()})
+                        for text_field, index in words.items()),
             entries=tuple((steps(guards), steps(rest)) for guards, rest in plan),
         )
 

@@ -174,8 +174,8 @@ def _fact(shard: Shard, view: FactView) -> dict[str, bool]:
     programs = shard.programs
     program = programs.get(department.strip(), programs[None]) if department is not None else programs[None]
     hits: set[str] = set()
-    for name, index in program.words:
-        for word in index.keys() & view.words(name):
+    for text_field, index in program.words:
+        for word in index.keys() & view.words(text_field):
             hits.update(index[word])
     fact = dict(program.true)
     for guards, rest in program.entries:
