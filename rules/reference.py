@@ -60,18 +60,6 @@ def _why(condition: ConditionNode) -> Why:
         negated, text = _why(condition.negated), (condition.describe(),)
         return lambda view: None if negated(view) is not None else text
     if isinstance(condition, AllOf):
-        if all(isinstance(member, Leaf) for member in condition.all):
-            checks = tuple(member.check for member in condition.all)
-
-            def all_tests(view: FactView) -> tuple[str, ...] | None:
-                found = []
-                for check in checks:
-                    reason = check(view)
-                    if reason is None:
-                        return None
-                    found.append(reason)
-                return tuple(dict.fromkeys(found))
-            return all_tests
         members = tuple(_why(member) for member in condition.all)
 
         def all_of(view: FactView) -> tuple[str, ...] | None:
