@@ -63,9 +63,11 @@ class RuleSet:
     @cached_property
     def compiled(self) -> dict:
         """Each rule made ready to apply (``rules.reference.Compiled``), by ``id(rule)``."""
+        from rules.codegen import why_functions
         from rules.reference import Compiled
 
-        return {id(rule): Compiled(rule) for rule in self.rules}
+        whys = why_functions([rule.when for rule in self.rules])
+        return {id(rule): Compiled(rule, why) for rule, why in zip(self.rules, whys, strict=True)}
 
     def rule(self, name: str) -> Rule | None:
         """The rule with this name, if there is one."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from rules.codegen import Why
 from rules.decision import Decision, RuleMatch
 from rules.facts import FactView
 from rules.model import AllOf, AnyOf, ConditionNode, Leaf, NotOf, Rule
@@ -40,49 +41,6 @@ def holds(condition: ConditionNode, view: FactView) -> bool:
     return not holds(condition.negated, view)
 
 
-Why = Callable[[FactView], "tuple[str, ...] | None"]
-
-
-def _why(condition: ConditionNode) -> Why:
-    """A function giving the reasons the condition holds for a message, or None when it does not.
-
-    The condition tree is walked once, here; the function only calls the
-    tests (each memoised per message by ``Leaf.check``).
-    """
-    if isinstance(condition, Leaf):
-        check = condition.check
-
-        def leaf(view: FactView) -> tuple[str, ...] | None:
-            reason = check(view)
-            return None if reason is None else (reason,)
-        return leaf
-    if isinstance(condition, NotOf):
-        negated, text = _why(condition.negated), (condition.describe(),)
-        return lambda view: None if negated(view) is not None else text
-    if isinstance(condition, AllOf):
-        members = tuple(_why(member) for member in condition.all)
-
-        def all_of(view: FactView) -> tuple[str, ...] | None:
-            found: list[str] = []
-            for member in members:
-                why = member(view)
-                if why is None:
-                    return None
-                found += why
-            return tuple(dict.fromkeys(found))
-        return all_of
-    members = tuple(_why(member) for member in condition.any)
-
-    def any_of(view: FactView) -> tuple[str, ...] | None:
-        found: list[str] = []
-        for member in members:
-            why = member(view)
-            if why is not None:
-                found += why
-        return tuple(dict.fromkeys(found)) if found else None
-    return any_of
-
-
 def _holds(condition: ConditionNode) -> Callable[[FactView], bool]:
     """A function telling whether the condition holds (stops at the first test that settles it)."""
     if isinstance(condition, Leaf):
@@ -99,14 +57,17 @@ def _holds(condition: ConditionNode) -> Callable[[FactView], bool]:
 
 
 class Compiled:
-    """A rule made ready to apply: its condition as functions (holds, reasons) and its actions."""
+    """A rule made ready to apply: its condition as functions (holds, reasons) and its actions.
+
+    ``why`` comes from ``rules.codegen.why_functions``, made for all rules of a set at once.
+    """
 
     __slots__ = ("holds", "lists", "name", "rule", "scalars", "stop", "why")
 
-    def __init__(self, rule: Rule) -> None:
+    def __init__(self, rule: Rule, why: Why) -> None:
         then = rule.then
         self.rule, self.name, self.stop = rule, rule.name, rule.stop
-        self.why, self.holds = _why(rule.when), _holds(rule.when)
+        self.why, self.holds = why, _holds(rule.when)
         self.scalars = {name: value for name in SCALARS if (value := getattr(then, name)) is not None}
         self.lists = tuple((name, dict.fromkeys(values)) for name in LISTS if (values := getattr(then, name)))
 

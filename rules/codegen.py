@@ -1,0 +1,87 @@
+"""Condition trees compiled to Python functions, once per rule set.
+
+Applying a matched rule means saying why it matched: the reasons of the
+tests that made it hold (``rules.reference``). Walking the tree with one
+closure per node costs two Python calls per test; most of them only read a
+result the message has memoised already (``FactView.results``). The
+functions made here are generated source: each test is read inline from
+the memo (evaluated through ``Leaf.check`` only when it is not there yet),
+and groups are ``and``/``or`` expressions, so a rule costs one call.
+
+The semantics are those of the tree walk they replace
+(``tests/rules/test_agreement.py`` holds them to the reference's
+``holds``): ``all`` gives its members' reasons when every member holds and
+stops at the first that does not; ``any`` asks every member and gives the
+reasons of those that hold; ``not`` gives its own description when its
+member does not hold; reasons are listed once, in the order first given.
+
+Python's parser refuses very deeply nested expressions, so a subtree more
+than ``_INLINE_DEPTH`` groups deep becomes a function of its own.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rules.facts import FactView
+from rules.model import AllOf, AnyOf, ConditionNode, Leaf
+
+Why = Callable[[FactView], "tuple[str, ...] | None"]
+
+_INLINE_DEPTH = 12
+_UNKNOWN = object()  # not in the memo yet (distinct from None, "does not hold")
+
+
+class _Source:
+    """Generated functions and the constants they read, built up while walking trees."""
+
+    def __init__(self) -> None:
+        self.constants: dict[str, object] = {"_U": _UNKNOWN, "_fromkeys": dict.fromkeys}
+        self.functions: list[str] = []
+        self.names = 0
+
+    def constant(self, value: object) -> str:
+        name = f"_k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def name(self, prefix: str) -> str:
+        self.names += 1
+        return f"{prefix}{self.names}"
+
+    def reasons(self, node: ConditionNode, depth: int = 0) -> str:
+        """An expression for the node's reasons: a non-empty tuple when it holds, a false value when not."""
+        if depth > _INLINE_DEPTH:
+            helper = self.name("_n")
+            self.functions.append(f"def {helper}(view, get):\n    return {self.reasons(node)}\n")
+            return f"{helper}(view, get)"
+        if isinstance(node, Leaf):
+            value, key, check = self.name("v"), self.constant(node.key), self.constant(node.check)
+            lookup = f"({value} if ({value} := get({key}, _U)) is not _U else {check}(view))"
+            return f"(({value} := {lookup}) and ({value},))"
+        if isinstance(node, AllOf):
+            parts = [(self.name("a"), self.reasons(member, depth + 1)) for member in node.all]
+            held = " and ".join(f"({name} := {expression})" for name, expression in parts)
+            return f"({held} and ({' + '.join(name for name, _ in parts)}))"
+        if isinstance(node, AnyOf):
+            held = " + ".join(f"({self.reasons(member, depth + 1)} or ())" for member in node.any)
+            return f"(({held}) or None)"
+        text = self.constant((node.describe(),))
+        return f"(None if {self.reasons(node.negated, depth + 1)} else {text})"
+
+
+def why_functions(conditions: list[ConditionNode]) -> list[Why]:
+    """For each condition, a function giving the reasons it holds for a message, or None when it does not."""
+    source = _Source()
+    names = []
+    for condition in conditions:
+        name = source.name("_why")
+        names.append(name)
+        expression = source.reasons(condition)
+        source.functions.append(
+            f"def {name}(view):\n"
+            f"    get = view.results.get\n"
+            f"    found = {expression}\n"
+            f"    return tuple(_fromkeys(found)) if found else None\n")
+    namespace = dict(source.constants)
+    exec(compile("\n".join(source.functions), "<rules.codegen>", "exec"), namespace)  # noqa: S102 - our own source
+    return [namespace[name] for name in names]
