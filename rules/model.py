@@ -128,6 +128,16 @@ class Leaf(_Frozen):
             reason = results[self.key] = _EVALUATORS[self.op](self, view)
         return reason
 
+    def word_reasons(self) -> tuple[tuple[str, str], ...] | None:
+        """For a test of one-word keywords: (normalised word, the reason it gives) in list order, else None.
+
+        The test holds with the reason of the first word that is one of the field's words.
+        """
+        order = self.matcher.word_order() if self.op in ("contains", "contains_any") else None
+        if order is None:
+            return None
+        return tuple((word, _reason(self.field, "contains", keyword)) for word, keyword in order)
+
 
 _UNKNOWN = object()  # a test not evaluated yet for this message
 

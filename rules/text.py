@@ -105,6 +105,15 @@ class PhraseMatcher:
             return None
         return frozenset().union(*(phrase.needed for phrase in self._phrases))
 
+    def word_order(self) -> tuple[tuple[str, str], ...] | None:
+        """(normalised word, keyword as written) in list order, if each keyword is one word.
+
+        ``find`` then gives the keyword of the first pair whose word is one of the text's words.
+        """
+        if any(phrase.regex is not None for phrase in self._phrases):
+            return None
+        return tuple((next(iter(phrase.needed)), phrase.keyword) for phrase in self._phrases)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PhraseMatcher) and other.keywords == self.keywords
 
