@@ -46,6 +46,7 @@ from rules.durable_limits import (
     MAX_GROUPS_PER_RULE,
     MAX_STACK_DEPTH,
     MAX_TESTS_PER_SHARD,
+    Network,
     group_count,
     stack_depth,
 )
@@ -87,6 +88,12 @@ class Shard:
     ungated: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
     # What ``rules.durable_runtime`` runs for a message of a department (None: any other department).
     programs: dict[str | None, Program] = field(default_factory=dict)
+    # The shape of the ruleset's network so far, to bound its matching stack (see ``_fits``).
+    network: Network = field(default_factory=Network)
+
+    def __post_init__(self) -> None:
+        for rule in self.definition.values():
+            self.network.add(rule["all"][0]["m"])
 
     def index(self) -> None:
         """Fill ``signs``, ``gated``, ``ungated`` and ``programs`` from the tests and the plan."""
@@ -192,11 +199,14 @@ def _too_large(rule: Rule, expression: dict, tests: set) -> str:
 
 
 def _fits(shard: Shard, expression: dict, tests: set) -> bool:
-    """True if the shard stays within durable_rules' limits with this rule added."""
+    """True if the shard stays within durable_rules' limits with this rule added.
+
+    The expression goes into the shard's network to measure the stack even
+    when it does not fit: a shard a rule did not fit in takes no more rules.
+    """
     if len(shard.tests | tests) > MAX_TESTS_PER_SHARD:
         return False
-    expressions = [rule["all"][0]["m"] for rule in shard.definition.values()]
-    return stack_depth([*expressions, expression]) <= MAX_STACK_DEPTH
+    return shard.network.add(expression) <= MAX_STACK_DEPTH
 
 
 def _namer(keys: dict[tuple, str], leaves: dict[str, Leaf]) -> Callable[[Leaf], str]:

@@ -40,44 +40,79 @@ MAX_STACK_DEPTH = 48  # hard limit: 64
 
 
 class _Node:
-    __slots__ = ("children", "forwards")
+    __slots__ = ("children", "forwards", "parents")
 
     def __init__(self) -> None:
         self.children: dict[tuple[str, bool], _Node] = {}
         self.forwards: list[_Node] = []
+        self.parents: list[_Node] = []  # the nodes this one is a child or forward node of
 
 
-def _build(expression: dict, parent: _Node) -> _Node:
-    """Add an expression below ``parent`` the way durable_rules does; its end node."""
+def _build(expression: dict, parent: _Node, grown: list[_Node]) -> _Node:
+    """Add an expression below ``parent`` the way durable_rules does; its end node.
+
+    Nodes that were there before and got a new child or forward node are added to ``grown``.
+    """
     ((key, value),) = expression.items()
     if key == "$and":
         end = parent
         for member in value:
-            end = _build(member, end)
+            end = _build(member, end, grown)
         return end
     if key == "$or":
         forward = _Node()
         for member in value:
-            _build(member, parent).forwards.append(forward)
+            end = _build(member, parent, grown)
+            end.forwards.append(forward)
+            forward.parents.append(end)
+            grown.append(end)
         return forward
-    return parent.children.setdefault((key, value), _Node())
+    child = parent.children.get((key, value))
+    if child is None:
+        child = parent.children[(key, value)] = _Node()
+        child.parents.append(parent)
+        grown.append(parent)
+    return child
+
+
+class Network:
+    """The shape of a ruleset's network, grown one rule expression at a time.
+
+    The stack each node needs is remembered between additions; an addition
+    forgets it only for the nodes that grew and those above them.
+    """
+
+    def __init__(self) -> None:
+        self._root = _Node()
+        self._peaks: dict[_Node, int] = {}
+
+    def add(self, expression: dict) -> int:
+        """Add a rule expression; the deepest matching stack the ruleset can need from now on."""
+        grown: list[_Node] = []
+        _build(expression, self._root, grown)
+        peaks, stale = self._peaks, grown
+        while stale:  # every node in ``peaks`` is known; one that is not was forgotten with its ancestors
+            node = stale.pop()
+            if peaks.pop(node, None) is not None:
+                stale.extend(node.parents)
+        return _peak(self._root, peaks)
 
 
 def stack_depth(expressions: Iterable[dict]) -> int:
     """The deepest matching stack a ruleset of these rule expressions can need."""
-    root = _Node()
+    network, depth = Network(), 0
     for expression in expressions:
-        _build(expression, root)
-    return _peak(root, {})
+        depth = network.add(expression)
+    return depth
 
 
-def _peak(node: _Node, memo: dict[int, int]) -> int:
+def _peak(node: _Node, memo: dict[_Node, int]) -> int:
     """Stack entries needed below a popped node, whatever the push order."""
-    if id(node) not in memo:
+    if node not in memo:
         below = [*node.children.values(), *node.forwards]
         deepest = max((_peak(child, memo) for child in below), default=0)
-        memo[id(node)] = max(len(below), len(below) - 1 + deepest) if below else 0
-    return memo[id(node)]
+        memo[node] = max(len(below), len(below) - 1 + deepest) if below else 0
+    return memo[node]
 
 
 def group_count(expression: dict) -> int:

@@ -34,6 +34,7 @@ class RulesEngine:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self._durable = _load_durable(ruleset)
+        ruleset.compiled  # noqa: B018 - generate the reason functions now, not on the first message
 
     @property
     def evaluator(self) -> str:

@@ -23,6 +23,7 @@ from rules.model import Defaults, Example, Rule, RuleFile, quoted
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _RULE_HEADER = re.compile(r"^\s*\[\[\s*rule\s*\]\]\s*(?:#.*)?$")
 _EXAMPLE_HEADER = re.compile(r"^\s*\[\[\s*example\s*\]\]\s*(?:#.*)?$")
+_NAME_KEY = re.compile(r"^\s*name\s*=\s*[\"']")  # then the rule's name and a quote
 
 
 @dataclass(frozen=True)
@@ -272,9 +273,10 @@ class _Lines:
     def _name_line(self, name: str | None, start: int, end: int) -> int | None:
         if name is None:
             return None
-        pattern = re.compile(r"^\s*name\s*=\s*[\"']" + re.escape(name) + r"[\"']")
         for number in range(start, end):
-            if pattern.match(self.lines[number]):
+            line = self.lines[number]
+            found = _NAME_KEY.match(line)
+            if found and line.startswith(name, found.end()) and line[found.end() + len(name):][:1] in ("'", '"'):
                 return number + 1
         return None
 
