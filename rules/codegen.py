@@ -103,3 +103,45 @@ def why_functions(conditions: list[ConditionNode]) -> list[Why]:
     namespace = dict(source.constants)
     exec(compile("\n".join(source.functions), "<rules.codegen>", "exec"), namespace)  # noqa: S102 - our own source
     return [namespace[name] for name in names]
+
+
+def fact_function(true: dict[str, bool], words: tuple, entries: tuple) -> Callable[[FactView], dict[str, bool]]:
+    """A program of ``rules.compiler`` (its ``true``, ``words`` and ``entries``) as one function.
+
+    The function gives the message's fact for durable_rules, as ``Program`` describes it:
+    the known guards; then, per entry, its guards in order until one does not hold
+    (its negative field set, the entry's other tests not computed), then every other
+    test with its positive or negative field. Tests of one-word keywords are answered
+    by the words of the message that some of them look for.
+    """
+    source = _Source()
+    lines = ["def _fact(view):", "    get = view.results.get", "    hits = set()"]
+    for text_field, index in words:
+        table = source.constant(index)
+        lines += [f"    for word in {table}.keys() & view.words({text_field!r}):",
+                  f"        hits.update({table}[word])"]
+    lines.append(f"    fact = dict({source.constant(true)})")
+
+    def holds(name: str, leaf: Leaf | None) -> str:
+        if leaf is None:
+            return f"{name!r} in hits"
+        value, key, check = source.name("v"), source.constant(leaf.key), source.constant(leaf.check)
+        return f"({value} if ({value} := get({key}, _U)) is not _U else {check}(view)) is not None"
+
+    for guards, rest in entries:
+        lines.append("    for _ in _ONCE:")  # a block to break out of when a guard does not hold
+        for name, positive, negative, leaf in guards:
+            denied = f"fact[{negative!r}] = True; " if negative is not None else ""
+            lines += [f"        if not {holds(name, leaf)}: {denied}break", f"        fact[{positive!r}] = True"]
+        for name, positive, negative, leaf in rest:
+            if positive is None and negative is None:
+                continue
+            lines.append(f"        if {holds(name, leaf)}: " + (
+                f"fact[{positive!r}] = True" if positive is not None else "pass"))
+            if negative is not None:
+                lines.append(f"        else: fact[{negative!r}] = True")
+        lines.append("        pass")  # an entry of known guards only has an empty block otherwise
+    lines.append("    return fact")
+    namespace = {**source.constants, "_ONCE": (None,)}
+    exec(compile("\n".join(lines) + "\n", "<rules.codegen>", "exec"), namespace)  # noqa: S102 - our own source
+    return namespace["_fact"]

@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rules.codegen import fact_function
 from rules.durable_limits import (
     MAX_GROUPS_PER_RULE,
     MAX_STACK_DEPTH,
@@ -50,6 +51,7 @@ from rules.durable_limits import (
     group_count,
     stack_depth,
 )
+from rules.facts import FactView
 from rules.model import AllOf, ConditionNode, Leaf, NotOf, Rule
 
 if TYPE_CHECKING:
@@ -131,12 +133,11 @@ class Shard:
         def steps(names: tuple[str, ...]) -> tuple[Step, ...]:
             return tuple((name, *self.signs[name], kept[name]) for name in names)
 
-        return Program(
-            true=dict.fromkeys(sorted(known), True),
-            words=tuple((text_field, {word: tuple(tests) for word, tests in index.items()})
-                        for text_field, index in words.items()),
-            entries=tuple((steps(guards), steps(rest)) for guards, rest in plan),
-        )
+        true = dict.fromkeys(sorted(known), True)
+        word_tests = tuple((text_field, {word: tuple(tests) for word, tests in index.items()})
+                           for text_field, index in words.items())
+        entries = tuple((steps(guards), steps(rest)) for guards, rest in plan)
+        return Program(true, word_tests, entries, fact_function(true, word_tests, entries))
 
 
 # One test in a program: its name, its fact fields when it holds / does not, and its Leaf
@@ -153,12 +154,14 @@ class Program:
     every test that looks for whole words (``contains`` /
     ``contains_any`` of single words) at once: per field, which tests each
     word makes true. ``entries`` is the plan (guards, then the other tests)
-    of each rule the message can match.
+    of each rule the message can match. ``fact`` runs it all for a message
+    and gives its fact (generated code, see ``rules.codegen.fact_function``).
     """
 
     true: dict[str, bool]
     words: tuple[tuple[str, dict[str, tuple[str, ...]]], ...]
     entries: tuple[tuple[tuple[Step, ...], tuple[Step, ...]], ...]
+    fact: Callable[[FactView], dict[str, bool]]
 
 
 def _department_gate(guards: tuple[str, ...], leaves: dict[str, Leaf]) -> frozenset[str] | None:

@@ -173,26 +173,7 @@ def _fact(shard: Shard, view: FactView) -> dict[str, bool]:
     department = view.text("department")
     programs = shard.programs
     program = programs.get(department.strip(), programs[None]) if department is not None else programs[None]
-    hits: set[str] = set()
-    for text_field, index in program.words:
-        for word in index.keys() & view.words(text_field):
-            hits.update(index[word])
-    fact = dict(program.true)
-    for guards, rest in program.entries:
-        for name, _, negative, leaf in guards:
-            if (name not in hits) if leaf is None else (leaf.check(view) is None):
-                if negative is not None:
-                    fact[negative] = True
-                break
-            fact[name] = True  # a guard is read as it is, so it has a positive field
-        else:
-            for name, positive, negative, leaf in rest:
-                if (name not in hits) if leaf is None else (leaf.check(view) is None):
-                    if negative is not None:
-                        fact[negative] = True
-                elif positive is not None:
-                    fact[positive] = True
-    return fact
+    return program.fact(view)
 
 
 def _drain(engine: ModuleType, handle: int, state: int) -> set[str]:
