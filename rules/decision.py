@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class RuleMatch:
-    """A rule that matched, with the conditions that made it match."""
+class RuleMatch(NamedTuple):
+    """A rule that matched, with the conditions that made it match.
+
+    A named tuple: a decision at 1,000 rules holds dozens, made faster than frozen dataclasses.
+    """
 
     rule: str
     reasons: tuple[str, ...]
