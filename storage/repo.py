@@ -144,14 +144,17 @@ def _team_turn(dialect_insert):
 _TEAM_TURN = {"postgresql": _team_turn(pg_insert), "sqlite": _team_turn(sqlite_insert)}
 
 
-def next_in_team(connection: Connection, team: str, members: Sequence[str], now: dt.datetime) -> str | None:
+def next_in_team(connection: Connection, team: str, members: Sequence[str], now: dt.datetime,
+                 away: set[str] | None = None) -> str | None:
     """The member whose turn it is in a round-robin over ``members``, skipping those away (None: all are).
 
     Each call takes one turn atomically (one upsert), so concurrent workers never hand out the same turn.
+    ``away`` is ``agents_away(connection, members, now)`` when the caller has it already.
     """
     if not members:
         return None
-    away = agents_away(connection, members, now)
+    if away is None:
+        away = agents_away(connection, members, now)
     for _ in range(len(members)):
         turn = connection.execute(_TEAM_TURN[connection.dialect.name], {"team": team}).scalar_one()
         member = members[(turn - 1) % len(members)]

@@ -108,6 +108,8 @@ class Context:
     also: list[Department] = field(default_factory=list)  # the other departments addressed
     children: list[tuple[Ticket, Department]] = field(default_factory=list)
     rows: dict[type, list[tuple[Ticket | None, dict]]] = field(default_factory=dict)
+    # Who of a team is away, per team's members, asked once per write transaction (set by the Pipeline).
+    away: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
 
     def add_row(self, model: type, on: Ticket | None = None, **values) -> None:
         """A row of a ticket's (message, event, outbox), by default of ``ctx.ticket``; written with
@@ -457,7 +459,11 @@ class ApplyStage:
         ticket.team = team.name if team is not None else None
         ticket.assignee = decision.assignee
         if ticket.assignee is None and team is not None:
-            ticket.assignee = repo.next_in_team(ctx.connection, team.name, team.members, ctx.now)
+            members = tuple(team.members)
+            away = ctx.away.get(members)
+            if away is None:
+                away = ctx.away[members] = repo.agents_away(ctx.connection, members, ctx.now)
+            ticket.assignee = repo.next_in_team(ctx.connection, team.name, members, ctx.now, away)
         if ticket.assignee is not None:
             ticket.state = TicketState.OPEN.value
             if decision.assignee or (team is not None and team.name == decision.team):
@@ -663,7 +669,8 @@ class Pipeline:
     def _process_claimed(self) -> list[InboundStatus]:
         with self.db.transaction() as session:
             claimed = repo.claim_pending_inbound(session, limit=self.batch)
-            return [self._settle(session, self._context(session, inbound), None, self.stages)
+            away: dict[tuple[str, ...], set[str]] = {}
+            return [self._settle(session, self._context(session, inbound, away), None, self.stages)
                     for inbound in claimed]
 
     def _process_split(self) -> list[InboundStatus]:
@@ -676,11 +683,13 @@ class Pipeline:
         statuses: list[InboundStatus] = []
         while prepared:
             with self.db.transaction() as session:
+                away: dict[tuple[str, ...], set[str]] = {}  # SQLite: nobody else writes while we hold the lock
                 # Each message is claimed by _finish's conditional update; one
                 # another worker got to first is skipped (left as it is).
                 for index, (ctx, outcome) in enumerate(prepared):
                     if index and self.db.write_wanted():
                         break  # let the waiting writer (the SMTP intake) in; carry on after it
+                    ctx.away = away
                     statuses.append(self._settle(session, ctx, outcome, self.writing))
                 else:
                     index = len(prepared)
@@ -710,9 +719,10 @@ class Pipeline:
         except _Taken:
             return InboundStatus.PENDING
 
-    def _context(self, session: Session, inbound: InboundMessage) -> Context:
+    def _context(self, session: Session, inbound: InboundMessage,
+                 away: dict[tuple[str, ...], set[str]] | None = None) -> Context:
         return Context(session=session, inbound=inbound, inbound_id=inbound.id, services=self.services,
-                       now=self.services.clock(), engine=self.services.engine)
+                       now=self.services.clock(), engine=self.services.engine, away={} if away is None else away)
 
     def _run(self, ctx: Context, stages, *, in_transaction: bool = True) -> Outcome | None:
         """Run stages and write what they recorded.

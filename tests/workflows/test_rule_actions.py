@@ -10,6 +10,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from helpdesk.build import build_services
 from helpdesk.config import load_settings
@@ -86,6 +87,33 @@ def test_a_team_gets_new_tickets_round_robin_skipping_whoever_is_away(database, 
     assert {t.team for t in tickets} == {"it-desk"} and {t.state for t in tickets} == {"open"}
     assigned = _events(database, "assigned")
     assert len(assigned) == 8 and assigned[0].cause == "rule it-to-desk" and assigned[0].actor == "rule"
+
+
+def test_who_is_away_is_read_once_per_batch_and_again_for_the_next(database, tmp_path):
+    services = _services(tmp_path, TEAM_RULE)
+    reads = []
+
+    def count(conn, cursor, statement, *args):
+        if "FROM agent_status" in statement and "away_until >" in statement:  # agents_away, not a lookup
+            reads.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        pipeline = Pipeline(database, services)
+        for number in range(4):
+            _send(database, number)
+        assert pipeline.process_next() == 4  # one batch, one write transaction
+        assert len(reads) == 1
+        with database.transaction() as session:  # between batches: seen by the next one
+            repo.set_agent_away(session, "sam.ito@corp.example", True)
+        for number in range(4, 8):
+            _send(database, number)
+        assert pipeline.process_next() == 4
+        assert len(reads) == 2
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assigned = [t.assignee for t in _tickets(database)]
+    assert "sam.ito@corp.example" in assigned[:4] and "sam.ito@corp.example" not in assigned[4:]
 
 
 def test_when_the_whole_team_is_away_the_ticket_waits_unassigned(database, tmp_path):
