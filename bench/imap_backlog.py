@@ -66,10 +66,12 @@ def _counts(db) -> tuple[int, int, int]:
     from storage import InboundMessage, Outbox
 
     with db.sessions() as session:
+        # Each count reads an index, not the rows (which hold the raw messages): the watcher
+        # shares the machine with the helpdesk and must not take its CPU.
         # Pending first: once it reads 0, every acknowledgement is committed before we count them.
         pending = session.scalar(select(func.count()).where(InboundMessage.status == "pending"))
-        stored = session.scalar(select(func.count()).where(InboundMessage.source == "imap"))
-        queued = session.scalar(select(func.count()).select_from(Outbox))
+        stored = session.scalar(select(func.count()).where(InboundMessage.mailbox == USER))
+        queued = session.scalar(select(func.count(Outbox.id)))
     return stored, pending, queued
 
 
@@ -84,7 +86,7 @@ def _watch(db, count: int, timeout: float) -> tuple[float | None, float | None]:
             stored_at = now
         if stored_at is not None and pending == 0 and queued >= count:
             return stored_at, now
-        time.sleep(0.01)
+        time.sleep(0.02)
     return stored_at, None
 
 
@@ -127,9 +129,9 @@ def run(count: int, storage_url: str | None, live: bool, timeout: float, overrid
         if not live:
             appended = _append(server, messages)
         helpdesk.start()
-        parent.recv()
+        _receive(parent, helpdesk)
         parent.send("start")
-        started, ready = parent.recv()
+        started, ready = _receive(parent, helpdesk)
         startup = ready - started
         if live:
             started = time.time()
@@ -149,6 +151,17 @@ def run(count: int, storage_url: str | None, live: bool, timeout: float, overrid
             "end_to_end_per_s": count / (done_at - started) if done_at else None,
             "stored": stored, "pending": pending, "acknowledged": queued, "left_in_inbox": left,
             "processed_folder": processed}
+
+
+def _receive(pipe, process, timeout: float = 120.0):
+    """The child's next report; an error (not a hang) if it died or went silent, e.g. on a refused setting."""
+    deadline = time.time() + timeout
+    while not pipe.poll(0.2):
+        if not process.is_alive():
+            raise SystemExit(f"the helpdesk process exited with code {process.exitcode} (see its log above)")
+        if time.time() > deadline:
+            raise SystemExit(f"the helpdesk process did not report within {timeout:.0f} s")
+    return pipe.recv()
 
 
 def _append(server, messages: list[bytes]) -> float:
