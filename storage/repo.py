@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.db import utcnow
+from storage.fast import Prepared
 from storage.models import (
     AgentStatus,
     InboundMessage,
@@ -92,7 +93,7 @@ def _pending():
             .order_by(InboundMessage.id))
 
 
-_FINISH = (
+_FINISH = Prepared(
     update(InboundMessage.__table__)
     .where(InboundMessage.id == bindparam("inbound_id"), InboundMessage.status == InboundStatus.PENDING.value)
     .values(status=bindparam("new_status"), processed_at=bindparam("new_processed_at"),
@@ -104,10 +105,9 @@ _FINISH = (
 def finish_inbound(connection: Connection, inbound_id: int, *, status: str, processed_at: dt.datetime,
                    message_id: str | None, ticket_id: int | None = None, error: str | None = None) -> bool:
     """Set the outcome of a pending inbound message; False if it is no longer pending."""
-    result = connection.execute(_FINISH, {
+    return _FINISH.execute(connection, {
         "inbound_id": inbound_id, "new_status": status, "new_processed_at": processed_at,
-        "new_message_id": message_id, "new_ticket_id": ticket_id, "new_error": error})
-    return result.rowcount == 1
+        "new_message_id": message_id, "new_ticket_id": ticket_id, "new_error": error}) == 1
 
 
 def _next_number(dialect_insert):
@@ -120,7 +120,7 @@ def _next_number(dialect_insert):
     )
 
 
-_NEXT_NUMBER = {"postgresql": _next_number(pg_insert), "sqlite": _next_number(sqlite_insert)}
+_NEXT_NUMBER = {"postgresql": Prepared(_next_number(pg_insert)), "sqlite": Prepared(_next_number(sqlite_insert))}
 
 
 def next_ticket_key(connection: Connection, department: str, prefix: str) -> str:
@@ -128,7 +128,7 @@ def next_ticket_key(connection: Connection, department: str, prefix: str) -> str
 
     One upsert: safe when several workers create a department's first ticket at once.
     """
-    number = connection.execute(_NEXT_NUMBER[connection.dialect.name], {"department": department}).scalar_one()
+    (number,) = _NEXT_NUMBER[connection.dialect.name].first_row(connection, {"department": department})
     return f"{prefix}-{number:06d}"
 
 
@@ -141,7 +141,7 @@ def _team_turn(dialect_insert):
     )
 
 
-_TEAM_TURN = {"postgresql": _team_turn(pg_insert), "sqlite": _team_turn(sqlite_insert)}
+_TEAM_TURN = {"postgresql": Prepared(_team_turn(pg_insert)), "sqlite": Prepared(_team_turn(sqlite_insert))}
 
 
 def next_in_team(connection: Connection, team: str, members: Sequence[str], now: dt.datetime,
@@ -156,7 +156,7 @@ def next_in_team(connection: Connection, team: str, members: Sequence[str], now:
     if away is None:
         away = agents_away(connection, members, now)
     for _ in range(len(members)):
-        turn = connection.execute(_TEAM_TURN[connection.dialect.name], {"team": team}).scalar_one()
+        (turn,) = _TEAM_TURN[connection.dialect.name].first_row(connection, {"team": team})
         member = members[(turn - 1) % len(members)]
         if member not in away:
             return member
@@ -188,13 +188,13 @@ def agent_statuses(session: Session) -> list[AgentStatus]:
     return list(session.scalars(select(AgentStatus).order_by(AgentStatus.email)))
 
 
-_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
+_INSERT_TICKET = Prepared(insert(Ticket.__table__).returning(Ticket.__table__.c.id))
 
 
 def insert_ticket(connection: Connection, ticket: Ticket) -> int:
     """Insert a new (transient) ticket in one statement and give it its id."""
     values = {key: value for key, value in inspect(ticket).dict.items() if key in Ticket.__table__.c}
-    ticket.id = connection.execute(_INSERT_TICKET, values).scalar_one()
+    (ticket.id,) = _INSERT_TICKET.first_row(connection, values)
     return ticket.id
 
 
@@ -234,15 +234,15 @@ def ticket_by_conversation(session: Session, conversation: str) -> Ticket | None
     return session.get(Ticket, ticket_id) if ticket_id is not None else None
 
 
-_SEEN = select(InboundMessage.status).where(InboundMessage.message_id == bindparam("message_id"),
-                                            InboundMessage.id != bindparam("exclude_id"))
+_SEEN = Prepared(select(InboundMessage.status).where(InboundMessage.message_id == bindparam("message_id"),
+                                            InboundMessage.id != bindparam("exclude_id")))
 
 
 def inbound_seen(connection: Connection, message_id: str, exclude_id: int) -> bool:
     """Whether another inbound message with this Message-ID was already processed."""
     # Filter on the Message-ID only, so the database uses that index: most rows
     # are "done", and a plan that starts from the status index reads them all.
-    statuses = connection.scalars(_SEEN, {"message_id": message_id, "exclude_id": exclude_id})
+    statuses = _SEEN.column(connection, {"message_id": message_id, "exclude_id": exclude_id})
     return InboundStatus.DONE.value in statuses
 
 

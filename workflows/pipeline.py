@@ -51,6 +51,7 @@ from storage import (
     TicketState,
     repo,
 )
+from storage.fast import Prepared
 from workflows import lifecycle
 from workflows.agentmail import agent_notice
 from workflows.agentwork import AgentWork
@@ -757,7 +758,7 @@ class Pipeline:
         if status is InboundStatus.QUARANTINED:
             notice = _quarantine_notice(ctx, outcome)
             if notice is not None:
-                ctx.connection.execute(_INSERTS[Outbox], [notice])
+                _INSERTS[Outbox].execute_many(ctx.connection, [notice])
                 self.services.outbox_ready.set()
         if outcome is None:
             log.info("event=processed inbound_id=%s ticket=%s new=%s kind=%s", ctx.inbound_id,
@@ -779,10 +780,10 @@ def _write_rows(ctx: Context) -> None:
     else:
         ctx.session.flush()  # the continued ticket's changes
     for model, rows in ctx.rows.items():
-        ctx.connection.execute(_INSERTS[model], [{**row, "ticket_id": (on or ctx.ticket).id} for on, row in rows])
+        _INSERTS[model].execute_many(ctx.connection, [{**row, "ticket_id": (on or ctx.ticket).id} for on, row in rows])
 
 
-_INSERTS = {model: insert(model.__table__) for model in (Message, Event, Outbox)}
+_INSERTS = {model: Prepared(insert(model.__table__)) for model in (Message, Event, Outbox)}
 
 
 class _Taken(Exception):
