@@ -94,3 +94,21 @@ def test_what_it_cannot_run_is_refused_not_run_wrongly(database):
                                              {"ticket_id": 1, "at": NOW, "kind": "b"}])
     with database.engine.connect() as connection, pytest.raises(RuntimeError, match="transaction"):
         events.execute(connection, {"ticket_id": 1, "at": NOW, "kind": "a", "actor": "x"})
+
+
+def test_savepoints_emitted_on_the_driver_still_roll_back_and_release(database):
+    rows = [{"source": "smtp", "peer": None, "mail_from": f"{name}@corp.example", "rcpt_to": ["it@corp.example"],
+             "raw": b"x"} for name in ("kept", "undone", "nested")]
+    with database.transaction() as session:
+        repo.add_inbound_many(session, rows[:1])
+        with pytest.raises(RuntimeError), session.begin_nested():
+            repo.add_inbound_many(session, rows[1:2])
+            raise RuntimeError("set aside")
+        with session.begin_nested():
+            with pytest.raises(RuntimeError), session.begin_nested():
+                repo.add_inbound_many(session, rows[1:2])
+                raise RuntimeError("set aside")
+            repo.add_inbound_many(session, rows[2:])
+    with database.sessions() as session:
+        senders = session.scalars(select(InboundMessage.mail_from).order_by(InboundMessage.id)).all()
+    assert senders == ["kept@corp.example", "nested@corp.example"]
