@@ -1,22 +1,25 @@
-"""Condition trees compiled to Python functions, once per rule set.
+"""Rule sets compiled to Python functions: the reasons a rule matched, and each message's facts.
 
-Applying a matched rule means saying why it matched: the reasons of the
-tests that made it hold (``rules.reference``). Walking the tree with one
-closure per node costs two Python calls per test; most of them only read a
-result the message has memoised already (``FactView.results``). The
-functions made here are generated source: each test is read inline from
-the memo (evaluated through ``Leaf.check`` only when it is not there yet),
-and groups are ``and``/``or`` expressions, so a rule costs one call.
+Walking a condition tree with one closure per node costs two Python calls
+per test, and most of them only read a result the message has memoised
+already (``FactView.results``). The functions made here are generated
+source, once per rule set: each test is read inline from the memo
+(evaluated through ``Leaf.check`` only when it is not there yet), so a
+rule's reasons, or a department's whole program of tests
+(``rules.compiler.Program``), cost one call.
 
-The semantics are those of the tree walk they replace
-(``tests/rules/test_agreement.py`` holds them to the reference's
-``holds``): ``all`` gives its members' reasons when every member holds and
-stops at the first that does not; ``any`` asks every member and gives the
-reasons of those that hold; ``not`` gives its own description when its
-member does not hold; reasons are listed once, in the order first given.
+The reasons follow the tree walk they replace (``tests/rules/test_codegen.py``
+holds them to it): ``all`` gives its members' reasons when every member
+holds and stops at the first that does not; ``any`` asks every member and
+gives the reasons of those that hold; ``not`` gives its own description
+when its member does not hold; reasons are listed once, in the order first
+given. The facts are what ``Program`` describes (``tests/rules/test_agreement.py``
+holds the decisions made from them to the reference evaluator's).
 
 Python's parser refuses very deeply nested expressions, so a subtree more
-than ``_INLINE_DEPTH`` groups deep becomes a function of its own.
+than ``_INLINE_DEPTH`` groups deep becomes a function of its own. Only
+names of our own making (test fields ``c12``, field names) are written into
+the source; every value from a rule file is passed in as a constant.
 """
 from __future__ import annotations
 
