@@ -23,6 +23,7 @@ the source; every value from a rule file is passed in as a constant.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from rules.facts import FactView
@@ -91,21 +92,33 @@ class _Source:
 
 
 def why_functions(conditions: list[ConditionNode]) -> list[Why]:
-    """For each condition, a function giving the reasons it holds for a message, or None when it does not."""
-    source = _Source()
-    names = []
+    """For each condition, a function giving the reasons it holds for a message, or None when it does not.
+
+    A rule's source names its values by position only (``_k3``), so rules of the
+    same shape share one compiled factory (``_factory``): a file of many similar
+    rules, or the same file loaded again, compiles each shape once.
+    """
+    whys = []
     for condition in conditions:
-        name = source.name("_why")
-        names.append(name)
+        source = _Source()
         expression = source.reasons(condition)
-        source.functions.append(
-            f"def {name}(view):\n"
-            f"    get = view.results.get\n"
-            f"    found = {expression}\n"
-            f"    return tuple(_fromkeys(found)) if found else None\n")
-    namespace = dict(source.constants)
-    exec(compile("\n".join(source.functions), "<rules.codegen>", "exec"), namespace)  # noqa: S102 - our own source
-    return [namespace[name] for name in names]
+        helpers = "".join(f"    {line}\n" for function in source.functions for line in function.splitlines())
+        text = (f"def _make({', '.join(source.constants)}):\n{helpers}"
+                f"    def _why(view):\n"
+                f"        get = view.results.get\n"
+                f"        found = {expression}\n"
+                f"        return tuple(_fromkeys(found)) if found else None\n"
+                f"    return _why\n")
+        whys.append(_factory(text)(*source.constants.values()))
+    return whys
+
+
+@functools.lru_cache(maxsize=2048)
+def _factory(text: str) -> Callable[..., Why]:
+    """The compiled ``_make`` of a rule's source: called with the rule's values, it gives its function."""
+    namespace: dict[str, object] = {}
+    exec(compile(text, "<rules.codegen>", "exec"), namespace)  # noqa: S102 - our own source
+    return namespace["_make"]
 
 
 def fact_function(true: dict[str, bool], words: tuple, entries: tuple) -> Callable[[FactView], dict[str, bool]]:

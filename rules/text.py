@@ -31,6 +31,7 @@ _UNSPACED_RANGES = (
     (0xFF66, 0xFF9F),
     (0x20000, 0x3FFFF),
 )
+_UNSPACED = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _UNSPACED_RANGES) + "]")
 
 
 def normalise(text: str) -> str:
@@ -39,8 +40,7 @@ def normalise(text: str) -> str:
 
 
 def _unspaced(char: str) -> bool:
-    code = ord(char)
-    return any(low <= code <= high for low, high in _UNSPACED_RANGES)
+    return _UNSPACED.match(char) is not None
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -71,7 +71,7 @@ class _Phrase:
         self.keyword = keyword
         # Every word of a keyword whose edges need word boundaries appears as a
         # whole word in any text it matches; not so for unspaced scripts.
-        self.needed = None if any(map(_unspaced, phrase)) else frozenset(_WORD.findall(phrase))
+        self.needed = None if _UNSPACED.search(phrase) else frozenset(_WORD.findall(phrase))
         one_word = self.needed is not None and _WORD.fullmatch(phrase) is not None
         self.regex = None if one_word else re.compile(_phrase_pattern(phrase))
 

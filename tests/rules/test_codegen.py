@@ -65,3 +65,20 @@ def test_conditions_nested_deeper_than_python_nests_expressions_still_compile(ru
     assert why(FactView(facts)) == ('subject contains "printer"', "attachment_count < 9") == expected(item.when, facts)
     assert why(FactView({"subject": "Printer jam", "attachment_count": 10})) is None
     assert why(FactView({"subject": "Toner", "attachment_count": 1})) is None
+
+
+def test_rules_of_one_shape_share_compiled_code_but_not_values(rule, ruleset_of):
+    from rules.codegen import _factory
+
+    rules = ruleset_of([rule("vpn", 1, {"all": [{"field": "department", "equals": "it"},
+                                                {"field": "subject", "contains": "vpn"}]}),
+                        rule("payslip", 2, {"all": [{"field": "department", "equals": "hr"},
+                                                    {"field": "subject", "contains": "payslip"}]})]).rules
+    compiled_before = _factory.cache_info().currsize
+    vpn, payslip = why_functions([item.when for item in rules])
+    assert _factory.cache_info().currsize - compiled_before <= 1 and vpn.__code__ is payslip.__code__
+    assert vpn(FactView({"department": "it", "subject": "VPN down"})) == ('department equals "it"',
+                                                                          'subject contains "vpn"')
+    assert payslip(FactView({"department": "it", "subject": "VPN down"})) is None
+    assert payslip(FactView({"department": "hr", "subject": "payslip?"})) == ('department equals "hr"',
+                                                                              'subject contains "payslip"')
