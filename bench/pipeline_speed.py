@@ -4,8 +4,14 @@ Stores N sample requests as pending inbound rows in a fresh database, then
 times ``Pipeline.drain()`` (parse, hygiene, rules, dedupe, thread, ticket,
 SLA, acknowledgement in the outbox), with no SMTP and no other load.
 
+With ``--imap`` the rows are stored as ``bench/imap_backlog.py``'s fetcher
+stores them: all from one IT mailbox, so a request that also names other
+departments in To/Cc becomes a parent ticket with children (about 1.7
+tickets a message), where over SMTP each department gets its own delivery.
+
     .venv/bin/python bench/pipeline_speed.py --messages 2000
     .venv/bin/python bench/pipeline_speed.py --messages 2000 --profile 25
+    .venv/bin/python bench/pipeline_speed.py --messages 1000 --imap
     .venv/bin/python bench/pipeline_speed.py --storage-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 """
 from __future__ import annotations
@@ -27,6 +33,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--storage-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the N costliest functions")
+    parser.add_argument("--imap", action="store_true", help="store the requests as fetched from the IT mailbox")
     args = parser.parse_args()
 
     from helpdesk.build import build_services
@@ -38,17 +45,24 @@ def main() -> None:
     url = args.storage_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='helpdesk-bench-')) / 'helpdesk.db'}"
     db = Database(url)
     db.upgrade()
+    # All load comes from the 36 sample senders: no per-sender cap on automatic replies.
+    environ = {"HELPDESK__OUTBOUND__MAX_AUTOMATIC_REPLIES_PER_SENDER_PER_HOUR": "0"}
+    settings = load_settings(ROOT / "config.toml", environ=environ)
+    mailbox = settings.departments["it"].address
     rows = []
     for index in range(args.messages):
         sender, recipient, raw = build_sample(index)
         raw = raw.replace(b"Message-ID: <", f"Message-ID: <pipe{index}.".encode(), 1)
-        rows.append({"source": "smtp", "peer": "127.0.0.1", "mail_from": sender, "rcpt_to": [recipient], "raw": raw})
+        if args.imap:
+            rows.append({"source": "imap", "peer": None, "mail_from": sender, "rcpt_to": [mailbox],
+                         "raw": raw, "mailbox": "bench", "uidvalidity": 1, "uid": index + 1})
+        else:
+            rows.append({"source": "smtp", "peer": "127.0.0.1", "mail_from": sender, "rcpt_to": [recipient],
+                         "raw": raw})
     with db.transaction() as session:
         repo.add_inbound_many(session, rows)
 
-    # All load comes from the 36 sample senders: no per-sender cap on automatic replies.
-    environ = {"HELPDESK__OUTBOUND__MAX_AUTOMATIC_REPLIES_PER_SENDER_PER_HOUR": "0"}
-    pipeline = Pipeline(db, build_services(load_settings(ROOT / "config.toml", environ=environ)))
+    pipeline = Pipeline(db, build_services(settings))
     profiler = cProfile.Profile() if args.profile else None
     started = time.perf_counter()
     if profiler:
