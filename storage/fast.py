@@ -52,12 +52,9 @@ class _Plan:
                       if name not in keys and bind.value is not None and bind.callable is None}
         self.defaults: list[tuple[str, Callable[[], Any]]] = []
         for column in compiled.insert_prefetch if insert else ():
-            default = column.default
-            if default is None or not (default.is_scalar or default.is_callable):
+            if column.default is None or not (column.default.is_scalar or column.default.is_callable):
                 raise ValueError(f"a Prepared insert cannot fill column {column.key} (no plain default)")
-            arg = default.arg
-            self.defaults.append((column.key, (lambda value=arg: value) if default.is_scalar else
-                                  (lambda make=arg: make(None))))
+            self.defaults.append((column.key, lambda column=column: _default(column)))
         # SQLAlchemy's own conversion of each parameter for this dialect, as its execution applies it.
         self.convert = dict(compiled._bind_processors)
 
@@ -71,6 +68,18 @@ class _Plan:
             if value is not None:
                 values[name] = convert(value)
         return [values[name] for name in self.names] if self.positional else values
+
+
+def _default(column) -> Any:
+    """What an insert that leaves the column out writes into it (plain defaults only)."""
+    default = column.default
+    if default is None:
+        return None
+    if default.is_scalar:
+        return default.arg
+    if default.is_callable:
+        return default.arg(None)
+    raise ValueError(f"a Prepared insert cannot fill column {column.key} (no plain default)")
 
 
 class Prepared:
@@ -102,18 +111,31 @@ class Prepared:
             cursor.close()
 
     def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run once per row, in one driver call; every row gives the same columns (as SQLAlchemy requires)."""
+        """Run once per row, in one driver call.
+
+        An insert's rows may give different columns: a row without one gets
+        the column's default (or NULL), as it would inserted alone.
+        """
         if not rows:
             return
-        keys = tuple(rows[0])
-        if any(row.keys() != rows[0].keys() for row in rows):
-            raise ValueError(f"every row must give the same columns as the first: {', '.join(keys)}")
+        keys = tuple(dict.fromkeys(key for row in rows for key in row))
+        if any(len(row) != len(keys) for row in rows):
+            rows = [self._complete(row, keys) for row in rows]
         plan = self._plan(connection, keys)
         cursor = self._cursor(connection)
         try:
             cursor.executemany(plan.sql, [plan.parameters(row) for row in rows])
         finally:
             cursor.close()
+
+    def _complete(self, row: Mapping[str, Any], keys: tuple[str, ...]) -> Mapping[str, Any]:
+        if len(row) == len(keys):
+            return row
+        inserting = isinstance(self.statement, Insert)  # an insert has defaults to fill in with
+        if not inserting:
+            raise ValueError(f"every row must give the same values: {', '.join(keys)}")
+        columns = self.statement.table.c
+        return {key: row[key] if key in row else _default(columns[key]) for key in keys}
 
     def first_row(self, connection: Connection, parameters: Mapping[str, Any]) -> tuple | None:
         """Run once; the first row it returned (or None)."""

@@ -235,7 +235,7 @@ def ticket_by_conversation(session: Session, conversation: str) -> Ticket | None
 
 
 _SEEN = Prepared(select(InboundMessage.status).where(InboundMessage.message_id == bindparam("message_id"),
-                                            InboundMessage.id != bindparam("exclude_id")))
+                                                     InboundMessage.id != bindparam("exclude_id")))
 
 
 def inbound_seen(connection: Connection, message_id: str, exclude_id: int) -> bool:

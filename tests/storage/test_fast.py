@@ -54,6 +54,20 @@ def test_many_rows_in_one_call_match_sqlalchemys_executemany(database):
     assert written[:3] == written[3:] and written[1][5] == {"n": 1, "reasons": ["a", "ß"]}
 
 
+def test_rows_giving_different_columns_get_each_columns_default(database):
+    with database.transaction() as session:
+        ticket = repo.insert_ticket(session.connection(), Ticket(**_ticket_values("IT-4")))
+        Prepared(insert(Event.__table__)).execute_many(session.connection(), [
+            {"ticket_id": ticket, "at": NOW, "kind": "created", "actor": "requester"},  # cause and data: defaults
+            {"ticket_id": ticket, "at": NOW, "kind": "assigned", "actor": "rule", "cause": "rule it", "data": {"a": 1}},
+            {"ticket_id": ticket, "at": LATER, "kind": "noted", "actor": "agent", "data": {"b": 2}},
+        ])
+    with database.sessions() as session:
+        events = session.scalars(select(Event).order_by(Event.id)).all()
+    assert [(e.kind, e.cause, e.data, e.at) for e in events] == [
+        ("created", "", {}, NOW), ("assigned", "rule it", {"a": 1}, NOW), ("noted", "", {"b": 2}, LATER)]
+
+
 def test_an_update_fills_the_statements_own_values_and_counts_the_rows(database):
     with database.transaction() as session:
         (inbound,) = repo.add_inbound_many(session, [{"source": "smtp", "peer": None, "mail_from": "a@corp.example",
@@ -89,9 +103,9 @@ def test_what_it_cannot_run_is_refused_not_run_wrongly(database):
             expanding.column(connection, {"keys": ["IT-1"]})
         with pytest.raises(TypeError, match="cannot return"):
             returns_json.first_row(connection, _ticket_values("IT-9"))
-        with pytest.raises(ValueError, match="same columns"):
-            events.execute_many(connection, [{"ticket_id": 1, "at": NOW, "kind": "a", "actor": "x"},
-                                             {"ticket_id": 1, "at": NOW, "kind": "b"}])
+        with pytest.raises(ValueError, match="same values"):
+            Prepared(update(Event.__table__).where(Event.id == bindparam("event")).values(
+                kind=bindparam("new_kind"))).execute_many(connection, [{"event": 1, "new_kind": "a"}, {"event": 2}])
     with database.engine.connect() as connection, pytest.raises(RuntimeError, match="transaction"):
         events.execute(connection, {"ticket_id": 1, "at": NOW, "kind": "a", "actor": "x"})
 
