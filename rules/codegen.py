@@ -67,6 +67,11 @@ class _Source:
         self.names += 1
         return f"{prefix}{self.names}"
 
+    def lookup(self, leaf: Leaf, value: str, check: Callable[[FactView], str | None] | None = None) -> str:
+        """An expression for the test's result (its reason or None): the memo's, else ``check``'s (``leaf.check``)."""
+        key, check = self.constant(leaf.key), self.constant(leaf.check if check is None else check)
+        return f"({value} if ({value} := get({key}, _U)) is not _U else {check}(view))"
+
     def reasons(self, node: ConditionNode, depth: int = 0) -> str:
         """An expression for the node's reasons: a non-empty tuple when it holds, a false value when not."""
         if depth > _INLINE_DEPTH:
@@ -74,11 +79,9 @@ class _Source:
             self.functions.append(f"def {helper}(view, get):\n    return {self.reasons(node)}\n")
             return f"{helper}(view, get)"
         if isinstance(node, Leaf):
-            value, key, check = self.name("v"), self.constant(node.key), self.constant(node.check)
-            words = node.word_reasons()
-            if words is not None:  # one call instead of check's five
-                check = self.constant(_first_word(node.field, words, node.key))
-            lookup = f"({value} if ({value} := get({key}, _U)) is not _U else {check}(view))"
+            words = node.word_reasons()  # if not None: one call instead of check's five
+            value = self.name("v")
+            lookup = self.lookup(node, value, None if words is None else _first_word(node.field, words, node.key))
             return f"(({value} := {lookup}) and ({value},))"
         if isinstance(node, AllOf):
             parts = [(self.name("a"), self.reasons(member, depth + 1)) for member in node.all]
@@ -141,8 +144,7 @@ def fact_function(true: dict[str, bool], words: tuple, entries: tuple) -> Callab
     def holds(name: str, leaf: Leaf | None) -> str:
         if leaf is None:
             return f"{name!r} in hits"
-        value, key, check = source.name("v"), source.constant(leaf.key), source.constant(leaf.check)
-        return f"({value} if ({value} := get({key}, _U)) is not _U else {check}(view)) is not None"
+        return f"{source.lookup(leaf, source.name('v'))} is not None"
 
     for guards, rest in entries:
         lines.append("    for _ in _ONCE:")  # a block to break out of when a guard does not hold

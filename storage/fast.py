@@ -20,7 +20,8 @@ SQLAlchemy's own execution on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Integer, String
@@ -50,11 +51,7 @@ class _Plan:
         # Values written in the statement itself (``status = 'pending'``, ``next_number + 1``).
         self.fixed = {name: bind.value for name, bind in compiled.binds.items()
                       if name not in keys and bind.value is not None and bind.callable is None}
-        self.defaults: list[tuple[str, Callable[[], Any]]] = []
-        for column in compiled.insert_prefetch if insert else ():
-            if column.default is None or not (column.default.is_scalar or column.default.is_callable):
-                raise ValueError(f"a Prepared insert cannot fill column {column.key} (no plain default)")
-            self.defaults.append((column.key, lambda column=column: _default(column)))
+        self.defaults = [(column.key, _filler(column)) for column in (compiled.insert_prefetch if insert else ())]
         # SQLAlchemy's own conversion of each parameter for this dialect, as its execution applies it.
         self.convert = dict(compiled._bind_processors)
 
@@ -70,15 +67,15 @@ class _Plan:
         return [values[name] for name in self.names] if self.positional else values
 
 
-def _default(column) -> Any:
-    """What an insert that leaves the column out writes into it (plain defaults only)."""
+def _filler(column) -> Callable[[], Any]:
+    """What an insert that leaves the column out writes into it: its plain default, or NULL."""
     default = column.default
     if default is None:
-        return None
+        return lambda: None
     if default.is_scalar:
-        return default.arg
+        return lambda: default.arg
     if default.is_callable:
-        return default.arg(None)
+        return lambda: default.arg(None)  # SQLAlchemy wraps a default like ``list`` to take a context
     raise ValueError(f"a Prepared insert cannot fill column {column.key} (no plain default)")
 
 
@@ -89,26 +86,20 @@ class Prepared:
         self.statement = statement
         self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
 
-    def _plan(self, connection: Connection, keys: tuple[str, ...]) -> _Plan:
-        plan = self._plans.get((connection.dialect.name, keys))
-        if plan is None:
-            plan = self._plans[(connection.dialect.name, keys)] = _Plan(self.statement, connection, keys)
-        return plan
-
-    def _cursor(self, connection: Connection):
-        if not connection.in_transaction():
-            raise RuntimeError("a Prepared statement runs inside the caller's transaction; none is open")
-        return connection.connection.dbapi_connection.cursor()
-
     def execute(self, connection: Connection, parameters: Mapping[str, Any]) -> int:
         """Run once; the number of rows it changed."""
-        plan = self._plan(connection, tuple(parameters))
-        cursor = self._cursor(connection)
-        try:
-            cursor.execute(plan.sql, plan.parameters(parameters))
+        with self._run(connection, parameters) as cursor:
             return cursor.rowcount
-        finally:
-            cursor.close()
+
+    def first_row(self, connection: Connection, parameters: Mapping[str, Any]) -> tuple | None:
+        """Run once; the first row it returned (or None)."""
+        with self._run(connection, parameters) as cursor:
+            return cursor.fetchone()
+
+    def column(self, connection: Connection, parameters: Mapping[str, Any]) -> list:
+        """Run once; the first value of every row it returned."""
+        with self._run(connection, parameters) as cursor:
+            return [row[0] for row in cursor.fetchall()]
 
     def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run once per row, in one driver call.
@@ -122,11 +113,8 @@ class Prepared:
         if any(len(row) != len(keys) for row in rows):
             rows = [self._complete(row, keys) for row in rows]
         plan = self._plan(connection, keys)
-        cursor = self._cursor(connection)
-        try:
+        with self._cursor(connection) as cursor:
             cursor.executemany(plan.sql, [plan.parameters(row) for row in rows])
-        finally:
-            cursor.close()
 
     def _complete(self, row: Mapping[str, Any], keys: tuple[str, ...]) -> Mapping[str, Any]:
         if len(row) == len(keys):
@@ -135,24 +123,29 @@ class Prepared:
         if not inserting:
             raise ValueError(f"every row must give the same values: {', '.join(keys)}")
         columns = self.statement.table.c
-        return {key: row[key] if key in row else _default(columns[key]) for key in keys}
+        return {key: row[key] if key in row else _filler(columns[key])() for key in keys}
 
-    def first_row(self, connection: Connection, parameters: Mapping[str, Any]) -> tuple | None:
-        """Run once; the first row it returned (or None)."""
-        plan = self._plan(connection, tuple(parameters))
-        cursor = self._cursor(connection)
-        try:
-            cursor.execute(plan.sql, plan.parameters(parameters))
-            return cursor.fetchone()
-        finally:
-            cursor.close()
+    def _plan(self, connection: Connection, keys: tuple[str, ...]) -> _Plan:
+        plan = self._plans.get((connection.dialect.name, keys))
+        if plan is None:
+            plan = self._plans[(connection.dialect.name, keys)] = _Plan(self.statement, connection, keys)
+        return plan
 
-    def column(self, connection: Connection, parameters: Mapping[str, Any]) -> list:
-        """Run once; the first value of every row it returned."""
+    @contextlib.contextmanager
+    def _run(self, connection: Connection, parameters: Mapping[str, Any]) -> Iterator[Any]:
+        """The cursor, with the statement run once with these parameters."""
         plan = self._plan(connection, tuple(parameters))
-        cursor = self._cursor(connection)
-        try:
+        with self._cursor(connection) as cursor:
             cursor.execute(plan.sql, plan.parameters(parameters))
-            return [row[0] for row in cursor.fetchall()]
+            yield cursor
+
+    @contextlib.contextmanager
+    def _cursor(self, connection: Connection) -> Iterator[Any]:
+        """The driver's cursor on the caller's connection, closed afterwards."""
+        if not connection.in_transaction():
+            raise RuntimeError("a Prepared statement runs inside the caller's transaction; none is open")
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            yield cursor
         finally:
             cursor.close()

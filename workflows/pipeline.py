@@ -671,7 +671,7 @@ class Pipeline:
         with self.db.transaction() as session:
             claimed = repo.claim_pending_inbound(session, limit=self.batch)
             away: dict[tuple[str, ...], set[str]] = {}
-            return [self._settle(session, self._context(session, inbound, away), None, self.stages)
+            return [self._settle(session, self._context(session, inbound), None, self.stages, away)
                     for inbound in claimed]
 
     def _process_split(self) -> list[InboundStatus]:
@@ -690,20 +690,21 @@ class Pipeline:
                 for index, (ctx, outcome) in enumerate(prepared):
                     if index and self.db.write_wanted():
                         break  # let the waiting writer (the SMTP intake) in; carry on after it
-                    ctx.away = away
-                    statuses.append(self._settle(session, ctx, outcome, self.writing))
+                    statuses.append(self._settle(session, ctx, outcome, self.writing, away))
                 else:
                     index = len(prepared)
             prepared = prepared[index:]
         return statuses
 
-    def _settle(self, session: Session, ctx: Context, outcome: Outcome | None, stages) -> InboundStatus:
+    def _settle(self, session: Session, ctx: Context, outcome: Outcome | None, stages,
+                away: dict[tuple[str, ...], set[str]] | None = None) -> InboundStatus:
         """Run the stages still to run for one message, atomically, inside the batch's transaction.
 
         The message's changes live in a savepoint: a message that stops, fails
         or was taken by another worker leaves no trace but its own status.
+        ``away`` is the transaction's memo of who is away (``Context.away``; None: a new one).
         """
-        ctx.session, ctx.now = session, self.services.clock()
+        ctx.session, ctx.now, ctx.away = session, self.services.clock(), {} if away is None else away
         if outcome is None:
             try:
                 with session.begin_nested():
@@ -720,10 +721,9 @@ class Pipeline:
         except _Taken:
             return InboundStatus.PENDING
 
-    def _context(self, session: Session, inbound: InboundMessage,
-                 away: dict[tuple[str, ...], set[str]] | None = None) -> Context:
+    def _context(self, session: Session, inbound: InboundMessage) -> Context:
         return Context(session=session, inbound=inbound, inbound_id=inbound.id, services=self.services,
-                       now=self.services.clock(), engine=self.services.engine, away={} if away is None else away)
+                       now=self.services.clock(), engine=self.services.engine)
 
     def _run(self, ctx: Context, stages, *, in_transaction: bool = True) -> Outcome | None:
         """Run stages and write what they recorded.
