@@ -122,7 +122,7 @@ class DurableRules:
 
     def _post(self, handle: int, fact: dict[str, bool]) -> set[str]:
         """Assert the fact, collect the rules it fires, retract it."""
-        payload = json.dumps(fact, separators=(",", ":"))
+        payload = _payload(fact)
         engine = self._engine
         with _LOCK:
             if self._closed:
@@ -176,30 +176,34 @@ def _fact(shard: Shard, view: FactView) -> dict[str, bool]:
     return program.fact(view)
 
 
+def _payload(fact: dict[str, bool]) -> str:
+    """The fact as durable_rules' JSON: every field is one of our names (``c12``, ``n3``) set to true.
+
+    Built by joining, as ``json.dumps`` would write it: dumps makes a new encoder
+    per call with non-default separators, which cost ten times more here.
+    """
+    return '{"' + '":true,"'.join(fact) + '":true}' if fact else "{}"
+
+
 def _drain(engine: ModuleType, handle: int, state: int) -> set[str]:
-    """Run every fired rule's (empty) action; their names are what we want."""
+    """Run every fired rule's (empty) action; their names are what we want.
+
+    An action message is ``{"r12":{"m":{...}}}``. Our rule names are
+    ``r<digits>``, so the name is the text up to the first quote; parsing the
+    whole message (it repeats the fact) costs more than the rest of the post.
+    Anything unexpected is parsed properly.
+    """
     fired: set[str] = set()
     started = engine.start_action_for_state(handle, state)
     message = started[1] if started else None
+    complete = engine.complete_and_start_action
     while message:
-        fired.add(_rule_name(message))
-        message = engine.complete_and_start_action(handle, state)
+        name = message[2:message.find('"', 2)]
+        if not (message.startswith('{"r') and name[1:].isdigit()):
+            (name,) = json.loads(message)
+        fired.add(name)
+        message = complete(handle, state)
     return fired
-
-
-def _rule_name(message: str) -> str:
-    """The fired rule's name from an action message ``{"r12":{"m":{...}}}``.
-
-    Our rule names are ``r<digits>``, so the name is the text up to the first
-    quote; parsing the whole message (it repeats the fact) costs more than
-    the rest of the post. Anything unexpected is parsed properly.
-    """
-    end = message.find('"', 2)
-    name = message[2:end]
-    if message.startswith('{"r') and name[1:].isdigit():
-        return name
-    (name,) = json.loads(message)
-    return name
 
 
 def _prime(engine: ModuleType, handle: int) -> None:

@@ -74,32 +74,29 @@ class Compiled:
 
 def decide(ruleset: RuleSet, matching: Iterable[Rule], view: FactView, evaluator: str) -> Decision:
     """Apply the actions of the matching rules (given in priority order)."""
-    scalars: dict[str, str] = {}
+    defaults = ruleset.defaults
+    # A scalar no matching rule sets keeps its default (department, category, priority) or None.
+    values: dict[str, object] = {**_NO_SCALARS, "department": defaults.department,
+                                 "category": defaults.category, "priority": defaults.priority}
     lists: dict[str, dict[str, None]] = {name: {} for name in LISTS}
     matched: list[RuleMatch] = []
     ready = ruleset.compiled
     for rule in matching:
         entry = ready[id(rule)]
-        scalars.update(entry.scalars)
-        for name, values in entry.lists:
-            lists[name].update(values)
+        values.update(entry.scalars)
+        for name, items in entry.lists:
+            lists[name].update(items)
         matched.append(RuleMatch(entry.name, entry.why(view) or ()))
         if entry.stop:
             break
-    defaults = ruleset.defaults
-    for name in ("department", "category", "priority"):
-        scalars.setdefault(name, getattr(defaults, name))
-    return Decision(
-        **{name: scalars.get(name) for name in SCALARS},
-        **{name: tuple(values) for name, values in lists.items()},
-        matched=tuple(matched),
-        rules_version=ruleset.version,
-        evaluator=evaluator,
-    )
+    for name, items in lists.items():
+        values[name] = tuple(items)
+    return Decision(**values, matched=tuple(matched), rules_version=ruleset.version, evaluator=evaluator)
 
 
 SCALARS = ("department", "category", "priority", "assignee", "team", "sla_policy", "template", "quarantine")
 LISTS = ("tags", "watchers", "children")
+_NO_SCALARS = dict.fromkeys(SCALARS)
 
 
 def matching_rules(ruleset: RuleSet, view: FactView) -> Iterable[Rule]:

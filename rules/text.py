@@ -35,7 +35,12 @@ _UNSPACED = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in 
 
 
 def normalise(text: str) -> str:
-    """The comparison form of ``text``: NFKC, Unicode casefold, NFKC again."""
+    """The comparison form of ``text``: NFKC, Unicode casefold, NFKC again.
+
+    ASCII text is its own NFKC form and casefolds as it lowercases, so it is only lowercased.
+    """
+    if text.isascii():
+        return text.lower()
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 

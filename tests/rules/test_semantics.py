@@ -2,6 +2,9 @@
 condition groups, Unicode case folding and whole-word matching."""
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 
 
 def subject_has(word: str) -> dict:
@@ -204,3 +207,15 @@ def test_one_word_keywords_are_looked_up_in_the_word_set_with_the_same_results_a
             assert matcher.find(normalised, words(normalised)) == expected, (keyword, text)
     found = [text for text in texts if PhraseMatcher(["vpn"]).find(normalise(text), words(normalise(text)))]
     assert found == ["VPN down", "vpn-access"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_is_normalised_by_lowercasing_alone(text):
+    """The ASCII shortcut in ``normalise`` gives what NFKC, casefold, NFKC give."""
+    import unicodedata
+
+    from rules.text import normalise
+
+    assert normalise(text) == unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    assert normalise(text + "É") == normalise(text) + "é"  # and non-ASCII text still takes the full path
