@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 
-
 def subject_has(word: str) -> dict:
     return {"field": "subject", "contains": word}
 
