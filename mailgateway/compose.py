@@ -39,8 +39,13 @@ def mailbox(name: str, address: str) -> str:
     return formataddr((name, address), charset="utf-8") if name else address
 
 
+_PLAIN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")  # printable ASCII words, single spaces
+
+
 def _header_line(name: str, value: str) -> str:
     """One header field, folded, without the final CRLF."""
+    if len(name) + len(value) + 2 <= _FOLD_AT and _PLAIN.fullmatch(value):
+        return f"{name}: {value}"  # already safe, and short enough not to fold (most of our headers)
     value = header_safe(value)
     words = value.split(" ")
     encode = (not value.isascii() and name.lower() not in ADDRESS_HEADERS) or any(

@@ -3,14 +3,25 @@
 Templates are data (``workflows/templates/<name>.txt.j2`` and
 ``<name>.html.j2``). The HTML variant autoescapes. Values that came from a
 requester are passed as data, never compiled as template source.
+
+An edited template is used without a restart: a template's file (or its
+absence) is looked at again once ``recheck_seconds`` have passed since it
+was last looked at, so rendering does not stat the template folders for
+every mail.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 DEFAULT_DIR = Path(__file__).with_name("templates")
@@ -29,7 +40,11 @@ class Rendered:
 class TemplateRenderer:
     """Renders ``name`` from the first folder that has it (overrides first)."""
 
-    def __init__(self, folders: Sequence[Path] = ()) -> None:
+    def __init__(self, folders: Sequence[Path] = (), *, recheck_seconds: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._recheck, self._clock = recheck_seconds, clock
+        # (environment, file name) -> (the template or None when there is none, when that was looked up)
+        self._found: dict[tuple[int, str], tuple[object | None, float]] = {}
         self._folders = [Path(folder) for folder in folders] + [DEFAULT_DIR]
         search = [str(folder) for folder in self._folders]
         loader = FileSystemLoader(search)
@@ -48,22 +63,35 @@ class TemplateRenderer:
         html = self._render(self._html, f"{name}.html.j2", context, required=False)
         return Rendered(text=text, html=html)
 
-    @staticmethod
-    def _render(env, filename: str, context, *, required: bool) -> str | None:
-        # jinja2 caches compiled templates and recompiles one whose file changed
-        # (auto_reload), so an edited template is used without a restart.
-        try:
-            template = env.get_template(filename)
-        except TemplateNotFound:
+    def _render(self, env, filename: str, context, *, required: bool) -> str | None:
+        template = self._template(env, filename)
+        if template is None:
             if required:
-                raise TemplateError(f"template {filename} not found") from None
+                raise TemplateError(f"template {filename} not found")
             return None
-        except TemplateSyntaxError as exc:
-            raise TemplateError(f"{filename}: line {exc.lineno}: {exc.message}") from exc
         try:
             return template.render(**context)
         except Exception as exc:
             raise TemplateError(f"{filename}: {type(exc).__name__}: {exc}") from exc
+
+    def _template(self, env, filename: str):
+        """The compiled template, or None if no folder has it; looked up again after ``recheck_seconds``.
+
+        jinja2 caches compiled templates and recompiles one whose file changed
+        (auto_reload) when asked for it.
+        """
+        now, key = self._clock(), (id(env), filename)
+        found = self._found.get(key)
+        if found is not None and now - found[1] < self._recheck:
+            return found[0]
+        try:
+            template = env.get_template(filename)
+        except TemplateNotFound:
+            template = None
+        except TemplateSyntaxError as exc:
+            raise TemplateError(f"{filename}: line {exc.lineno}: {exc.message}") from exc
+        self._found[key] = (template, now)
+        return template
 
 
 _SAMPLE = {

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from workflows.templates import TemplateError, TemplateRenderer
+from workflows.templates import Rendered, TemplateError, TemplateRenderer
 
 CONTEXT = {
     "ticket_key": "IT-000123",
@@ -104,13 +104,31 @@ def test_override_folders_win_over_the_default(tmp_path):
 
 
 def test_an_edited_template_is_used_without_a_restart(tmp_path):
+    now = [100.0]
     folder = _override(tmp_path / "templates", "acknowledgement.txt.j2", "Before: {{ ticket_key }}\n")
-    renderer = TemplateRenderer([folder])
+    renderer = TemplateRenderer([folder], recheck_seconds=1.0, clock=lambda: now[0])
     assert renderer.render("acknowledgement", CONTEXT).text == "Before: IT-000123\n"
     path = _override(folder, "acknowledgement.txt.j2", "After: {{ ticket_key }}\n") / "acknowledgement.txt.j2"
     later = path.stat().st_mtime + 5
     os.utime(path, (later, later))
+    now[0] += 0.5  # within the re-check interval the file is not looked at
+    assert renderer.render("acknowledgement", CONTEXT).text == "Before: IT-000123\n"
+    now[0] += 0.6
     assert renderer.render("acknowledgement", CONTEXT).text == "After: IT-000123\n"
+
+
+def test_a_template_added_later_is_found_after_the_recheck_interval(tmp_path):
+    now = [100.0]
+    folder = _override(tmp_path / "templates", "acknowledgement.txt.j2", "Text {{ ticket_key }}\n")
+    renderer = TemplateRenderer([folder], recheck_seconds=1.0, clock=lambda: now[0])
+    assert renderer.render("acknowledgement", CONTEXT).html is not None  # the default folder's HTML
+    with pytest.raises(TemplateError, match="not found"):
+        renderer.render("brand_new", CONTEXT)
+    _override(folder, "brand_new.txt.j2", "New {{ ticket_key }}\n")
+    with pytest.raises(TemplateError, match="not found"):  # its absence is remembered for a moment
+        renderer.render("brand_new", CONTEXT)
+    now[0] += 1.5
+    assert renderer.render("brand_new", CONTEXT) == Rendered(text="New IT-000123\n", html=None)
 
 
 def test_a_syntax_error_in_a_template_is_a_template_error(tmp_path):

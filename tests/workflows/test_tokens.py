@@ -55,3 +55,16 @@ def test_keys_are_found_in_a_bounce_quoting_our_headers(tokens):
            b"Message-ID: " + ours.encode() + b"\r\nReferences: " + forged.encode() + b"\r\n")
     assert tokens.keys_in(raw) == ["HR-000042"]
     assert tokens.keys_in(b"Subject: [HR-000042] no ids here\r\n\r\nhello") == []
+
+
+def test_signatures_keep_their_format_so_mail_already_sent_still_verifies(tokens):
+    """The signature is the first 10 base32 characters of the HMAC-SHA256, lowercased: replies to
+    mail sent by any earlier version must still thread."""
+    import base64
+    import hashlib
+    import hmac
+
+    for key in ("IT-000123", "FAC-004711", "HR-1234567"):
+        digest = hmac.new(SECRET, f"reply\x1f{key}".encode(), hashlib.sha256).digest()
+        expected = base64.b32encode(digest).decode().lower()[:10]
+        assert tokens.reply_address("it@corp.example", key) == f"it+{key.lower()}.{expected}@corp.example"
