@@ -2,6 +2,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storage import InboundMessage, Ticket, utcnow
 from storage import repo
@@ -100,3 +102,24 @@ def test_the_migrations_build_exactly_the_models_schema(database):
     with database.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30),
+                           timezones=st.sampled_from([dt.timezone.utc, dt.timezone(dt.timedelta(hours=5, minutes=30)),
+                                                      dt.timezone(dt.timedelta(hours=-8))])))
+def test_sqlite_times_are_written_as_sqlalchemy_writes_them(moment):
+    """UtcDateTime's one-step SQLite conversion gives SQLAlchemy's own text for every aware time."""
+    from sqlalchemy import TypeDecorator
+    from sqlalchemy.dialects import sqlite
+
+    from storage.models import UtcDateTime
+
+    dialect = sqlite.dialect()
+    column = UtcDateTime().dialect_impl(dialect)  # as SQLAlchemy's execution asks it
+    ours = column.bind_processor(dialect)
+    theirs = TypeDecorator.bind_processor(column, dialect)  # process_bind_param, then SQLite's DATETIME
+    assert ours(moment) == theirs(moment)
+    assert ours(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        ours(moment.replace(tzinfo=None))
