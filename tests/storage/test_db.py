@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storage import InboundMessage, Ticket, utcnow
-from storage import repo
+from storage import InboundMessage, Ticket, repo, utcnow
 
 
 def test_inbound_round_trip_keeps_bytes_and_aware_times(database):
