@@ -26,8 +26,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from rules.facts import FactView
-from rules.model import AllOf, AnyOf, ConditionNode, Leaf
+from rules.facts import BOOL_FIELDS, NUMBER_FIELDS, FactView
+from rules.model import (
+    _COMPARE,
+    COMPARISONS,
+    AllOf,
+    AnyOf,
+    ConditionNode,
+    Leaf,
+    _reason,
+)
 
 Why = Callable[[FactView], "tuple[str, ...] | None"]
 
@@ -35,19 +43,64 @@ _INLINE_DEPTH = 12
 _UNKNOWN = object()  # not in the memo yet (distinct from None, "does not hold")
 
 
-def _first_word(field: str, words: tuple[tuple[str, str], ...], key: tuple) -> Callable[[FactView], str | None]:
-    """``Leaf.check`` of a test whose keywords are single words (``Leaf.word_reasons``), as one function."""
+def _checker(leaf: Leaf) -> Callable[[FactView], str | None]:
+    """``Leaf.check`` of a test not yet in the message's memo, specialised to its operator and field.
 
-    def check(view: FactView) -> str | None:
-        found = view.words(field)
-        for word, reason in words:
-            if word in found:
-                break
-        else:
-            reason = None
-        view.results[key] = reason
-        return reason
-    return check
+    ``Leaf.check`` looks the test up in the memo again, then dispatches on the
+    operator and the field's kind for every message; the function made here has
+    done both once. It gives the same reasons (``tests/rules/test_codegen.py``
+    holds the generated code to ``Leaf.check``) and memoises them as it does.
+    """
+    field, key, op, text = leaf.field, leaf.key, leaf.op, leaf.text
+    words = leaf.word_reasons()
+    if words is not None:  # one-word keywords: the first of them among the field's words
+        def check(view: FactView) -> str | None:
+            found = view.words(field)
+            for word, reason in words:
+                if word in found:
+                    break
+            else:
+                reason = None
+            view.results[key] = reason
+            return reason
+        return check
+    if op in ("equals", "one_of"):
+        # The value as compared (normalised text, a number, true/false) -> the reason it gives.
+        reasons = {value: text if op == "equals" else _reason(field, "equals", written)
+                   for value, written in leaf.matcher.items()}
+        if field in NUMBER_FIELDS or field in BOOL_FIELDS:
+            scalar = view_number if field in NUMBER_FIELDS else view_boolean
+
+            def check(view: FactView) -> str | None:
+                reason = view.results[key] = reasons.get(scalar(view, field))
+                return reason
+            return check
+
+        def check(view: FactView) -> str | None:
+            value = view.text(field)
+            reason = view.results[key] = None if value is None else reasons.get(value.strip())
+            return reason
+        return check
+    if op == "matches":
+        search = leaf.matcher.search
+
+        def check(view: FactView) -> str | None:
+            value = view.nfkc(field)
+            reason = view.results[key] = text if value is not None and search(value) else None
+            return reason
+        return check
+    if op in COMPARISONS:
+        compare, bound = _COMPARE[op], leaf.value
+
+        def check(view: FactView) -> str | None:
+            number = view.number(field)
+            reason = view.results[key] = text if number is not None and compare(number, bound) else None
+            return reason
+        return check
+    return leaf.check  # contains of phrases, exists: as they are
+
+
+view_number, view_boolean = FactView.number, FactView.boolean
 
 
 class _Source:
@@ -67,9 +120,9 @@ class _Source:
         self.names += 1
         return f"{prefix}{self.names}"
 
-    def lookup(self, leaf: Leaf, value: str, check: Callable[[FactView], str | None] | None = None) -> str:
-        """An expression for the test's result (its reason or None): the memo's, else ``check``'s (``leaf.check``)."""
-        key, check = self.constant(leaf.key), self.constant(leaf.check if check is None else check)
+    def lookup(self, leaf: Leaf, value: str) -> str:
+        """An expression for the test's result (its reason or None): the memo's, else evaluated (``_checker``)."""
+        key, check = self.constant(leaf.key), self.constant(_checker(leaf))
         return f"({value} if ({value} := get({key}, _U)) is not _U else {check}(view))"
 
     def reasons(self, node: ConditionNode, depth: int = 0) -> str:
@@ -79,9 +132,8 @@ class _Source:
             self.functions.append(f"def {helper}(view, get):\n    return {self.reasons(node)}\n")
             return f"{helper}(view, get)"
         if isinstance(node, Leaf):
-            words = node.word_reasons()  # if not None: one call instead of check's five
             value = self.name("v")
-            lookup = self.lookup(node, value, None if words is None else _first_word(node.field, words, node.key))
+            lookup = self.lookup(node, value)
             return f"(({value} := {lookup}) and ({value},))"
         if isinstance(node, AllOf):
             parts = [(self.name("a"), self.reasons(member, depth + 1)) for member in node.all]

@@ -50,6 +50,8 @@ tests = st.one_of(
               st.sampled_from(("gt", "lt", "ge", "le", "equals")), st.integers(0, 3)),
     st.builds(lambda field, flag: {"field": field, "exists": flag},
               st.sampled_from((*SCALARS, "subject", "body", "attachment_count")), st.booleans()),
+    st.builds(lambda field, pattern: {"field": field, "matches": pattern}, TEXT,
+              st.sampled_from((r"(?i)\bvpn\w*", r"^Re:", r"\d", r"[äöüß]", r"down$", r"RÉSUMÉ"))),
 )
 
 conditions = st.recursive(
