@@ -89,6 +89,14 @@ def _checker(leaf: Leaf) -> Callable[[FactView], str | None]:
             reason = view.results[key] = text if value is not None and search(value) else None
             return reason
         return check
+    if op in ("contains", "contains_any"):  # phrases, or keywords in unspaced scripts
+        find, reasons = leaf.matcher.find, {word: _reason(field, "contains", word) for word in leaf.matcher.keywords}
+
+        def check(view: FactView) -> str | None:
+            value = view.text(field)
+            reason = view.results[key] = None if value is None else reasons.get(find(value, view.words(field)))
+            return reason
+        return check
     if op in COMPARISONS:
         compare, bound = _COMPARE[op], leaf.value
 
@@ -97,7 +105,7 @@ def _checker(leaf: Leaf) -> Callable[[FactView], str | None]:
             reason = view.results[key] = text if number is not None and compare(number, bound) else None
             return reason
         return check
-    return leaf.check  # contains of phrases, exists: as they are
+    return leaf.check  # exists: as it is
 
 
 view_number, view_boolean = FactView.number, FactView.boolean

@@ -52,10 +52,10 @@ from typing import TYPE_CHECKING
 
 from rules.compiler import PRIME_FACT, PRIME_RULE, Shard, compile_ruleset
 from rules.facts import FactView
-from rules.model import Rule
 
 if TYPE_CHECKING:
     from rules.loader import RuleSet
+    from rules.reference import Compiled
 
 _LOCK = threading.Lock()
 _RETIRED: deque[int] = deque()
@@ -81,6 +81,11 @@ class DurableRules:
     def __init__(self, ruleset: RuleSet) -> None:
         self._engine = import_engine()
         self._shards = compile_ruleset(ruleset)
+        ready = ruleset.compiled
+        # Per durable_rules rule name (``r<index in the rule set>``): the rule made ready to apply, its rank.
+        self._entries = {name: ready[id(rule)] for shard in self._shards for name, rule in shard.rules.items()}
+        self._rank = {name: int(name[1:]) for name in self._entries}
+        self._stops = [frozenset(name for name, rule in shard.rules.items() if rule.stop) for shard in self._shards]
         self._handles = self._create(ruleset.version)
         self._closed = False
         self._finalizer = weakref.finalize(self, _RETIRED.extend, list(self._handles))
@@ -106,19 +111,21 @@ class DurableRules:
         """How many durable_rules rulesets the rule set was split into."""
         return len(self._shards)
 
-    def matching_rules(self, view: FactView) -> list[Rule]:
-        """The rules whose condition holds, in priority order.
+    def matching(self, view: FactView) -> list[Compiled]:
+        """The rules whose condition holds, made ready to apply, in priority order (the rule set's).
 
         Shards after one in which a ``stop`` rule matched are not asked: their
         rules all come later. ``rules.reference.decide`` applies the stop.
         """
-        matched: list[Rule] = []
-        for shard, handle in zip(self._shards, self._handles):
-            fired = [shard.rules[name] for name in self._post(handle, _fact(shard, view))]
-            matched.extend(fired)
-            if any(rule.stop for rule in fired):
+        matched: list[str] = []
+        for shard, handle, stops in zip(self._shards, self._handles, self._stops):
+            fired = self._post(handle, _fact(shard, view))
+            matched += fired
+            if stops and not stops.isdisjoint(fired):
                 break
-        return sorted(matched, key=lambda rule: rule.priority)
+        matched.sort(key=self._rank.__getitem__)
+        entries = self._entries
+        return [entries[name] for name in matched]
 
     def _post(self, handle: int, fact: dict[str, bool]) -> set[str]:
         """Assert the fact, collect the rules it fires, retract it."""

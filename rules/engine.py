@@ -47,7 +47,7 @@ class RulesEngine:
         durable = self._durable
         if durable is not None:
             try:
-                return reference.decide(self.ruleset, durable.matching_rules(view), view, DURABLE)
+                return reference.decide(self.ruleset, durable.matching(view), view, DURABLE)
             except durable_runtime.DurableFault as error:
                 self._fall_back(durable, error)
         return reference.classify(self.ruleset, view)

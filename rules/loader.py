@@ -63,7 +63,7 @@ class RuleSet:
 
     @cached_property
     def compiled(self) -> dict:
-        """Each rule made ready to apply (``rules.reference.Compiled``), by ``id(rule)``."""
+        """Each rule made ready to apply (``rules.reference.Compiled``), by ``id(rule)``, in the rules' order."""
         from rules.codegen import why_functions
         from rules.reference import Compiled
 

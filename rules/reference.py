@@ -72,17 +72,15 @@ class Compiled:
         self.lists = tuple((name, dict.fromkeys(values)) for name in LISTS if (values := getattr(then, name)))
 
 
-def decide(ruleset: RuleSet, matching: Iterable[Rule], view: FactView, evaluator: str) -> Decision:
-    """Apply the actions of the matching rules (given in priority order)."""
+def decide(ruleset: RuleSet, matching: Iterable[Compiled], view: FactView, evaluator: str) -> Decision:
+    """Apply the actions of the matching rules (given in priority order, made ready: ``ruleset.compiled``)."""
     defaults = ruleset.defaults
     # A scalar no matching rule sets keeps its default (department, category, priority) or None.
     values: dict[str, object] = {**_NO_SCALARS, "department": defaults.department,
                                  "category": defaults.category, "priority": defaults.priority}
     lists: dict[str, dict[str, None]] = {name: {} for name in LISTS}
     matched: list[RuleMatch] = []
-    ready = ruleset.compiled
-    for rule in matching:
-        entry = ready[id(rule)]
+    for entry in matching:
         values.update(entry.scalars)
         for name, items in entry.lists:
             lists[name].update(items)
@@ -99,10 +97,9 @@ LISTS = ("tags", "watchers", "children")
 _NO_SCALARS = dict.fromkeys(SCALARS)
 
 
-def matching_rules(ruleset: RuleSet, view: FactView) -> Iterable[Rule]:
-    """The rules whose condition holds, lazily, in priority order."""
-    ready = ruleset.compiled
-    return (rule for rule in ruleset.rules if ready[id(rule)].holds(view))
+def matching_rules(ruleset: RuleSet, view: FactView) -> Iterable[Compiled]:
+    """The rules whose condition holds, made ready to apply, lazily, in priority order."""
+    return (entry for entry in ruleset.compiled.values() if entry.holds(view))
 
 
 def classify(ruleset: RuleSet, facts: Mapping[str, object] | FactView) -> Decision:
