@@ -13,6 +13,14 @@ Every process with a pipeline runs a rules keeper (``workflows.rulekeeper``)
 that applies a changed, valid rule file within two seconds and refuses a
 broken one, keeping the rules it has.
 
+Worker processes are forked from the runner when it has no other thread
+yet (``start()`` makes them first): they begin with everything imported and
+built, in a tenth of a second, where a new interpreter needs about one
+(imports, mostly), and that second counts against a backlog waiting at
+start. A runner that already has threads (its caller's) starts them as new
+interpreters instead, as forking a process with threads may copy a lock
+some other thread holds.
+
 ``stop()`` ends things in order (stop taking mail, finish the message in
 hand, stop sending) so nothing accepted is lost. A worker whose parent dies
 (even by SIGKILL) finishes its message and exits.
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import multiprocessing
 import os
 import select
 import signal
@@ -70,13 +79,14 @@ class Helpdesk:
         self.sender = OutboundSender(self.db, _relay(settings))
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._processes: list[subprocess.Popen] = []
+        self._processes: list[subprocess.Popen | ForkedWorker] = []
         self.capture: CaptureRelay | None = None
         self.gateway: GatewayController | None = None
 
     def start(self) -> None:
         self.db.upgrade()
         self.rule_keeper.check()  # records the version we start with
+        self._launch_workers()  # before this process starts a thread, so they can be forked
         self._spawn("rules", functools.partial(self.rule_keeper.run, self._stop))
         if self.settings.capture.enabled:
             self.capture = CaptureRelay(self.settings.path(self.settings.capture.maildir),
@@ -95,20 +105,30 @@ class Helpdesk:
         gw = self.settings.gateway
         log.info("event=started smtp=%s:%s storage=%s", gw.smtp_host, gw.smtp_port, self.db.url.render_as_string())
 
+    def _launch_workers(self) -> None:
+        """Start the worker processes: forked if this process has no other thread, else new interpreters."""
+        worker = self.settings.worker
+        if worker.processes == 0:
+            return
+        level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+        fork = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+        # Worker 0 also runs the outbound sender, so sending replies never competes
+        # with accepting mail for this process's interpreter.
+        self._processes = [
+            ForkedWorker(self.settings, number, send=number == 0, inherited=(self.db, self.intake_db)) if fork
+            else start_worker_process(self.settings, level, number, send=number == 0)
+            for number in range(worker.processes)]
+
     def _start_workers(self) -> None:
+        """Pipeline threads (``processes = 0``), or wait until the worker processes are ready."""
         worker = self.settings.worker
         if worker.processes == 0:
             for number in range(worker.threads):
                 pipeline = Pipeline(self.db, self.services, shard=(number, worker.threads))
                 self._spawn(f"worker-{number}", functools.partial(self._work, pipeline))
             return
-        level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
-        # Worker 0 also runs the outbound sender, so sending replies never competes
-        # with accepting mail for this process's interpreter.
-        self._processes = [start_worker_process(self.settings, level, number, send=number == 0)
-                           for number in range(worker.processes)]
         for process in self._processes:
-            await_ready(process)
+            process.await_ready() if isinstance(process, ForkedWorker) else await_ready(process)
 
     def stop(self) -> None:
         log.info("event=stopping")
@@ -242,6 +262,66 @@ def await_ready(process: subprocess.Popen, timeout: float = 120.0) -> None:
         process.kill()
         process.wait()
         raise RuntimeError(f"a worker process failed to start (exit code {process.returncode})")
+
+
+class ForkedWorker:
+    """A worker process forked from the runner, with what of ``subprocess.Popen`` the runner uses.
+
+    The child drops the runner's database connections without closing them
+    (they stay the runner's; SQLite and PostgreSQL connections must not be
+    used across a fork), runs :func:`run_worker` as ``helpdesk worker`` would,
+    and says "ready" over a pipe.
+    """
+
+    def __init__(self, settings: Settings, number: int, *, send: bool = False,
+                 inherited: tuple[Database, ...] = ()) -> None:
+        context = multiprocessing.get_context("fork")
+        self._ready, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_run_forked, args=(settings, os.getpid(), child_end, number, send, inherited),
+            name=f"helpdesk-worker-{number}", daemon=True)  # daemon: ended, not waited for, if the runner exits
+        self._process.start()
+        child_end.close()
+        self.pid = self._process.pid
+        self.args = ["forked worker", str(number), *(["--send"] if send else [])]
+
+    def await_ready(self, timeout: float = 120.0) -> None:
+        """Wait for the worker's "ready": started means ready to work."""
+        try:
+            ready = self._ready.poll(timeout) and self._ready.recv() == "ready"
+        except (EOFError, OSError):  # it died before saying so
+            ready = False
+        finally:
+            self._ready.close()
+        if not ready:
+            self.kill()
+            self._process.join()
+            raise RuntimeError(f"a worker process failed to start (exit code {self.returncode})")
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.exitcode
+
+    def send_signal(self, number: int) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, number)
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired(self.args, timeout or 0)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            self._process.kill()
+
+
+def _run_forked(settings: Settings, parent_pid: int, ready, number: int, send: bool,
+                inherited: tuple[Database, ...]) -> None:
+    for db in inherited:
+        db.engine.dispose(close=False)
+    run_worker(settings, parent_pid=parent_pid, announce=lambda: ready.send("ready"), index=number, send=send)
 
 
 class ParentWatch:

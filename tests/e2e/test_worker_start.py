@@ -1,0 +1,97 @@
+"""Worker processes: forked from a runner that has no other thread yet, new interpreters otherwise."""
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+from helpdesk.config import load_settings
+from helpdesk.runner import ForkedWorker, Helpdesk
+from tests.e2e.test_end_to_end import _replies, _send, request_mail
+from tests.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _helpdesk(config_env, **settings) -> Helpdesk:
+    env = {**config_env, **{f"HELPDESK__WORKER__{key.upper()}": str(value) for key, value in settings.items()}}
+    return Helpdesk(load_settings(ROOT / "config.toml", environ=env))
+
+
+def _answers_a_request(helpdesk: Helpdesk) -> None:
+    _send(helpdesk.settings, request_mail())
+    (reply,) = wait_for(lambda: _replies(helpdesk.settings), timeout=10.0)
+    assert reply["Subject"].startswith("[IT-000001]")
+
+
+def test_workers_are_forked_when_the_runner_has_no_other_thread(config_env):
+    assert threading.active_count() == 1  # pytest runs the test on its only thread
+    helpdesk = _helpdesk(config_env, processes=2)
+    started = time.monotonic()
+    helpdesk.start()
+    try:
+        elapsed = time.monotonic() - started
+        assert [type(process) for process in helpdesk._processes] == [ForkedWorker, ForkedWorker]
+        assert [process.args[-1] == "--send" for process in helpdesk._processes] == [True, False]  # worker 0 sends
+        assert all(process.returncode is None for process in helpdesk._processes)
+        assert elapsed < 5.0, elapsed  # no interpreter to start and import into (about a second each)
+        _answers_a_request(helpdesk)
+    finally:
+        helpdesk.stop()
+    assert [process.returncode for process in helpdesk._processes] == [0, 0]
+
+
+def test_a_runner_with_threads_starts_new_interpreters(config_env):
+    """Forking a process with threads could copy a lock another thread holds: not done."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, daemon=True)
+    other.start()
+    helpdesk = _helpdesk(config_env, processes=1)
+    try:
+        helpdesk.start()
+    finally:
+        release.set()
+    try:
+        (process,) = helpdesk._processes
+        assert not isinstance(process, ForkedWorker)
+        assert "helpdesk.cli" in process.args and "worker" in process.args
+        _answers_a_request(helpdesk)
+    finally:
+        helpdesk.stop()
+    assert helpdesk._processes[0].returncode == 0
+
+
+def test_a_forked_worker_ends_when_its_runner_is_gone(config_env):
+    """The parent's death (even SIGKILL, which runs no clean-up) ends a forked worker too."""
+    read, write = os.pipe()
+    runner = os.fork()
+    if runner == 0:  # the runner: start, report the worker's pid, then die without stopping anything
+        try:
+            os.close(read)
+            helpdesk = _helpdesk(config_env, processes=1)
+            helpdesk.start()
+            os.write(write, f"{helpdesk._processes[0].pid}\n".encode())
+            time.sleep(60)
+        finally:
+            os._exit(1)
+    os.close(write)
+    with os.fdopen(read) as reader:  # a line: the worker holds the pipe open too
+        worker = int(reader.readline() or 0)
+    os.kill(runner, signal.SIGKILL)
+    os.waitpid(runner, 0)
+    assert worker > 0
+
+    def gone() -> bool:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return True
+        return False  # still running, or a zombie until init reaps it
+    assert wait_for(lambda: gone() or _zombie(worker), timeout=15.0)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
