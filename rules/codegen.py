@@ -69,7 +69,7 @@ def _checker(leaf: Leaf) -> Callable[[FactView], str | None]:
         reasons = {value: text if op == "equals" else _reason(field, "equals", written)
                    for value, written in leaf.matcher.items()}
         if field in NUMBER_FIELDS or field in BOOL_FIELDS:
-            scalar = view_number if field in NUMBER_FIELDS else view_boolean
+            scalar = _number if field in NUMBER_FIELDS else _boolean
 
             def check(view: FactView) -> str | None:
                 reason = view.results[key] = reasons.get(scalar(view, field))
@@ -108,7 +108,7 @@ def _checker(leaf: Leaf) -> Callable[[FactView], str | None]:
     return leaf.check  # exists: as it is
 
 
-view_number, view_boolean = FactView.number, FactView.boolean
+_number, _boolean = FactView.number, FactView.boolean
 
 
 class _Source:
