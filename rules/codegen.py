@@ -36,6 +36,7 @@ from rules.model import (
     Leaf,
     _reason,
 )
+from rules.text import PhraseMatcher
 
 Why = Callable[[FactView], "tuple[str, ...] | None"]
 
@@ -184,14 +185,46 @@ def _factory(text: str) -> Callable[..., Why]:
     return namespace["_make"]
 
 
+def _scanner(field: str, matcher: PhraseMatcher) -> Callable[[FactView], bool]:
+    """True if the matcher finds one of its keywords in the field (not memoised: part of a test only)."""
+    bare = matcher.substrings()
+    if bare is not None:  # keywords in unspaced scripts only: each is found where it occurs
+        def scan_bare(view: FactView) -> bool:
+            value = view.text(field)
+            if value is not None:
+                for keyword in bare:
+                    if keyword in value:
+                        return True
+            return False
+        return scan_bare
+
+    def scan(view: FactView) -> bool:
+        value = view.text(field)
+        return value is not None and matcher.find(value, view.words(field)) is not None
+    return scan
+
+
+# Tests that scan text (phrases, regular expressions): computed only for a rule whose guards hold.
+# Every other test (equals, one_of, comparisons, exists, one-word keywords) costs a lookup or two,
+# so a program computes each of them once for the message, whichever rules read it.
+SCANNING = frozenset({"matches", "contains", "contains_any"})
+
+
 def fact_function(true: dict[str, bool], words: tuple, entries: tuple) -> Callable[[FactView], dict[str, bool]]:
     """A program of ``rules.compiler`` (its ``true``, ``words`` and ``entries``) as one function.
 
     The function gives the message's fact for durable_rules, as ``Program`` describes it:
-    the known guards; then, per entry, its guards in order until one does not hold
-    (its negative field set, the entry's other tests not computed), then every other
-    test with its positive or negative field. Tests of one-word keywords are answered
-    by the words of the message that some of them look for.
+
+    * the known guards;
+    * every test that does not scan text, computed once, with its positive or negative
+      field (one-word keyword tests answered by the message's words that some of them look
+      for, the others looked up in or added to the memo);
+    * per entry that has scanning tests: its guards in order until one does not hold (its
+      negative field set, the entry's other tests not computed), then each of its other
+      scanning tests with its positive or negative field.
+
+    Every field set is true of the message; a test left out is one only rules with a false
+    guard read, so its value cannot change whether any rule matches.
     """
     source = _Source()
     lines = ["def _fact(view):", "    get = view.results.get", "    hits = set()"]
@@ -199,26 +232,50 @@ def fact_function(true: dict[str, bool], words: tuple, entries: tuple) -> Callab
         table = source.constant(index)
         lines += [f"    for word in {table}.keys() & view.words({text_field!r}):",
                   f"        hits.update({table}[word])"]
+    # The tests every message of the program computes (name -> its fields), and the scanning ones.
+    settled: dict[str, tuple[str | None, str | None]] = {}
+    for guards, rest in entries:
+        for name, positive, negative, leaf in (*guards, *rest):
+            if (leaf is None or leaf.op not in SCANNING) and name not in settled:
+                settled[name] = (positive, negative)
+                if leaf is not None:
+                    lines.append(f"    if {source.lookup(leaf, source.name('v'))} is not None: hits.add({name!r})")
+    positives = frozenset(name for name, (positive, _) in settled.items() if positive is not None)
+    negatives = {name: negative for name, (_, negative) in settled.items() if negative is not None}
     lines.append(f"    fact = dict({source.constant(true)})")
+    if positives:
+        lines.append(f"    fact.update(_fromkeys(hits & {source.constant(positives)}, True))")
+    if negatives:
+        table = source.constant(negatives)
+        lines += [f"    for name in {table}.keys() - hits:", f"        fact[{table}[name]] = True"]
 
     def holds(name: str, leaf: Leaf | None) -> str:
-        if leaf is None:
+        if name in settled:
             return f"{name!r} in hits"
+        if leaf.op in ("contains", "contains_any"):
+            found, others = leaf.matcher.split()
+            if found:  # its one-word keywords are answered by ``hits``: scan for the others only
+                return f"({name!r} in hits or {source.constant(_scanner(leaf.field, others))}(view))"
         return f"{source.lookup(leaf, source.name('v'))} is not None"
 
     for guards, rest in entries:
+        scanning = [step for step in (*guards, *rest) if step[0] not in settled]
+        if not scanning:
+            continue
         lines.append("    for _ in _ONCE:")  # a block to break out of when a guard does not hold
         for name, positive, negative, leaf in guards:
+            if name in settled:
+                lines.append(f"        if {name!r} not in hits: break")
+                continue
             denied = f"fact[{negative!r}] = True; " if negative is not None else ""
             lines += [f"        if not {holds(name, leaf)}: {denied}break", f"        fact[{positive!r}] = True"]
         for name, positive, negative, leaf in rest:
-            if positive is None and negative is None:
+            if name in settled or (positive is None and negative is None):
                 continue
             lines.append(f"        if {holds(name, leaf)}: " + (
                 f"fact[{positive!r}] = True" if positive is not None else "pass"))
             if negative is not None:
                 lines.append(f"        else: fact[{negative!r}] = True")
-        lines.append("        pass")  # an entry of known guards only has an empty block otherwise
     lines.append("    return fact")
     namespace = {**source.constants, "_ONCE": (None,)}
     exec(compile("\n".join(lines) + "\n", "<rules.codegen>", "exec"), namespace)  # noqa: S102 - our own source

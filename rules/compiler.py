@@ -125,9 +125,11 @@ class Shard:
                 if name in kept:
                     continue
                 leaf = self.leaves[name]
-                found = leaf.matcher.single_words() if leaf.op in ("contains", "contains_any") else None
-                kept[name] = leaf if found is None else None
-                for word in found or ():
+                # Keyword tests: their one-word keywords are looked up in the word sets; a test
+                # with other keywords (phrases, unspaced scripts) keeps its Leaf to scan for those.
+                found, others = leaf.matcher.split() if leaf.op in ("contains", "contains_any") else ((), leaf)
+                kept[name] = None if others is None else leaf
+                for word in found:
                     words.setdefault(leaf.field, {}).setdefault(word, []).append(name)
 
         def steps(names: tuple[str, ...]) -> tuple[Step, ...]:

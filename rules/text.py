@@ -67,9 +67,12 @@ class _Phrase:
 
     A keyword that is one word (word characters only, in a spaced script) is
     found exactly when it is one of the text's words, so ``regex`` is None.
+    A keyword without spaces whose both edges are unspaced-script characters
+    needs no boundary: it is found exactly where it occurs, so ``substring``
+    is the keyword and ``regex`` is None.
     """
 
-    __slots__ = ("keyword", "regex", "needed")
+    __slots__ = ("keyword", "regex", "needed", "substring")
 
     def __init__(self, keyword: str) -> None:
         phrase = normalise(keyword).strip()
@@ -78,7 +81,10 @@ class _Phrase:
         # whole word in any text it matches; not so for unspaced scripts.
         self.needed = None if _UNSPACED.search(phrase) else frozenset(_WORD.findall(phrase))
         one_word = self.needed is not None and _WORD.fullmatch(phrase) is not None
-        self.regex = None if one_word else re.compile(_phrase_pattern(phrase))
+        bare = (not one_word and len(phrase.split()) == 1
+                and _unspaced(phrase[0]) and _unspaced(phrase[-1]))
+        self.substring = phrase if bare else None
+        self.regex = None if one_word or bare else re.compile(_phrase_pattern(phrase))
 
 
 class PhraseMatcher:
@@ -99,6 +105,10 @@ class PhraseMatcher:
             needed = phrase.needed
             if needed is not None and not needed <= text_words:
                 continue
+            if phrase.substring is not None:
+                if phrase.substring in normalised_text:
+                    return phrase.keyword
+                continue
             regex = phrase.regex
             if regex is None or regex.search(normalised_text):
                 return phrase.keyword
@@ -114,15 +124,36 @@ class PhraseMatcher:
 
         ``find`` then gives the keyword of the first pair whose word is one of the text's words.
         """
-        if any(phrase.regex is not None for phrase in self._phrases):
+        if any(not _is_word(phrase) for phrase in self._phrases):
             return None
         return tuple((next(iter(phrase.needed)), phrase.keyword) for phrase in self._phrases)
+
+    def substrings(self) -> tuple[str, ...] | None:
+        """The normalised keywords if each is found exactly where it occurs (see ``_Phrase``), else None."""
+        if any(phrase.substring is None for phrase in self._phrases):
+            return None
+        return tuple(phrase.substring for phrase in self._phrases)
+
+    def split(self) -> tuple[frozenset[str], PhraseMatcher | None]:
+        """The one-word keywords as normalised words, and a matcher of the others (None if there are none).
+
+        The text holds some keyword exactly when one of those words is among its
+        words or the other matcher finds one of its keywords.
+        """
+        found = frozenset(next(iter(phrase.needed)) for phrase in self._phrases if _is_word(phrase))
+        others = [phrase.keyword for phrase in self._phrases if not _is_word(phrase)]
+        return found, (PhraseMatcher(others) if others else None)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PhraseMatcher) and other.keywords == self.keywords
 
     def __hash__(self) -> int:
         return hash(self.keywords)
+
+
+def _is_word(phrase: _Phrase) -> bool:
+    """True if the keyword is one word, found exactly when it is one of the text's words."""
+    return phrase.regex is None and phrase.substring is None
 
 
 def is_blank_keyword(keyword: str) -> bool:
