@@ -188,10 +188,11 @@ def test_one_word_keywords_are_looked_up_in_the_word_set_with_the_same_results_a
     from rules.text import PhraseMatcher, _phrase_pattern, normalise, words
 
     keywords = ["vpn", "VPN", "résumé", "Straße", "x86_64", "2fa", "e-mail", "c++", "log in", "ダウン",
-                "नमस्ते", "ǅemal", " padded "]
+                "नमस्ते", "ǅemal", " padded ", "休暇", "Windows更新", "更新windows", "請求書 送付"]
     texts = ["VPN down", "vpn-access", "my résumé.", "RESUME", "STRASSE closed", "x86_64 build", "x86", "2FA code",
              "e-mail bounced", "email", "c++ compiler", "log\nin please", "login", "サーバーダウン", "नमस्ते दुनिया",
-             "ǄEMAL", "padded", "", "__vpn__", "vpn_", "ünvpn"]
+             "ǄEMAL", "padded", "", "__vpn__", "vpn_", "ünvpn", "来週休暇です", "windows更新中", "xwindows更新",
+             "更新windowsx", "請求書  送付", "請求書送付"]
     one_word = {keyword: PhraseMatcher([keyword]).single_words() for keyword in keywords}
     assert one_word["vpn"] == one_word["VPN"] == frozenset({"vpn"})
     assert one_word["Straße"] == frozenset({"strasse"}) and one_word["x86_64"] == frozenset({"x86_64"})
@@ -218,3 +219,27 @@ def test_ascii_text_is_normalised_by_lowercasing_alone(text):
 
     assert normalise(text) == unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     assert normalise(text + "É") == normalise(text) + "é"  # and non-ASCII text still takes the full path
+
+
+_KEYWORDS = st.sampled_from(["vpn", "VPN", "log in", "e-mail", "休暇", "ダウン", "Windows更新", "請求書 送付",
+                             "résumé", "down"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(keywords=st.lists(_KEYWORDS, min_size=1, max_size=5),
+       pieces=st.lists(st.sampled_from(["VPN", "vpn2", "log", "in", "login", "e-mail", "来週休暇", "サーバーダウン",
+                                        "windows更新", "請求書", "送付", "RÉSUMÉ", "down", "x", "\n", "-"]),
+                       max_size=8))
+def test_a_keyword_list_split_into_words_and_the_rest_finds_what_the_whole_list_finds(keywords, pieces):
+    """``split``: one of the words among the text's words, or the rest's matcher, exactly when ``find`` finds one."""
+    from rules.text import PhraseMatcher, normalise, words
+
+    matcher = PhraseMatcher(keywords)
+    found, others = matcher.split()
+    text = normalise(" ".join(pieces))
+    text_words = words(text)
+    split_says = bool(found & text_words) or (others is not None and others.find(text, text_words) is not None)
+    assert split_says == (matcher.find(text, text_words) is not None)
+    bare = matcher.substrings()
+    if bare is not None:
+        assert any(keyword in text for keyword in bare) == (matcher.find(text, text_words) is not None)
