@@ -75,8 +75,14 @@ def _rule(expression: dict) -> dict:
 
 @dataclass
 class Shard:
-    """One durable_rules ruleset: some rules and the test facts they read."""
+    """One durable_rules ruleset: some rules and the test facts they read.
 
+    ``gate`` is the set of (normalised) departments all its rules are gated on, or None
+    for rules gated on none; ``first`` is the rank of its first rule.
+    """
+
+    gate: frozenset[str] | None = None
+    first: int = 0
     definition: dict[str, dict] = field(default_factory=lambda: {PRIME_RULE: _rule(dict(PRIME_FACT))})
     rules: dict[str, Rule] = field(default_factory=dict)
     leaves: dict[str, Leaf] = field(default_factory=dict)
@@ -176,9 +182,14 @@ def _department_gate(guards: tuple[str, ...], leaves: dict[str, Leaf]) -> frozen
 
 
 def compile_ruleset(ruleset: RuleSet) -> list[Shard]:
-    """The shards, in priority order, that together evaluate the rule set."""
+    """The shards that together evaluate the rule set, ordered by their first rule's rank.
+
+    Rules are grouped by the departments they are gated on (``Shard.gate``), each group
+    packed into shards in priority order, so that a message is posted only to the shards
+    of its own department and those of rules gated on none.
+    """
     keys: dict[tuple, str] = {}
-    shards = [Shard()]
+    groups: dict[frozenset[str] | None, list[Shard]] = {}
     for index, rule in enumerate(ruleset.rules):
         leaves: dict[str, Leaf] = {}
         expression = translate(rule.when, _namer(keys, leaves))
@@ -186,15 +197,19 @@ def compile_ruleset(ruleset: RuleSet) -> list[Shard]:
         if group_count(expression) > MAX_GROUPS_PER_RULE:
             raise CompileError(f"rule {rule.name!r} has {group_count(expression)} all/any groups, "
                                f"durable_rules takes at most {MAX_GROUPS_PER_RULE}")
-        if not _fits(shards[-1], expression, tests):
-            shards.append(Shard())
+        plan = _plan(rule.when, leaves)
+        gate = _department_gate(plan[0], leaves)
+        shards = groups.setdefault(gate, [])
+        if not shards or not _fits(shards[-1], expression, tests):
+            shards.append(Shard(gate=gate, first=index))
             if not _fits(shards[-1], expression, tests):
                 raise CompileError(_too_large(rule, expression, tests))
         _add(shards[-1], f"r{index}", rule, expression, leaves, tests)
-        shards[-1].plan.append(_plan(rule.when, leaves))
-    for shard in shards:
+        shards[-1].plan.append(plan)
+    ordered = sorted((shard for shards in groups.values() for shard in shards), key=lambda shard: shard.first)
+    for shard in ordered:
         shard.index()
-    return [shard for shard in shards if shard.rules]
+    return ordered
 
 
 def _too_large(rule: Rule, expression: dict, tests: set) -> str:

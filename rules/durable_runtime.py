@@ -44,13 +44,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 import threading
 import weakref
 from collections import deque
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from rules.compiler import PRIME_FACT, PRIME_RULE, Shard, compile_ruleset
+from rules.compiler import PRIME_FACT, PRIME_RULE, compile_ruleset
 from rules.facts import FactView
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ _RETIRED: deque[int] = deque()
 _SERIAL = itertools.count(1)
 _NOT_HANDLED = 1  # assert_fact result: no rule matched, nothing stored
 _SID = "0"  # the one session: facts without a "sid" go to session "0"
+_RANK = operator.attrgetter("rank")
 
 
 class DurableFault(Exception):
@@ -82,11 +84,20 @@ class DurableRules:
         self._engine = import_engine()
         self._shards = compile_ruleset(ruleset)
         ready = ruleset.compiled
-        # Per durable_rules rule name (``r<index in the rule set>``): the rule made ready to apply, its rank.
-        self._entries = {name: ready[id(rule)] for shard in self._shards for name, rule in shard.rules.items()}
-        self._rank = {name: int(name[1:]) for name in self._entries}
-        self._stops = [frozenset(name for name, rule in shard.rules.items() if rule.stop) for shard in self._shards]
+        # Per shard, per durable_rules rule name (``r<index in the rule set>``): the rule made ready to apply.
+        self._entries = [{name: ready[id(rule)] for name, rule in shard.rules.items()} for shard in self._shards]
+        self._stops = [frozenset(entry for entry in entries.values() if entry.stop) for entries in self._entries]
         self._handles = self._create(ruleset.version)
+        # What a message of each department is posted to, in rank order: per shard, its first
+        # rank, its handle, its program for that department, its rules by name and its stop rules.
+        shards = list(zip(self._shards, self._handles, self._entries, self._stops))
+        self._routes: dict[str | None, list[tuple]] = {None: [
+            (shard.first, handle, shard.programs[None], entries, stops)
+            for shard, handle, entries, stops in shards if shard.gate is None]}
+        for department in {value for shard in self._shards for value in shard.gate or ()}:
+            self._routes[department] = [
+                (shard.first, handle, shard.programs.get(department, shard.programs[None]), entries, stops)
+                for shard, handle, entries, stops in shards if shard.gate is None or department in shard.gate]
         self._closed = False
         self._finalizer = weakref.finalize(self, _RETIRED.extend, list(self._handles))
 
@@ -114,21 +125,29 @@ class DurableRules:
     def matching(self, view: FactView) -> list[Compiled]:
         """The rules whose condition holds, made ready to apply, in priority order (the rule set's).
 
-        Shards after one in which a ``stop`` rule matched are not asked: their
-        rules all come later. ``rules.reference.decide`` applies the stop.
+        Only the shards of the message's department and of ungated rules are
+        asked (the others' rules cannot match), in the order of their first
+        rules; once a ``stop`` rule matched, shards whose rules all come after
+        it are not asked. ``rules.reference.decide`` applies the stop.
         """
-        matched: list[str] = []
-        for shard, handle, stops in zip(self._shards, self._handles, self._stops):
-            fired = self._post(handle, _fact(shard, view))
+        department = view.text("department")
+        routes = self._routes
+        route = routes.get(department.strip(), routes[None]) if department is not None else routes[None]
+        matched: list[Compiled] = []
+        stop = None
+        for first, handle, program, entries, stops in route:
+            if stop is not None and first > stop:
+                break
+            fired = self._post(handle, program.fact(view), entries)
             matched += fired
             if stops and not stops.isdisjoint(fired):
-                break
-        matched.sort(key=self._rank.__getitem__)
-        entries = self._entries
-        return [entries[name] for name in matched]
+                rank = min(entry.rank for entry in stops.intersection(fired))
+                stop = rank if stop is None else min(stop, rank)
+        matched.sort(key=_RANK)
+        return matched
 
-    def _post(self, handle: int, fact: dict[str, bool]) -> set[str]:
-        """Assert the fact, collect the rules it fires, retract it."""
+    def _post(self, handle: int, fact: dict[str, bool], entries: dict[str, Compiled]) -> dict[Compiled, None]:
+        """Assert the fact, collect the rules it fires (``entries`` by name, each once), retract it."""
         payload = _payload(fact)
         engine = self._engine
         with _LOCK:
@@ -138,10 +157,10 @@ class DurableRules:
             try:
                 result, state = engine.assert_fact(handle, payload)
                 if result == _NOT_HANDLED:
-                    return set()
+                    return {}
                 if result != 0:
                     raise DurableFault(f"durable_rules answered {result} to a new fact")
-                fired = _drain(engine, handle, state)
+                fired = _drain(engine, handle, state, entries)
                 engine.retract_fact(handle, payload)
                 return fired
             except DurableFault:
@@ -170,19 +189,6 @@ class DurableRules:
                     _free(self._engine, handle)
 
 
-def _fact(shard: Shard, view: FactView) -> dict[str, bool]:
-    """The true test fields of the message (see ``rules.compiler``).
-
-    Tests that cannot matter (see "guards" in ``rules.compiler``) are not
-    computed, so absent; rules gated on another department are not looked at.
-    Whole-word tests are answered by the message's word sets (``Program.words``).
-    """
-    department = view.text("department")
-    programs = shard.programs
-    program = programs.get(department.strip(), programs[None]) if department is not None else programs[None]
-    return program.fact(view)
-
-
 def _payload(fact: dict[str, bool]) -> str:
     """The fact as durable_rules' JSON: every field is one of our names (``c12``, ``n3``) set to true.
 
@@ -192,23 +198,25 @@ def _payload(fact: dict[str, bool]) -> str:
     return '{"' + '":true,"'.join(fact) + '":true}' if fact else "{}"
 
 
-def _drain(engine: ModuleType, handle: int, state: int) -> set[str]:
-    """Run every fired rule's (empty) action; their names are what we want.
+def _drain(engine: ModuleType, handle: int, state: int, entries: dict[str, Compiled]) -> dict[Compiled, None]:
+    """Run every fired rule's (empty) action; the rules they name (``entries`` by name) are what we want.
 
-    An action message is ``{"r12":{"m":{...}}}``. Our rule names are
-    ``r<digits>``, so the name is the text up to the first quote; parsing the
-    whole message (it repeats the fact) costs more than the rest of the post.
-    Anything unexpected is parsed properly.
+    An action message is ``{"r12":{"m":{...}}}``, so the name is the text between
+    the first two quotes; parsing the whole message (it repeats the fact) costs more
+    than the rest of the post. A message whose text there is none of our names is
+    parsed properly; a name we do not know raises KeyError. A rule whose ``any``
+    holds in several ways fires once per way; it is listed once.
     """
-    fired: set[str] = set()
+    fired: dict[Compiled, None] = {}
     started = engine.start_action_for_state(handle, state)
     message = started[1] if started else None
     complete = engine.complete_and_start_action
     while message:
-        name = message[2:message.find('"', 2)]
-        if not (message.startswith('{"r') and name[1:].isdigit()):
+        entry = entries.get(message[2:message.find('"', 2)])
+        if entry is None:
             (name,) = json.loads(message)
-        fired.add(name)
+            entry = entries[name]
+        fired[entry] = None
         message = complete(handle, state)
     return fired
 
@@ -223,7 +231,8 @@ def _prime(engine: ModuleType, handle: int) -> None:
     """
     payload = json.dumps(PRIME_FACT)
     result, state = engine.assert_fact(handle, payload)
-    if result != 0 or _drain(engine, handle, state) != {PRIME_RULE}:
+    started = engine.start_action_for_state(handle, state) if result == 0 else None
+    if not started or list(json.loads(started[1])) != [PRIME_RULE] or engine.complete_and_start_action(handle, state):
         raise DurableFault(f"durable_rules did not prime the ruleset (result {result})")
     engine.retract_fact(handle, payload)
 

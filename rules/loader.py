@@ -68,7 +68,8 @@ class RuleSet:
         from rules.reference import Compiled
 
         whys = why_functions([rule.when for rule in self.rules])
-        return {id(rule): Compiled(rule, why) for rule, why in zip(self.rules, whys, strict=True)}
+        return {id(rule): Compiled(rule, why, rank)
+                for rank, (rule, why) in enumerate(zip(self.rules, whys, strict=True))}
 
     def rule(self, name: str) -> Rule | None:
         """The rule with this name, if there is one."""

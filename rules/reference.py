@@ -57,16 +57,17 @@ def _holds(condition: ConditionNode) -> Callable[[FactView], bool]:
 
 
 class Compiled:
-    """A rule made ready to apply: its condition as functions (holds, reasons) and its actions.
+    """A rule made ready to apply: its condition as functions (holds, reasons), its actions, its rank.
 
+    ``rank`` is the rule's place in the rule set's order (priority, then position).
     ``why`` comes from ``rules.codegen.why_functions``, made for all rules of a set at once.
     """
 
-    __slots__ = ("holds", "lists", "name", "rule", "scalars", "stop", "why")
+    __slots__ = ("holds", "lists", "name", "rank", "rule", "scalars", "stop", "why")
 
-    def __init__(self, rule: Rule, why: Why) -> None:
+    def __init__(self, rule: Rule, why: Why, rank: int) -> None:
         then = rule.then
-        self.rule, self.name, self.stop = rule, rule.name, rule.stop
+        self.rule, self.name, self.stop, self.rank = rule, rule.name, rule.stop, rank
         self.why, self.holds = why, _holds(rule.when)
         self.scalars = {name: value for name in SCALARS if (value := getattr(then, name)) is not None}
         self.lists = tuple((name, dict.fromkeys(values)) for name in LISTS if (values := getattr(then, name)))

@@ -177,8 +177,10 @@ def test_rules_gated_on_another_department_are_skipped_without_changing_decision
                                       {"field": "body", "contains_any": ["urgent", "asap"]}]}, tags=["hurry"]),
         rule("anywhere", 40, {"field": "subject", "contains": "vpn"}, tags=["vpn"]),
     ])
-    (shard,) = compile_ruleset(ruleset)
-    assert sorted(shard.gated) == ["hr", "it"] and len(shard.gated["it"]) == 2 and len(shard.ungated) == 2
+    # One group of shards per gate, ordered by their first rule: a message is posted to its department's only.
+    shards = compile_ruleset(ruleset)
+    assert [(shard.gate, list(shard.rules)) for shard in shards] == [
+        (frozenset({"it"}), ["r0"]), (None, ["r1", "r3"]), (frozenset({"hr", "it"}), ["r2"])]
     cases = {
         "it": ["it-vpn", "hr-or-it", "anywhere"],
         " IT ": ["it-vpn", "hr-or-it", "anywhere"],  # compared as the test compares: normalised, stripped
@@ -195,6 +197,51 @@ def test_rules_gated_on_another_department_are_skipped_without_changing_decision
             assert decision.evaluator == "durable_rules"
             assert list(decision.matched_rules) == expected, department
             assert as_reference(decision) == reference.classify(ruleset, facts)
+        routes = engine._durable._routes
+        assert {key: len(route) for key, route in routes.items()} == {"it": 3, "hr": 2, None: 1}
+
+
+def test_stop_holds_across_the_shards_of_different_gates(rule, ruleset_of):
+    """Shards of different gates interleave in rank: a stop cuts the later rules of every shard."""
+    it_only, vpn = {"field": "department", "equals": "it"}, {"field": "subject", "contains": "vpn"}
+    ruleset = ruleset_of([
+        rule("it-first", 10, {"all": [it_only, vpn]}, tags=["it-first"]),
+        rule("anyone-stop", 20, {"all": [vpn, {"field": "body", "contains": "stop"}]}, stop=True, tags=["stop"]),
+        rule("it-after", 30, {"all": [it_only, vpn]}, tags=["it-after"]),
+        rule("it-stop", 40, {"all": [it_only, {"field": "body", "contains": "halt"}]}, stop=True, tags=["halt"]),
+        rule("anyone-last", 50, vpn, tags=["last"]),
+    ])
+    cases = {
+        ("it", "stop"): ["it-first", "anyone-stop"],
+        ("it", "halt"): ["it-first", "it-after", "it-stop"],
+        ("it", "go"): ["it-first", "it-after", "anyone-last"],
+        ("hr", "stop"): ["anyone-stop"],
+        ("hr", "halt"): ["anyone-last"],
+    }
+    with RulesEngine(ruleset) as engine:
+        durable = engine._durable
+        assert [shard.gate for shard in durable._shards] == [frozenset({"it"}), None]
+        posts = []
+        post = durable._post
+        durable._post = lambda handle, fact, entries: posts.append(handle) or post(handle, fact, entries)
+        for (department, body), expected in cases.items():
+            posts.clear()
+            facts = {"department": department, "subject": "VPN", "body": body}
+            decision = engine.classify(facts)
+            assert list(decision.matched_rules) == expected, (department, body)
+            assert as_reference(decision) == reference.classify(ruleset, facts)
+            # an "it" message is posted to both shards, even after the it shard's stop rule: the other
+            # shard's first rule comes before it; any other department only to the ungated shard
+            assert len(posts) == (2 if department == "it" else 1)
+    # A shard whose rules all come after a matched stop rule is not asked at all.
+    ruleset = ruleset_of([rule("it-stop", 10, {"all": [it_only, vpn]}, stop=True, tags=["stop"]),
+                          rule("anyone", 20, vpn, tags=["anyone"])])
+    with RulesEngine(ruleset) as engine:
+        posts = []
+        post = engine._durable._post
+        engine._durable._post = lambda handle, fact, entries: posts.append(handle) or post(handle, fact, entries)
+        assert engine.classify({"department": "it", "subject": "vpn"}).tags == ("stop",) and len(posts) == 1
+        assert engine.classify({"department": "hr", "subject": "vpn"}).tags == ("anyone",) and len(posts) == 2
 
 
 def test_not_is_pushed_down_to_the_tests():
@@ -253,16 +300,17 @@ def test_a_departments_program_knows_its_guards_and_answers_word_tests_from_the_
              tags=["phrase"]),
         rule("vpn-anywhere", 40, {"any": [vpn, {"field": "body", "matches": r"\bvpn\d+\b"}]}, tags=["vpn"]),
     ])
-    (shard,) = compile_ruleset(ruleset)
-    it_program = shard.programs["it"]
-    assert len(it_program.true) == 2  # department equals it, department one_of [hr, it]
-    steps = [step for guards, rest in it_program.entries for step in (*guards, *rest)]
-    by_leaf = {shard.leaves[name].key[:2]: leaf for name, _, _, leaf in steps}
+    shards = compile_ruleset(ruleset)
+    it_programs = [(shard, shard.programs.get("it", shard.programs[None])) for shard in shards]
+    # department equals it, department one_of [hr, it]: known in the shards of their gates
+    assert sum(len(program.true) for _, program in it_programs) == 2
+    by_leaf = {shard.leaves[name].key[:2]: leaf for shard, program in it_programs
+               for guards, rest in program.entries for name, _, _, leaf in (*guards, *rest)}
     assert by_leaf[("subject", "contains_any")] is None  # a word-set lookup
     assert by_leaf[("body", "contains")] is None
     assert by_leaf[("body", "contains_any")] is not None  # "log in" is a phrase: its regex decides
     assert by_leaf[("body", "matches")] is not None
-    assert shard.programs[None].true == {}
+    assert all(shard.programs[None].true == {} for shard in shards)
     subjects = ["VPN down", "Wi-Fi", "wifi slow", "nothing", ""]
     bodies = ["the printer jams", "cannot log in", "my payslip", "vpn2 tunnel", "printer and vpn", ""]
     with RulesEngine(ruleset) as engine:
