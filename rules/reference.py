@@ -81,11 +81,13 @@ def decide(ruleset: RuleSet, matching: Iterable[Compiled], view: FactView, evalu
                                  "category": defaults.category, "priority": defaults.priority}
     lists: dict[str, dict[str, None]] = {name: {} for name in LISTS}
     matched: list[RuleMatch] = []
+    update, append = values.update, matched.append
     for entry in matching:
-        values.update(entry.scalars)
-        for name, items in entry.lists:
-            lists[name].update(items)
-        matched.append(RuleMatch(entry.name, entry.why(view) or ()))
+        update(entry.scalars)
+        if entry.lists:
+            for name, items in entry.lists:
+                lists[name].update(items)
+        append(_match(RuleMatch, (entry.name, entry.why(view) or ())))
         if entry.stop:
             break
     for name, items in lists.items():
@@ -93,6 +95,7 @@ def decide(ruleset: RuleSet, matching: Iterable[Compiled], view: FactView, evalu
     return Decision(**values, matched=tuple(matched), rules_version=ruleset.version, evaluator=evaluator)
 
 
+_match = tuple.__new__  # RuleMatch(name, reasons) without the named tuple's keyword handling
 SCALARS = ("department", "category", "priority", "assignee", "team", "sla_policy", "template", "quarantine")
 LISTS = ("tags", "watchers", "children")
 _NO_SCALARS = dict.fromkeys(SCALARS)
