@@ -28,8 +28,9 @@ def serve(root: str, count: int, workload: str) -> None:
     The rules and messages come from this script's own ``rules_workload.py``, the same for both sides.
     """
     sys.path[:0] = [root]
-    import rules
     import rules_workload  # this script's directory is on the path: its workload, whichever root
+
+    import rules
 
     if not Path(rules.__file__).resolve().is_relative_to(Path(root).resolve()):
         raise SystemExit(f"imported rules from {rules.__file__}, not from {root}")

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rules_workload import DEPARTMENTS, WORKLOADS, rule_file  # noqa: E402 - after the path
+from rules_workload import DEPARTMENTS, WORKLOADS, rule_file
 
 
 def _rate(classify, facts: list[dict], seconds: float) -> float:
