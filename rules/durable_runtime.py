@@ -153,7 +153,8 @@ class DurableRules:
         with _LOCK:
             if self._closed:
                 raise DurableFault("the durable_rules ruleset is closed")
-            _delete_retired(engine)
+            if _RETIRED:
+                _delete_retired(engine)
             try:
                 result, state = engine.assert_fact(handle, payload)
                 if result == _NOT_HANDLED:

@@ -92,9 +92,15 @@ def decide(ruleset: RuleSet, matching: Iterable[Compiled], view: FactView, evalu
             break
     for name, items in lists.items():
         values[name] = tuple(items)
-    return Decision(**values, matched=tuple(matched), rules_version=ruleset.version, evaluator=evaluator)
+    values.update(matched=tuple(matched), rules_version=ruleset.version, evaluator=evaluator)
+    # Every field is in ``values``: fill the frozen dataclass as its __init__ would, without one
+    # object.__setattr__ call per field (``Decision(**values)`` cost more than the rest of decide).
+    decision = _new_decision(Decision)
+    decision.__dict__.update(values)
+    return decision
 
 
+_new_decision = object.__new__
 _match = tuple.__new__  # RuleMatch(name, reasons) without the named tuple's keyword handling
 SCALARS = ("department", "category", "priority", "assignee", "team", "sla_policy", "template", "quarantine")
 LISTS = ("tags", "watchers", "children")

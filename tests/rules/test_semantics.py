@@ -176,6 +176,25 @@ def test_reasons_say_which_conditions_made_a_rule_match(classify, rule, ruleset_
     assert match.reasons == ('department equals "it"', 'subject contains "down"', "not attachment_count > 5")
 
 
+def test_a_decision_has_every_field_and_stays_frozen(classify, rule, ruleset_of):
+    """``decide`` fills the frozen Decision without its __init__: the result is the one __init__ would make."""
+    import dataclasses
+
+    import pytest
+
+    from rules.decision import Decision
+
+    ruleset = ruleset_of([rule("a", 1, {"field": "subject", "contains": "vpn"}, tags=["vpn"], priority="P2")])
+    for facts in ({"subject": "VPN down"}, {}):
+        decision = classify(ruleset, facts)
+        fields = {field.name: getattr(decision, field.name) for field in dataclasses.fields(Decision)}
+        assert vars(decision) == fields  # every field, nothing else
+        assert Decision(**fields) == decision and hash(Decision(**fields)) == hash(decision)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            decision.priority = "P1"
+    assert classify(ruleset, {"subject": "VPN down"}).priority == "P2"
+
+
 def test_unknown_fact_keys_and_missing_fields_are_harmless(classify, rule, ruleset_of):
     ruleset = ruleset_of([rule("a", 1, {"field": "body", "contains": "x"}, tags=["a"])])
     assert classify(ruleset, {"unrelated": object(), "body": None}).tags == ()
