@@ -187,17 +187,6 @@ def _factory(text: str) -> Callable[..., Why]:
 
 def _scanner(field: str, matcher: PhraseMatcher) -> Callable[[FactView], bool]:
     """True if the matcher finds one of its keywords in the field (not memoised: part of a test only)."""
-    bare = matcher.substrings()
-    if bare is not None:  # keywords in unspaced scripts only: each is found where it occurs
-        def scan_bare(view: FactView) -> bool:
-            value = view.text(field)
-            if value is not None:
-                for keyword in bare:
-                    if keyword in value:
-                        return True
-            return False
-        return scan_bare
-
     def scan(view: FactView) -> bool:
         value = view.text(field)
         return value is not None and matcher.find(value, view.words(field)) is not None
@@ -210,15 +199,18 @@ def _scanner(field: str, matcher: PhraseMatcher) -> Callable[[FactView], bool]:
 SCANNING = frozenset({"matches", "contains", "contains_any"})
 
 
-def fact_function(true: dict[str, bool], words: tuple, entries: tuple) -> Callable[[FactView], dict[str, bool]]:
-    """A program of ``rules.compiler`` (its ``true``, ``words`` and ``entries``) as one function.
+def fact_function(
+    true: dict[str, bool], words: tuple, substrings: tuple, entries: tuple
+) -> Callable[[FactView], dict[str, bool]]:
+    """A program of ``rules.compiler`` (its ``true``, ``words``, ``substrings``, ``entries``) as one function.
 
     The function gives the message's fact for durable_rules, as ``Program`` describes it:
 
     * the known guards;
     * every test that does not scan text, computed once, with its positive or negative
-      field (one-word keyword tests answered by the message's words that some of them look
-      for, the others looked up in or added to the memo);
+      field (keyword tests answered by the message's words that some of them look for and
+      by the substrings found, which ASCII text cannot hold; the others looked up in or
+      added to the memo);
     * per entry that has scanning tests: its guards in order until one does not hold (its
       negative field set, the entry's other tests not computed), then each of its other
       scanning tests with its positive or negative field.
@@ -229,9 +221,15 @@ def fact_function(true: dict[str, bool], words: tuple, entries: tuple) -> Callab
     source = _Source()
     lines = ["def _fact(view):", "    get = view.results.get", "    hits = set()"]
     for text_field, index in words:
-        table = source.constant(index)
-        lines += [f"    for word in {table}.keys() & view.words({text_field!r}):",
+        table, keys = source.constant(index), source.constant(frozenset(index))
+        # the intersection probes the larger set with the smaller's words (dict.keys() & would copy the keys)
+        lines += [f"    for word in {keys}.intersection(view.words({text_field!r})):",
                   f"        hits.update({table}[word])"]
+    for text_field, pairs in substrings:  # keywords in unspaced scripts: never in ASCII text
+        lines += [f"    text = view.text({text_field!r})",
+                  "    if text is not None and not text.isascii():",
+                  f"        for substring, tests in {source.constant(pairs)}:",
+                  "            if substring in text: hits.update(tests)"]
     # The tests every message of the program computes (name -> its fields), and the scanning ones.
     settled: dict[str, tuple[str | None, str | None]] = {}
     for guards, rest in entries:
@@ -253,8 +251,8 @@ def fact_function(true: dict[str, bool], words: tuple, entries: tuple) -> Callab
         if name in settled:
             return f"{name!r} in hits"
         if leaf.op in ("contains", "contains_any"):
-            found, others = leaf.matcher.split()
-            if found:  # its one-word keywords are answered by ``hits``: scan for the others only
+            found, bare, others = leaf.matcher.split()
+            if found or bare:  # some keywords are answered by ``hits``: scan for the others only
                 return f"({name!r} in hits or {source.constant(_scanner(leaf.field, others))}(view))"
         return f"{source.lookup(leaf, source.name('v'))} is not None"
 

@@ -125,18 +125,23 @@ class Shard:
                  and _department_gate((name,), self.leaves) is not None and department in self.leaves[name].matcher}
         plan = [(tuple(name for name in guards if name not in known), rest) for guards, rest in plan]
         words: dict[str, dict[str, list[str]]] = {}
-        kept: dict[str, Leaf | None] = {}  # per test: its Leaf, or None when the word lookup answers it
+        substrings: dict[str, dict[str, list[str]]] = {}
+        kept: dict[str, Leaf | None] = {}  # per test: its Leaf, or None when lookups answer it
         for guards, rest in plan:
             for name in (*guards, *rest):
                 if name in kept:
                     continue
                 leaf = self.leaves[name]
-                # Keyword tests: their one-word keywords are looked up in the word sets; a test
-                # with other keywords (phrases, unspaced scripts) keeps its Leaf to scan for those.
-                found, others = leaf.matcher.split() if leaf.op in ("contains", "contains_any") else ((), leaf)
+                # Keyword tests: their one-word keywords are looked up in the word sets, their
+                # keywords in unspaced scripts looked for as substrings; a test with other
+                # keywords (phrases) keeps its Leaf to scan for those.
+                found, bare, others = (leaf.matcher.split() if leaf.op in ("contains", "contains_any")
+                                       else ((), (), leaf))
                 kept[name] = None if others is None else leaf
                 for word in found:
                     words.setdefault(leaf.field, {}).setdefault(word, []).append(name)
+                for substring in bare:
+                    substrings.setdefault(leaf.field, {}).setdefault(substring, []).append(name)
 
         def steps(names: tuple[str, ...]) -> tuple[Step, ...]:
             return tuple((name, *self.signs[name], kept[name]) for name in names)
@@ -144,12 +149,15 @@ class Shard:
         true = dict.fromkeys(sorted(known), True)
         word_tests = tuple((text_field, {word: tuple(tests) for word, tests in index.items()})
                            for text_field, index in words.items())
+        substring_tests = tuple((text_field, tuple((substring, tuple(tests)) for substring, tests in index.items()))
+                                for text_field, index in substrings.items())
         entries = tuple((steps(guards), steps(rest)) for guards, rest in plan)
-        return Program(true, word_tests, entries, fact_function(true, word_tests, entries))
+        return Program(true, word_tests, substring_tests, entries,
+                       fact_function(true, word_tests, substring_tests, entries))
 
 
 # One test in a program: its name, its fact fields when it holds / does not, and its Leaf
-# (None when the message's word sets answer it).
+# (None when the message's word sets and substrings answer it).
 Step = tuple[str, "str | None", "str | None", "Leaf | None"]
 
 
@@ -161,13 +169,15 @@ class Program:
     are read as they are, so each is a positive field). ``words`` answers
     every test that looks for whole words (``contains`` /
     ``contains_any`` of single words) at once: per field, which tests each
-    word makes true. ``entries`` is the plan (guards, then the other tests)
+    word makes true; ``substrings`` does the same for keywords in unspaced
+    scripts, found wherever they occur. ``entries`` is the plan (guards, then the other tests)
     of each rule the message can match. ``fact`` runs it all for a message
     and gives its fact (generated code, see ``rules.codegen.fact_function``).
     """
 
     true: dict[str, bool]
     words: tuple[tuple[str, dict[str, tuple[str, ...]]], ...]
+    substrings: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
     entries: tuple[tuple[tuple[Step, ...], tuple[Step, ...]], ...]
     fact: Callable[[FactView], dict[str, bool]]
 

@@ -138,21 +138,18 @@ class PhraseMatcher:
             return None
         return tuple((next(iter(phrase.needed)), phrase.keyword) for phrase in self._phrases)
 
-    def substrings(self) -> tuple[str, ...] | None:
-        """The normalised keywords if each is found exactly where it occurs (see ``_Phrase``), else None."""
-        if any(phrase.substring is None for phrase in self._phrases):
-            return None
-        return tuple(phrase.substring for phrase in self._phrases)
+    def split(self) -> tuple[frozenset[str], frozenset[str], PhraseMatcher | None]:
+        """The keywords in three parts: one-word keywords (normalised words), keywords found
+        exactly where they occur (``_Phrase.substring``), and a matcher of the others (None if
+        there are none).
 
-    def split(self) -> tuple[frozenset[str], PhraseMatcher | None]:
-        """The one-word keywords as normalised words, and a matcher of the others (None if there are none).
-
-        The text holds some keyword exactly when one of those words is among its
-        words or the other matcher finds one of its keywords.
+        The text holds some keyword exactly when one of those words is among its words, one
+        of those substrings is in it, or the other matcher finds one of its keywords.
         """
         found = frozenset(next(iter(phrase.needed)) for phrase in self._phrases if _is_word(phrase))
-        others = [phrase.keyword for phrase in self._phrases if not _is_word(phrase)]
-        return found, (PhraseMatcher(others) if others else None)
+        bare = frozenset(phrase.substring for phrase in self._phrases if phrase.substring is not None)
+        others = [phrase.keyword for phrase in self._phrases if phrase.regex is not None]
+        return found, bare, (PhraseMatcher(others) if others else None)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PhraseMatcher) and other.keywords == self.keywords

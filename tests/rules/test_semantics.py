@@ -250,18 +250,18 @@ _KEYWORDS = st.sampled_from(["vpn", "VPN", "log in", "e-mail", "休暇", "ダウ
                                         "windows更新", "請求書", "送付", "RÉSUMÉ", "down", "x", "\n", "-"]),
                        max_size=8))
 def test_a_keyword_list_split_into_words_and_the_rest_finds_what_the_whole_list_finds(keywords, pieces):
-    """``split``: one of the words among the text's words, or the rest's matcher, exactly when ``find`` finds one."""
+    """``split``: a word among the text's words, a substring in it, or the rest's matcher, exactly when ``find`` finds."""
     from rules.text import PhraseMatcher, normalise, words
 
     matcher = PhraseMatcher(keywords)
-    found, others = matcher.split()
+    found, bare, others = matcher.split()
     text = normalise(" ".join(pieces))
     text_words = words(text)
-    split_says = bool(found & text_words) or (others is not None and others.find(text, text_words) is not None)
+    split_says = (bool(found & text_words) or any(substring in text for substring in bare)
+                  or (others is not None and others.find(text, text_words) is not None))
     assert split_says == (matcher.find(text, text_words) is not None)
-    bare = matcher.substrings()
-    if bare is not None:
-        assert any(keyword in text for keyword in bare) == (matcher.find(text, text_words) is not None)
+    if text.isascii():  # what the programs skip: no keyword in an unspaced script is in ASCII text
+        assert not any(substring in text for substring in bare)
 
 
 @settings(max_examples=500, deadline=None)
