@@ -71,6 +71,13 @@ class RuleSet:
         return {id(rule): Compiled(rule, why, rank)
                 for rank, (rule, why) in enumerate(zip(self.rules, whys, strict=True))}
 
+    @cached_property
+    def undecided(self) -> dict[str, object]:
+        """A decision's fields before any rule applies: the defaults, no lists, this version."""
+        from rules.reference import undecided
+
+        return undecided(self)
+
     def rule(self, name: str) -> Rule | None:
         """The rule with this name, if there is one."""
         return next((rule for rule in self.rules if rule.name == name), None)

@@ -75,24 +75,24 @@ class Compiled:
 
 def decide(ruleset: RuleSet, matching: Iterable[Compiled], view: FactView, evaluator: str) -> Decision:
     """Apply the actions of the matching rules (given in priority order, made ready: ``ruleset.compiled``)."""
-    defaults = ruleset.defaults
-    # A scalar no matching rule sets keeps its default (department, category, priority) or None.
-    values: dict[str, object] = {**_NO_SCALARS, "department": defaults.department,
-                                 "category": defaults.category, "priority": defaults.priority}
-    lists: dict[str, dict[str, None]] = {name: {} for name in LISTS}
+    values = ruleset.undecided.copy()
+    lists: dict[str, dict[str, None]] | None = None
     matched: list[RuleMatch] = []
     update, append = values.update, matched.append
     for entry in matching:
         update(entry.scalars)
         if entry.lists:
+            if lists is None:
+                lists = {name: {} for name in LISTS}
             for name, items in entry.lists:
                 lists[name].update(items)
         append(_match(RuleMatch, (entry.name, entry.why(view) or ())))
         if entry.stop:
             break
-    for name, items in lists.items():
-        values[name] = tuple(items)
-    values.update(matched=tuple(matched), rules_version=ruleset.version, evaluator=evaluator)
+    if lists is not None:
+        for name, items in lists.items():
+            values[name] = tuple(items)
+    values["matched"], values["evaluator"] = tuple(matched), evaluator
     # Every field is in ``values``: fill the frozen dataclass as its __init__ would, without one
     # object.__setattr__ call per field (``Decision(**values)`` cost more than the rest of decide).
     decision = _new_decision(Decision)
@@ -105,6 +105,17 @@ _match = tuple.__new__  # RuleMatch(name, reasons) without the named tuple's key
 SCALARS = ("department", "category", "priority", "assignee", "team", "sla_policy", "template", "quarantine")
 LISTS = ("tags", "watchers", "children")
 _NO_SCALARS = dict.fromkeys(SCALARS)
+
+
+def undecided(ruleset: RuleSet) -> dict[str, object]:
+    """The fields of a decision no rule changed (``ruleset.undecided`` keeps it; ``decide`` copies it).
+
+    A scalar no matching rule sets keeps its default (department, category, priority) or None.
+    """
+    defaults = ruleset.defaults
+    return {**_NO_SCALARS, "department": defaults.department, "category": defaults.category,
+            "priority": defaults.priority, **dict.fromkeys(LISTS, ()), "matched": (),
+            "rules_version": ruleset.version, "evaluator": ""}
 
 
 def matching_rules(ruleset: RuleSet, view: FactView) -> Iterable[Compiled]:
