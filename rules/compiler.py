@@ -194,12 +194,19 @@ def _department_gate(guards: tuple[str, ...], leaves: dict[str, Leaf]) -> frozen
 def compile_ruleset(ruleset: RuleSet) -> list[Shard]:
     """The shards that together evaluate the rule set, ordered by their first rule's rank.
 
-    Rules are grouped by the departments they are gated on (``Shard.gate``), each group
-    packed into shards in priority order, so that a message is posted only to the shards
-    of its own department and those of rules gated on none.
+    A rule set that fits in one shard is one shard: a message is posted once. A larger
+    one has its rules grouped by the departments they are gated on (``Shard.gate``),
+    each group packed into shards in priority order, so that a message is posted only
+    to the shards of its own department and those of rules gated on none.
     """
+    return _pack(ruleset, grouped=False, most=1) or _pack(ruleset, grouped=True)
+
+
+def _pack(ruleset: RuleSet, grouped: bool, most: int | None = None) -> list[Shard] | None:
+    """The rules packed into shards (by gate if ``grouped``); None if that takes more than ``most``."""
     keys: dict[tuple, str] = {}
     groups: dict[frozenset[str] | None, list[Shard]] = {}
+    count = 0
     for index, rule in enumerate(ruleset.rules):
         leaves: dict[str, Leaf] = {}
         expression = translate(rule.when, _namer(keys, leaves))
@@ -208,9 +215,12 @@ def compile_ruleset(ruleset: RuleSet) -> list[Shard]:
             raise CompileError(f"rule {rule.name!r} has {group_count(expression)} all/any groups, "
                                f"durable_rules takes at most {MAX_GROUPS_PER_RULE}")
         plan = _plan(rule.when, leaves)
-        gate = _department_gate(plan[0], leaves)
+        gate = _department_gate(plan[0], leaves) if grouped else None
         shards = groups.setdefault(gate, [])
         if not shards or not _fits(shards[-1], expression, tests):
+            count += 1
+            if most is not None and count > most:
+                return None
             shards.append(Shard(gate=gate, first=index))
             if not _fits(shards[-1], expression, tests):
                 raise CompileError(_too_large(rule, expression, tests))

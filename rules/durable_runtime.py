@@ -94,7 +94,9 @@ class DurableRules:
         self._routes: dict[str | None, list[tuple]] = {None: [
             (shard.first, handle, shard.programs[None], entries, stops)
             for shard, handle, entries, stops in shards if shard.gate is None]}
-        for department in {value for shard in self._shards for value in shard.gate or ()}:
+        # (a shard of rules gated on none still has a program per department some of its rules are gated on)
+        for department in {value for shard in self._shards for value in (*(shard.gate or ()), *shard.programs)
+                           if value is not None}:
             self._routes[department] = [
                 (shard.first, handle, shard.programs.get(department, shard.programs[None]), entries, stops)
                 for shard, handle, entries, stops in shards if shard.gate is None or department in shard.gate]

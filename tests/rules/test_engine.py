@@ -167,6 +167,24 @@ def test_rule_sets_are_sharded_and_stop_works_across_shards(rule, ruleset_of):
         assert engine.classify({"subject": "stop"}).tags[-1] == "stopped"
 
 
+def _facilities_padding(rule, count: int = MAX_TESTS_PER_SHARD + 10) -> list[dict]:
+    """Rules gated on facilities with a test each: too many tests for one shard, matched by no message below."""
+    return [rule(f"pad-{n}", 1000 + n, {"all": [{"field": "department", "equals": "facilities"},
+                                                {"field": "subject", "contains": f"pad{n}"}]}, tags=["pad"])
+            for n in range(count)]
+
+
+def test_a_rule_set_that_fits_in_one_shard_is_posted_once(rule, ruleset_of):
+    it_only = {"field": "department", "equals": "it"}
+    ruleset = ruleset_of([rule("it-vpn", 10, {"all": [it_only, {"field": "subject", "contains": "vpn"}]}),
+                          rule("anywhere", 20, {"field": "subject", "contains": "vpn"})])
+    (shard,) = compile_ruleset(ruleset)
+    assert shard.gate is None and set(shard.programs) == {"it", None}
+    with RulesEngine(ruleset) as engine:
+        assert engine.classify({"department": "it", "subject": "vpn"}).matched_rules == ("it-vpn", "anywhere")
+        assert engine.classify({"department": "hr", "subject": "vpn"}).matched_rules == ("anywhere",)
+
+
 def test_rules_gated_on_another_department_are_skipped_without_changing_decisions(rule, ruleset_of):
     it_only = {"field": "department", "equals": "it"}
     ruleset = ruleset_of([
@@ -176,11 +194,14 @@ def test_rules_gated_on_another_department_are_skipped_without_changing_decision
         rule("hr-or-it", 30, {"all": [{"field": "department", "one_of": ["hr", "it"]},
                                       {"field": "body", "contains_any": ["urgent", "asap"]}]}, tags=["hurry"]),
         rule("anywhere", 40, {"field": "subject", "contains": "vpn"}, tags=["vpn"]),
+        *_facilities_padding(rule),
     ])
-    # One group of shards per gate, ordered by their first rule: a message is posted to its department's only.
+    # Too large for one shard: one group of shards per gate, ordered by their first rule, and
+    # a message is posted to its department's and the ungated ones only.
     shards = compile_ruleset(ruleset)
-    assert [(shard.gate, list(shard.rules)) for shard in shards] == [
+    assert [(shard.gate, list(shard.rules)[:2]) for shard in shards][:3] == [
         (frozenset({"it"}), ["r0"]), (None, ["r1", "r3"]), (frozenset({"hr", "it"}), ["r2"])]
+    assert {shard.gate for shard in shards[3:]} == {frozenset({"facilities"})} and len(shards) >= 5
     cases = {
         "it": ["it-vpn", "hr-or-it", "anywhere"],
         " IT ": ["it-vpn", "hr-or-it", "anywhere"],  # compared as the test compares: normalised, stripped
@@ -198,7 +219,8 @@ def test_rules_gated_on_another_department_are_skipped_without_changing_decision
             assert list(decision.matched_rules) == expected, department
             assert as_reference(decision) == reference.classify(ruleset, facts)
         routes = engine._durable._routes
-        assert {key: len(route) for key, route in routes.items()} == {"it": 3, "hr": 2, None: 1}
+        assert {key: len(route) for key, route in routes.items()} == {
+            "it": 3, "hr": 2, "facilities": len(shards) - 2, None: 1}
 
 
 def test_stop_holds_across_the_shards_of_different_gates(rule, ruleset_of):
@@ -210,6 +232,7 @@ def test_stop_holds_across_the_shards_of_different_gates(rule, ruleset_of):
         rule("it-after", 30, {"all": [it_only, vpn]}, tags=["it-after"]),
         rule("it-stop", 40, {"all": [it_only, {"field": "body", "contains": "halt"}]}, stop=True, tags=["halt"]),
         rule("anyone-last", 50, vpn, tags=["last"]),
+        *_facilities_padding(rule),
     ])
     cases = {
         ("it", "stop"): ["it-first", "anyone-stop"],
@@ -220,7 +243,7 @@ def test_stop_holds_across_the_shards_of_different_gates(rule, ruleset_of):
     }
     with RulesEngine(ruleset) as engine:
         durable = engine._durable
-        assert [shard.gate for shard in durable._shards] == [frozenset({"it"}), None]
+        assert [shard.gate for shard in durable._shards][:2] == [frozenset({"it"}), None]
         posts = []
         post = durable._post
         durable._post = lambda handle, fact, entries: posts.append(handle) or post(handle, fact, entries)
@@ -235,7 +258,7 @@ def test_stop_holds_across_the_shards_of_different_gates(rule, ruleset_of):
             assert len(posts) == (2 if department == "it" else 1)
     # A shard whose rules all come after a matched stop rule is not asked at all.
     ruleset = ruleset_of([rule("it-stop", 10, {"all": [it_only, vpn]}, stop=True, tags=["stop"]),
-                          rule("anyone", 20, vpn, tags=["anyone"])])
+                          rule("anyone", 20, vpn, tags=["anyone"]), *_facilities_padding(rule)])
     with RulesEngine(ruleset) as engine:
         posts = []
         post = engine._durable._post
