@@ -200,17 +200,18 @@ SCANNING = frozenset({"matches", "contains", "contains_any"})
 
 
 def fact_function(
-    true: dict[str, bool], words: tuple, substrings: tuple, entries: tuple
+    true: dict[str, bool], words: tuple, substrings: tuple, values: tuple, entries: tuple
 ) -> Callable[[FactView], dict[str, bool]]:
-    """A program of ``rules.compiler`` (its ``true``, ``words``, ``substrings``, ``entries``) as one function.
+    """A program of ``rules.compiler`` (``true``, ``words``, ``substrings``, ``values``, ``entries``) as one function.
 
     The function gives the message's fact for durable_rules, as ``Program`` describes it:
 
     * the known guards;
     * every test that does not scan text, computed once, with its positive or negative
       field (keyword tests answered by the message's words that some of them look for and
-      by the substrings found, which ASCII text cannot hold; the others looked up in or
-      added to the memo);
+      by the substrings found, which ASCII text cannot hold; ``equals`` / ``one_of`` tests
+      by the field's value, compared as ``Leaf.check`` compares it; the others looked up in
+      or added to the memo);
     * per entry that has scanning tests: its guards in order until one does not hold (its
       negative field set, the entry's other tests not computed), then each of its other
       scanning tests with its positive or negative field.
@@ -225,6 +226,14 @@ def fact_function(
         # the intersection probes the larger set with the smaller's words (dict.keys() & would copy the keys)
         lines += [f"    for word in {keys}.intersection(view.words({text_field!r})):",
                   f"        hits.update({table}[word])"]
+    for value_field, index in values:  # equals / one_of: the tests the field's value makes true
+        table = source.constant(index)
+        if value_field in NUMBER_FIELDS or value_field in BOOL_FIELDS:
+            scalar = "number" if value_field in NUMBER_FIELDS else "boolean"
+            lines.append(f"    hits.update({table}.get(view.{scalar}({value_field!r}), ()))")
+        else:
+            lines += [f"    text = view.text({value_field!r})",
+                      f"    if text is not None: hits.update({table}.get(text.strip(), ()))"]
     for text_field, pairs in substrings:  # keywords in unspaced scripts: never in ASCII text
         lines += [f"    text = view.text({text_field!r})",
                   "    if text is not None and not text.isascii():",

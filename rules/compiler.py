@@ -126,6 +126,7 @@ class Shard:
         plan = [(tuple(name for name in guards if name not in known), rest) for guards, rest in plan]
         words: dict[str, dict[str, list[str]]] = {}
         substrings: dict[str, dict[str, list[str]]] = {}
+        values: dict[str, dict[object, list[str]]] = {}
         kept: dict[str, Leaf | None] = {}  # per test: its Leaf, or None when lookups answer it
         for guards, rest in plan:
             for name in (*guards, *rest):
@@ -135,6 +136,11 @@ class Shard:
                 # Keyword tests: their one-word keywords are looked up in the word sets, their
                 # keywords in unspaced scripts looked for as substrings; a test with other
                 # keywords (phrases) keeps its Leaf to scan for those.
+                if leaf.op in ("equals", "one_of"):  # looked up with the field's other such tests at once
+                    kept[name] = None
+                    for value in leaf.matcher:
+                        values.setdefault(leaf.field, {}).setdefault(value, []).append(name)
+                    continue
                 found, bare, others = (leaf.matcher.split() if leaf.op in ("contains", "contains_any")
                                        else ((), (), leaf))
                 kept[name] = None if others is None else leaf
@@ -151,13 +157,15 @@ class Shard:
                            for text_field, index in words.items())
         substring_tests = tuple((text_field, tuple((substring, tuple(tests)) for substring, tests in index.items()))
                                 for text_field, index in substrings.items())
+        value_tests = tuple((value_field, {value: tuple(tests) for value, tests in index.items()})
+                            for value_field, index in values.items())
         entries = tuple((steps(guards), steps(rest)) for guards, rest in plan)
-        return Program(true, word_tests, substring_tests, entries,
-                       fact_function(true, word_tests, substring_tests, entries))
+        return Program(true, word_tests, substring_tests, value_tests, entries,
+                       fact_function(true, word_tests, substring_tests, value_tests, entries))
 
 
 # One test in a program: its name, its fact fields when it holds / does not, and its Leaf
-# (None when the message's word sets and substrings answer it).
+# (None when the message's word sets, substrings or field values answer it).
 Step = tuple[str, "str | None", "str | None", "Leaf | None"]
 
 
@@ -170,7 +178,9 @@ class Program:
     every test that looks for whole words (``contains`` /
     ``contains_any`` of single words) at once: per field, which tests each
     word makes true; ``substrings`` does the same for keywords in unspaced
-    scripts, found wherever they occur. ``entries`` is the plan (guards, then the other tests)
+    scripts, found wherever they occur, and ``values`` for ``equals`` /
+    ``one_of`` tests: per field, which tests each value (as compared) makes
+    true. ``entries`` is the plan (guards, then the other tests)
     of each rule the message can match. ``fact`` runs it all for a message
     and gives its fact (generated code, see ``rules.codegen.fact_function``).
     """
@@ -178,6 +188,7 @@ class Program:
     true: dict[str, bool]
     words: tuple[tuple[str, dict[str, tuple[str, ...]]], ...]
     substrings: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
+    values: tuple[tuple[str, dict[object, tuple[str, ...]]], ...]
     entries: tuple[tuple[tuple[Step, ...], tuple[Step, ...]], ...]
     fact: Callable[[FactView], dict[str, bool]]
 
