@@ -223,8 +223,9 @@ def fact_function(
     lines = ["def _fact(view):", "    get = view.results.get", "    hits = set()"]
     for text_field, index in words:
         table, keys = source.constant(index), source.constant(frozenset(index))
-        # the intersection probes the larger set with the smaller's words (dict.keys() & would copy the keys)
-        lines += [f"    for word in {keys}.intersection(view.words({text_field!r})):",
+        # the message's words in order probe the table's (the set of the message's words is made only
+        # if a reason or a phrase asks for it; dict.keys() & would copy the keys)
+        lines += [f"    for word in {keys}.intersection(view.tokens({text_field!r})):",
                   f"        hits.update({table}[word])"]
     for value_field, index in values:  # equals / one_of: the tests the field's value makes true
         table = source.constant(index)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 
-from rules.text import normalise, words
+from rules.text import normalise, tokens
 
 TEXT_FIELDS = frozenset({
     "department", "to_address", "to", "cc", "sender", "sender_domain", "subject", "body",
@@ -52,12 +52,13 @@ class FactView:
     evaluated once per message, whichever evaluator asks.
     """
 
-    __slots__ = ("_facts", "_normal", "_nfkc", "_words", "results")
+    __slots__ = ("_facts", "_normal", "_nfkc", "_tokens", "_words", "results")
 
     def __init__(self, facts: Mapping[str, object]) -> None:
         self._facts = facts
         self._normal: dict[str, str | None] = {}
         self._nfkc: dict[str, str | None] = {}
+        self._tokens: dict[str, list[str]] = {}
         self._words: dict[str, frozenset[str]] = {}
         self.results: dict[tuple, str | None] = {}
 
@@ -75,10 +76,19 @@ class FactView:
             self._normal[field] = None if value is None else normalise(value)
         return self._normal[field]
 
+    def tokens(self, field: str) -> list[str]:
+        """The words of the field's normalised text in order (see ``rules.text.tokens``).
+
+        Intersecting a set of keywords with them costs a fraction of building their set.
+        """
+        if field not in self._tokens:
+            self._tokens[field] = tokens(self.text(field) or "")
+        return self._tokens[field]
+
     def words(self, field: str) -> frozenset[str]:
-        """The words of the field's normalised text (see ``rules.text.words``)."""
+        """The set of words of the field's normalised text (see ``rules.text.words``)."""
         if field not in self._words:
-            self._words[field] = words(self.text(field) or "")
+            self._words[field] = frozenset(self.tokens(field))
         return self._words[field]
 
     def nfkc(self, field: str) -> str | None:

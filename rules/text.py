@@ -61,15 +61,20 @@ def _phrase_pattern(phrase: str) -> str:
 _ASCII_WORDS = bytes(c if chr(c).isascii() and (chr(c).isalnum() or c == ord("_")) else 32 for c in range(256))
 
 
-def words(normalised_text: str) -> frozenset[str]:
-    """The set of words (maximal runs of word characters) in normalised text.
+def tokens(normalised_text: str) -> list[str]:
+    """The words (maximal runs of word characters) of normalised text, in order, repeats included.
 
     ASCII text is split at every other character by a byte translation, three
     times faster than the regular expression on mail-sized bodies, with the same words.
     """
     if normalised_text.isascii():
-        return frozenset(normalised_text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
-    return frozenset(_WORD.findall(normalised_text))
+        return normalised_text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
+    return _WORD.findall(normalised_text)
+
+
+def words(normalised_text: str) -> frozenset[str]:
+    """The set of words (maximal runs of word characters) in normalised text."""
+    return frozenset(tokens(normalised_text))
 
 
 class _Phrase:

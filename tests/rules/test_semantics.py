@@ -267,10 +267,11 @@ def test_a_keyword_list_split_into_words_and_the_rest_finds_what_the_whole_list_
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 def test_ascii_text_is_split_into_the_words_the_regular_expression_finds(text):
-    """The byte-translation shortcut in ``words`` gives the words ``\\w+`` finds."""
+    """The byte-translation shortcut in ``tokens`` gives the words ``\\w+`` finds, in order."""
     import re
 
-    from rules.text import words
+    from rules.text import tokens, words
 
+    assert tokens(text) == re.findall(r"\w+", text)
     assert words(text) == frozenset(re.findall(r"\w+", text))
     assert words(text + " é") == frozenset(re.findall(r"\w+", text + " é"))  # non-ASCII: the regex itself
