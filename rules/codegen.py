@@ -284,6 +284,7 @@ def fact_function(
                 f"fact[{positive!r}] = True" if positive is not None else "pass"))
             if negative is not None:
                 lines.append(f"        else: fact[{negative!r}] = True")
+        lines.append("        pass")  # the block is never empty, whichever tests it skipped
     lines.append("    return fact")
     namespace = {**source.constants, "_ONCE": (None,)}
     exec(compile("\n".join(lines) + "\n", "<rules.codegen>", "exec"), namespace)  # noqa: S102 - our own source

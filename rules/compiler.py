@@ -133,14 +133,14 @@ class Shard:
                 if name in kept:
                     continue
                 leaf = self.leaves[name]
-                # Keyword tests: their one-word keywords are looked up in the word sets, their
-                # keywords in unspaced scripts looked for as substrings; a test with other
-                # keywords (phrases) keeps its Leaf to scan for those.
                 if leaf.op in ("equals", "one_of"):  # looked up with the field's other such tests at once
                     kept[name] = None
                     for value in leaf.matcher:
                         values.setdefault(leaf.field, {}).setdefault(value, []).append(name)
                     continue
+                # Keyword tests: their one-word keywords are looked up in the word sets, their
+                # keywords in unspaced scripts looked for as substrings; a test with other
+                # keywords (phrases) keeps its Leaf to scan for those.
                 found, bare, others = (leaf.matcher.split() if leaf.op in ("contains", "contains_any")
                                        else ((), (), leaf))
                 kept[name] = None if others is None else leaf

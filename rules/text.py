@@ -129,11 +129,6 @@ class PhraseMatcher:
                 return phrase.keyword
         return None
 
-    def single_words(self) -> frozenset[str] | None:
-        """The keywords as normalised words if each is one word (then the test is a word-set lookup)."""
-        order = self.word_order()
-        return None if order is None else frozenset(word for word, _ in order)
-
     def word_order(self) -> tuple[tuple[str, str], ...] | None:
         """(normalised word, keyword as written) in list order, if each keyword is one word.
 
