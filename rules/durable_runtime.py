@@ -83,23 +83,25 @@ class DurableRules:
     def __init__(self, ruleset: RuleSet) -> None:
         self._engine = import_engine()
         self._shards = compile_ruleset(ruleset)
-        ready = ruleset.compiled
-        # Per shard, per durable_rules rule name (``r<index in the rule set>``): the rule made ready to apply.
-        self._entries = [{name: ready[id(rule)] for name, rule in shard.rules.items()} for shard in self._shards]
-        self._stops = [frozenset(entry for entry in entries.values() if entry.stop) for entries in self._entries]
         self._handles = self._create(ruleset.version)
-        # What a message of each department is posted to, in rank order: per shard, its first
-        # rank, its handle, its program for that department, its rules by name and its stop rules.
-        shards = list(zip(self._shards, self._handles, self._entries, self._stops))
-        self._routes: dict[str | None, list[tuple]] = {None: [
-            (shard.first, handle, shard.programs[None], entries, stops)
-            for shard, handle, entries, stops in shards if shard.gate is None]}
-        # (a shard of rules gated on none still has a program per department some of its rules are gated on)
-        for department in {value for shard in self._shards for value in (*(shard.gate or ()), *shard.programs)
-                           if value is not None}:
-            self._routes[department] = [
-                (shard.first, handle, shard.programs.get(department, shard.programs[None]), entries, stops)
-                for shard, handle, entries, stops in shards if shard.gate is None or department in shard.gate]
+        ready = ruleset.compiled
+        # Per shard: the shard, its handle, its rules by durable_rules name (``r<index in the
+        # rule set>``) made ready to apply, and its stop rules.
+        posts = []
+        for shard, handle in zip(self._shards, self._handles):
+            entries = {name: ready[id(rule)] for name, rule in shard.rules.items()}
+            posts.append((shard, handle, entries, frozenset(entry for entry in entries.values() if entry.stop)))
+
+        def route(department: str | None) -> list[tuple]:
+            """What a message of the department is posted to, in rank order, with the department's program."""
+            return [(shard.first, handle, shard.programs.get(department, shard.programs[None]), entries, stops)
+                    for shard, handle, entries, stops in posts
+                    if shard.gate is None or department in shard.gate]
+
+        # Every department some rule is gated on (a shard of ungated rules still has a program
+        # per department some of its rules test), and None for any other.
+        departments = {value for shard in self._shards for value in (*(shard.gate or ()), *shard.programs)}
+        self._routes: dict[str | None, list[tuple]] = {department: route(department) for department in departments}
         self._closed = False
         self._finalizer = weakref.finalize(self, _RETIRED.extend, list(self._handles))
 

@@ -24,6 +24,8 @@ from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.fast import driver_cursor
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -113,11 +115,8 @@ def _plain_savepoints(dialect) -> None:
 
     def emit(sql: str) -> Callable[[Connection, str], None]:
         def run(connection: Connection, name: str) -> None:
-            cursor = connection.connection.dbapi_connection.cursor()
-            try:
+            with driver_cursor(connection) as cursor:
                 cursor.execute(f"{sql} {quote(name)}")
-            finally:
-                cursor.close()
         return run
 
     dialect.do_savepoint = emit("SAVEPOINT")

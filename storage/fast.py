@@ -139,13 +139,14 @@ class Prepared:
             cursor.execute(plan.sql, plan.parameters(parameters))
             yield cursor
 
-    @contextlib.contextmanager
-    def _cursor(self, connection: Connection) -> Iterator[Any]:
+    @staticmethod
+    def _cursor(connection: Connection) -> contextlib.closing:
         """The driver's cursor on the caller's connection, closed afterwards."""
         if not connection.in_transaction():
             raise RuntimeError("a Prepared statement runs inside the caller's transaction; none is open")
-        cursor = connection.connection.dbapi_connection.cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
+        return driver_cursor(connection)
+
+
+def driver_cursor(connection: Connection) -> contextlib.closing:
+    """A new cursor of the driver's connection under a SQLAlchemy connection, closed when the block ends."""
+    return contextlib.closing(connection.connection.dbapi_connection.cursor())
