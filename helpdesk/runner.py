@@ -60,11 +60,12 @@ class Helpdesk:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         url = settings.storage_url()
-        self.db = Database(url, pool_size=settings.worker.threads + 4)
+        # SQLite checkpoints run on a thread of their own (``checkpoint_loop``), not in a writer's commit.
+        self.db = Database(url, pool_size=settings.worker.threads + 4, autocheckpoint=False)
         # The intake connection syncs every commit: we promised the sender we have it
         # (and an IMAP message leaves its folder only once its row is on disk).
         self.intake_db = Database(url, synchronous="FULL", pool_size=2 + len(settings.imap.mailboxes),
-                                  write_priority=True)
+                                  write_priority=True, autocheckpoint=False)
         self.services = build_services(settings)
         self.rule_keeper = RuleKeeper(functools.partial(load_ruleset, settings), self.services, self.db)
         self.work_ready = threading.Event()
@@ -102,6 +103,8 @@ class Helpdesk:
         if self.settings.worker.processes == 0:
             self._spawn("sender", functools.partial(send_loop, self.sender, self._stop, self.services.outbox_ready))
         self._spawn("scheduler", self._schedule)
+        if self.db.is_sqlite:
+            self._spawn("checkpoint", functools.partial(checkpoint_loop, self.db, self._stop))
         gw = self.settings.gateway
         log.info("event=started smtp=%s:%s storage=%s", gw.smtp_host, gw.smtp_port, self.db.url.render_as_string())
 
@@ -203,6 +206,21 @@ def guarded(name: str, target: Callable[[], None], stop) -> None:
             log.exception("event=loop_failed loop=%s retry_in=%.1fs", name, backoff)
             stop.wait(backoff)
             backoff = min(backoff * 2, 30.0)
+
+
+#: How often the runner checkpoints the SQLite write-ahead log.
+CHECKPOINT_SECONDS = 1.0
+
+
+def checkpoint_loop(db: Database, stop, interval: float = CHECKPOINT_SECONDS) -> None:
+    """Checkpoint the SQLite write-ahead log every ``interval`` seconds (see ``storage.db``).
+
+    The runner's processes write with automatic checkpoints off, so a commit
+    never stops to copy the log into the database file while holding the
+    write turn; this thread does it beside them.
+    """
+    while not stop.wait(interval):
+        db.checkpoint()
 
 
 def work_loop(pipeline: Pipeline, stop, ready, idle_seconds: float,
@@ -359,7 +377,8 @@ def run_worker(settings: Settings, parent_pid: int | None = None, announce=None,
         os.nice(settings.worker.nice)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, (lambda *_: None) if parent_pid else (lambda *_: stop.set()))
-    db = Database(settings.storage_url(), pool_size=settings.worker.threads + 1)
+    # Under a runner, its checkpoint thread keeps the SQLite log short (see ``checkpoint_loop``).
+    db = Database(settings.storage_url(), pool_size=settings.worker.threads + 1, autocheckpoint=parent_pid is None)
     services = build_services(settings)
     keeper = RuleKeeper(functools.partial(load_ruleset, settings), services, db)
     threads_per_process = settings.worker.threads

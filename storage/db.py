@@ -1,6 +1,11 @@
 """The database: engine set-up per backend, transactions and migrations.
 
 SQLite (the embedded default) runs in WAL mode: readers never wait.
+By default the writer whose commit fills the write-ahead log past 1,000
+pages copies it into the database file (a checkpoint) before its commit
+returns, holding the write turn; a long-running helpdesk turns that off
+(``autocheckpoint=False``) and calls :meth:`Database.checkpoint` from a
+thread of its own, beside the writers instead of in their way.
 Writes (``transaction()``) start with ``BEGIN IMMEDIATE`` so two writers
 never deadlock on a lock upgrade. SQLite's own busy handler waits by
 polling with growing sleeps, which lets a busy writer starve the others (the
@@ -40,18 +45,19 @@ class Database:
     connections: ``FULL`` survives power loss (used where we promise the
     sender we have the message), ``NORMAL`` survives a process crash.
     ``write_priority`` puts this engine's writes ahead of other writers to
-    the same SQLite file (the SMTP intake).
+    the same SQLite file (the SMTP intake). ``autocheckpoint=False`` leaves
+    checkpoints to whoever calls :meth:`checkpoint` (SQLite only).
     """
 
     def __init__(self, url: str, *, synchronous: str = "NORMAL", pool_size: int = 5,
-                 write_priority: bool = False) -> None:
+                 write_priority: bool = False, autocheckpoint: bool = True) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self._gate: _WriteGate | None = None
         if self.is_sqlite:
             self._ensure_sqlite_dir()
             self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-            _configure_sqlite(self.engine, synchronous)
+            _configure_sqlite(self.engine, synchronous, autocheckpoint)
             self._gate = _WriteGate(self.url.database, priority=write_priority)
         else:
             self.engine = create_engine(url, pool_size=pool_size, pool_pre_ping=True)
@@ -94,6 +100,20 @@ class Database:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
+    def checkpoint(self) -> tuple[int, int] | None:
+        """Copy what the SQLite write-ahead log holds into the database file, without waiting for anyone.
+
+        A passive checkpoint: it takes no write turn and stops short of frames
+        a reader still needs. Returns (frames in the log, frames copied); None
+        when the database is not SQLite.
+        """
+        if not self.is_sqlite:
+            return None
+        with self.engine.connect() as connection, driver_cursor(connection) as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            _busy, frames, copied = cursor.fetchone()
+        return frames, copied
+
     def ping(self) -> None:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -124,7 +144,7 @@ def _plain_savepoints(dialect) -> None:
     dialect.do_rollback_to_savepoint = emit("ROLLBACK TO SAVEPOINT")
 
 
-def _configure_sqlite(engine: Engine, synchronous: str) -> None:
+def _configure_sqlite(engine: Engine, synchronous: str, autocheckpoint: bool) -> None:
     if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
         raise ValueError(f"unknown SQLite synchronous level {synchronous!r}")
 
@@ -137,6 +157,8 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")

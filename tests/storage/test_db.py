@@ -1,5 +1,6 @@
 """The schema, transactions and repositories on both backends."""
 import datetime as dt
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -122,3 +123,61 @@ def test_sqlite_times_are_written_as_sqlalchemy_writes_them(moment):
     assert ours(None) is None
     with pytest.raises(ValueError, match="naive"):
         ours(moment.replace(tzinfo=None))
+
+
+def _fill_log(db, pages: int) -> None:
+    """Commit ``pages`` transactions of one 4 KiB row each (each at least a page of log)."""
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE filler (data BLOB)")
+    for _ in range(pages):
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO filler VALUES (randomblob(4000))")
+
+
+@pytest.mark.parametrize("automatic", [True, False])
+def test_sqlite_checkpoints_run_in_commits_only_when_automatic(tmp_path, automatic):
+    from storage import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'h.db'}", autocheckpoint=automatic)
+    try:
+        _fill_log(db, 1500)
+        frames, copied = db.checkpoint()
+    finally:
+        db.dispose()
+    # SQLite's automatic checkpoint (at 1,000 pages) restarts the log; without it all 1,500 commits are there.
+    assert (frames < 1100) if automatic else (frames > 1500)
+    assert copied == frames
+
+
+def test_the_runners_checkpoint_loop_moves_the_log_into_the_database_file(tmp_path):
+    import threading
+
+    from helpdesk.runner import checkpoint_loop
+    from storage import Database
+
+    path = tmp_path / "h.db"
+    db = Database(f"sqlite:///{path}", autocheckpoint=False)
+    stop = threading.Event()
+    loop = threading.Thread(target=checkpoint_loop, args=(db, stop, 0.05))
+    try:
+        _fill_log(db, 300)
+        before = path.stat().st_size
+        loop.start()
+        deadline = time.monotonic() + 10
+        while path.stat().st_size < 300 * 4000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        after = path.stat().st_size
+    finally:
+        stop.set()
+        if loop.is_alive():
+            loop.join()
+        db.dispose()
+    assert before < 100_000  # every row was still only in the log
+    assert after >= 300 * 4000
+    assert not loop.is_alive()
+
+
+def test_checkpoint_is_none_off_sqlite(database):
+    if database.is_sqlite:
+        pytest.skip("about the other backends")
+    assert database.checkpoint() is None
