@@ -112,3 +112,18 @@ def config_env(tmp_path, free_port):
         "HELPDESK__CAPTURE__MAILDIR": str(tmp_path / "capture"),
         "HELPDESK__CAPTURE__ENABLED": "true",
     }
+
+
+@pytest.fixture(params=["in-transaction", "staged"])
+def staged(request, monkeypatch):
+    """For the pipeline's tests (``pytestmark = pytest.mark.usefixtures("staged")``): each runs twice on
+    SQLite, with the stages in the write transaction, and with new requests staged ahead of it (as several
+    workers on one SQLite file run them). PostgreSQL never stages."""
+    if request.param == "in-transaction":
+        return False
+    if "database" in request.fixturenames and not request.getfixturevalue("database").is_sqlite:
+        pytest.skip("PostgreSQL runs every stage in the claiming transaction")
+    from workflows.pipeline import Pipeline
+
+    monkeypatch.setitem(Pipeline.__init__.__kwdefaults__, "stage_ahead", True)
+    return True

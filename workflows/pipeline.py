@@ -111,6 +111,14 @@ class Context:
     rows: dict[type, list[tuple[Ticket | None, dict]]] = field(default_factory=dict)
     # Who of a team is away, per team's members, asked once per write transaction (set by the Pipeline).
     away: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    # The departments of the new request's child tickets, each with its decision and why (see _children).
+    plan: list[tuple[Department, Decision, str]] | None = None
+    # Staging (see Pipeline): ticket key, team and assignee reserved per department of a new request,
+    # whether the stages now run outside the write transaction, and what they made there.
+    reserved: dict[str, tuple[str, str | None, str | None]] | None = None
+    staging: bool = False
+    staged: tuple | None = None
+    ack: tuple[dict, dict] | str | None = None  # the acknowledgement (outbox, message rows), or why none
 
     def add_row(self, model: type, on: Ticket | None = None, **values) -> None:
         """A row of a ticket's (message, event, outbox), by default of ``ctx.ticket``; written with
@@ -120,6 +128,16 @@ class Context:
     def event(self, kind: str, actor: str, cause: str = "", on: Ticket | None = None, **data) -> None:
         """Record a change to the ticket (or to ``on``)."""
         self.add_row(Event, on, at=self.now, kind=kind, actor=actor, cause=cause, data=data)
+
+    def stash(self) -> None:
+        """Put what the staged stages made aside, until the write transaction confirms the message is new."""
+        self.staged = (self.ticket, self.new_ticket, self.children, self.rows, self.ack)
+        self.ticket, self.new_ticket, self.children, self.rows, self.ack = None, False, [], {}, None
+
+    def adopt(self) -> None:
+        """Take back what was stashed (before any rows recorded since)."""
+        self.ticket, self.new_ticket, self.children, rows, self.ack = self.staged
+        self.rows, self.staged = {model: [*made, *self.rows.get(model, ())] for model, made in rows.items()}, None
 
     @property
     def recipients(self) -> list[str]:
@@ -236,7 +254,7 @@ class ThreadStage:
                 ticket = repo.ticket_by_key(ctx.session, f"{prefix}-{number}")
                 if ticket is not None and ticket.requester_email == ctx.parsed.reply_address.email:
                     return ticket
-                if ticket is not None:
+                if ticket is not None and not ctx.staging:  # logged once, when it counts
                     log.info("event=tag_refused inbound_id=%s ticket=%s reason=not_the_requester",
                              ctx.inbound_id, ticket.key)
         return None
@@ -336,6 +354,7 @@ class ApplyStage:
 
     name = "apply"
     writes = True
+    stageable = True  # may run ahead of the write transaction for a new request (see Pipeline)
 
     def process(self, ctx: Context) -> None:
         if ctx.ticket is not None and ctx.kind in DELIVERY_REPORTS:
@@ -406,24 +425,29 @@ class ApplyStage:
                       related=ctx.related.key)
             ctx.event("follow_up_ticket", "requester", f"a new ticket {ctx.ticket.key} continues it", ctx.related,
                       ticket=ctx.ticket.key)
-        causes = {department.key: f"also addressed to {department.address}" for department in ctx.also}
-        for key in ctx.decision.children:  # departments the rules asked to work on it too
-            department = ctx.services.departments[key]
-            if key != ctx.department.key and key not in causes:
-                ctx.also.append(department)
-                causes[key] = f"rule {_deciding_rule(ctx.engine.ruleset, ctx.decision, 'children', key)}"
-        for department in ctx.also:
-            decision = ctx.engine.classify(_facts(ctx, department))
+        for department, decision, cause in _children(ctx):
             child = self._new_ticket(ctx, department, decision, parent=ctx.ticket)
             ctx.children.append((child, department))
-            ctx.event("child_created", "rule", causes[department.key], department=department.key)
+            ctx.event("child_created", "rule", cause, department=department.key)
+
+    def reserve(self, ctx: Context) -> None:
+        """Take, in the write transaction, the ticket keys and turns in teams a new request will use:
+        the stages can then make its tickets outside the transaction (see Pipeline)."""
+        ctx.reserved = {}
+        for department, decision in ((ctx.department, ctx.decision),
+                                     *((department, decision) for department, decision, _ in _children(ctx))):
+            key = repo.next_ticket_key(ctx.connection, department.key, department.prefix)
+            ctx.reserved[department.key] = (key, *self._pick(ctx, department, decision))
 
     def _new_ticket(self, ctx: Context, department: Department, decision: Decision,
                     parent: Ticket | None = None) -> Ticket:
         parsed = ctx.parsed
         requester = parsed.reply_address
+        reserved = ctx.reserved.pop(department.key, None) if ctx.reserved else None
+        key, team, assignee = reserved or (repo.next_ticket_key(ctx.connection, department.key, department.prefix),
+                                           None, None)
         ticket = Ticket(
-            key=repo.next_ticket_key(ctx.connection, department.key, department.prefix),
+            key=key,
             department=department.key,
             requester_email=requester.email,
             requester_name=requester.name or parsed.sender.name,
@@ -444,27 +468,35 @@ class ApplyStage:
         for match in decision.matched:
             ctx.event("rule_matched", "rule", match.rule, ticket, rules_version=decision.rules_version,
                       reasons=list(match.reasons))
-        self._assign(ctx, department, decision, ticket)
+        self._assign(ctx, department, decision, ticket,
+                     (team, assignee) if reserved else self._pick(ctx, department, decision))
         if ticket.watchers:
             ctx.event("watchers_added", "rule", _deciding_rule(ctx.engine.ruleset, decision, "watchers"), ticket,
                       watchers=list(ticket.watchers))
         return ticket
 
     @staticmethod
-    def _assign(ctx: Context, department: Department, decision: Decision, ticket: Ticket) -> None:
-        """Who works on it: the assignee a rule named, else the next in the rule's team if it is one of
-        this department's, else in the department's own team; a ticket with an assignee is open."""
+    def _pick(ctx: Context, department: Department, decision: Decision) -> tuple[str | None, str | None]:
+        """Who works on it (team, assignee): the assignee a rule named, else the next in the rule's team if
+        it is one of this department's, else in the department's own team (each call takes a turn)."""
         team = ctx.services.teams.get(decision.team) if decision.team else None
         if team is None or team.department != department.key:  # e.g. a child in another department
             team = ctx.services.teams.get(department.team) if department.team else None
-        ticket.team = team.name if team is not None else None
-        ticket.assignee = decision.assignee
-        if ticket.assignee is None and team is not None:
+        assignee = decision.assignee
+        if assignee is None and team is not None:
             members = tuple(team.members)
             away = ctx.away.get(members)
             if away is None:
                 away = ctx.away[members] = repo.agents_away(ctx.connection, members, ctx.now)
-            ticket.assignee = repo.next_in_team(ctx.connection, team.name, members, ctx.now, away)
+            assignee = repo.next_in_team(ctx.connection, team.name, members, ctx.now, away)
+        return (team.name if team is not None else None), assignee
+
+    @staticmethod
+    def _assign(ctx: Context, department: Department, decision: Decision, ticket: Ticket,
+                picked: tuple[str | None, str | None]) -> None:
+        """Give the ticket the team and assignee ``_pick`` chose; a ticket with an assignee is open."""
+        ticket.team, ticket.assignee = picked
+        team = ctx.services.teams.get(ticket.team) if ticket.team else None
         if ticket.assignee is not None:
             ticket.state = TicketState.OPEN.value
             if decision.assignee or (team is not None and team.name == decision.team):
@@ -496,6 +528,7 @@ class SlaStage:
 
     name = "sla"
     writes = True
+    stageable = True  # may run ahead of the write transaction for a new request (see Pipeline)
 
     def process(self, ctx: Context) -> None:
         if not ctx.new_ticket:
@@ -516,23 +549,38 @@ class RespondStage:
 
     name = "respond"
     writes = True
+    stageable = True  # may run ahead of the write transaction for a new request (see Pipeline)
 
     def process(self, ctx: Context) -> None:
         if not ctx.new_ticket or ctx.kind != "normal":
             return
         self._announce(ctx)
-        reason = self._withheld(ctx)
-        if reason:
-            ctx.event("acknowledgement_withheld", "rule", reason)
+        # Staged ahead of the write transaction, the limit per sender is checked when ``finish`` queues it.
+        reason = self._withheld(ctx) or (None if ctx.staging else self._too_many(ctx))
+        ctx.ack = reason or acknowledgement(ctx.services, ctx.department, ctx.ticket, ctx.parsed, ctx.now,
+                                            also=ctx.children, template=ctx.decision.template or "acknowledgement")
+        if not ctx.staging:
+            self._queue(ctx)
+
+    def finish(self, ctx: Context) -> None:
+        """In the write transaction, after the stage ran staged: queue the acknowledgement it made, unless
+        the sender had too many automatic replies of late."""
+        if ctx.new_ticket and ctx.kind == "normal":
+            if not isinstance(ctx.ack, str):
+                ctx.ack = self._too_many(ctx) or ctx.ack
+            self._queue(ctx)
+
+    @staticmethod
+    def _queue(ctx: Context) -> None:
+        if isinstance(ctx.ack, str):
+            ctx.event("acknowledgement_withheld", "rule", ctx.ack)
             log.info("event=acknowledgement_withheld inbound_id=%s ticket=%s reason=%r", ctx.inbound_id,
-                     ctx.ticket.key, reason)
+                     ctx.ticket.key, ctx.ack)
             return
-        outbox, message = acknowledgement(ctx.services, ctx.department, ctx.ticket, ctx.parsed, ctx.now,
-                                          also=ctx.children, template=ctx.decision.template or "acknowledgement")
+        outbox, message = ctx.ack
         ctx.add_row(Outbox, **outbox)
         ctx.add_row(Message, **message)
         ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox["message_id"])
-
 
     @staticmethod
     def _announce(ctx: Context) -> None:
@@ -547,7 +595,10 @@ class RespondStage:
                 ctx.event("announced", "rule", f"notice to {len(agents)} agent(s)", ticket, agents=list(agents))
 
     def _withheld(self, ctx: Context) -> str | None:
-        """Why this request gets no automatic reply, if it must not (RFC 3834 and loop safety)."""
+        """Why this request gets no automatic reply, if it must not (RFC 3834 and loop safety).
+
+        The limit on replies per sender is ``_too_many``'s: it reads the outbox in the write transaction.
+        """
         if ctx.decision.template == NO_REPLY:
             return f"rule {_deciding_rule(ctx.engine.ruleset, ctx.decision, 'template')}: no reply"
         if not ctx.inbound.mail_from.strip("<> "):
@@ -555,8 +606,13 @@ class RespondStage:
         requester = ctx.ticket.requester_email
         if NO_REPLY_ADDRESS.match(requester):
             return f"{requester} takes no replies"
+        return None
+
+    @staticmethod
+    def _too_many(ctx: Context) -> str | None:
         limit = ctx.services.max_automatic_replies_per_hour
         if limit:
+            requester = ctx.ticket.requester_email
             sent = repo.automatic_replies_since(ctx.connection, requester, ctx.now - dt.timedelta(hours=1))
             if sent >= limit:
                 return f"{requester} had {sent} automatic replies in the last hour (limit {limit})"
@@ -574,6 +630,22 @@ NO_REPLY_ADDRESS = re.compile(
 STAGES = ("parse", "hygiene", "route", "policy", "dedupe", "thread", "apply", "sla", "respond")
 _REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadStage, RouteStage, PolicyStage,
                                                DedupeStage, ApplyStage, SlaStage, RespondStage)}
+
+
+def _children(ctx: Context) -> list[tuple[Department, Decision, str]]:
+    """The departments a new request also makes a child ticket in, each with its rules' decision and why:
+    the other departments it was addressed to, then those the rules asked to work on it (kept in ctx.plan)."""
+    if ctx.plan is None:
+        causes = {department.key: f"also addressed to {department.address}" for department in ctx.also}
+        departments = list(ctx.also)
+        for key in ctx.decision.children:  # departments the rules asked to work on it too
+            department = ctx.services.departments[key]
+            if key != ctx.department.key and key not in causes:
+                departments.append(department)
+                causes[key] = f"rule {_deciding_rule(ctx.engine.ruleset, ctx.decision, 'children', key)}"
+        ctx.plan = [(department, ctx.engine.classify(_facts(ctx, department)), causes[department.key])
+                    for department in departments]
+    return ctx.plan
 
 
 def _facts(ctx: Context, department: Department) -> dict:
@@ -639,7 +711,7 @@ class Pipeline:
     """Claims pending inbound messages and runs the stages on each."""
 
     def __init__(self, db: Database, services: Services, stages: tuple[str, ...] = STAGES, *,
-                 batch: int = 20, shard: tuple[int, int] = (0, 1)) -> None:
+                 batch: int = 20, shard: tuple[int, int] = (0, 1), stage_ahead: bool | None = None) -> None:
         self.db = db
         self.services = services
         self.stages = [_REGISTRY[name] for name in stages]
@@ -649,6 +721,15 @@ class Pipeline:
         self.reading, self.writing = self.stages[:first_write], self.stages[first_write:]
         self.batch = batch
         self.shard = shard
+        # The writing stages that must see the latest commits (dedupe, thread), then those that may be staged.
+        first_staged = next((i for i, stage in enumerate(self.writing) if getattr(stage, "stageable", False)),
+                            len(self.writing))
+        if not all(getattr(stage, "stageable", False) for stage in self.writing[first_staged:]):
+            raise ValueError("stages that may be staged must come last")
+        self.lookup, self.staged = self.writing[:first_staged], self.writing[first_staged:]
+        if stage_ahead is None:  # it pays where several workers share one SQLite writer
+            stage_ahead = db.is_sqlite and shard[1] > 1
+        self.stage_ahead = stage_ahead and db.is_sqlite and any(hasattr(stage, "reserve") for stage in self.staged)
 
     def process_next(self) -> int:
         """Process the oldest pending message(s); returns how many (0: none pending)."""
@@ -681,6 +762,9 @@ class Pipeline:
             for inbound in batch:
                 ctx = self._context(session, inbound)
                 prepared.append((ctx, self._run(ctx, self.reading, in_transaction=False)))
+            new = [ctx for ctx, outcome in prepared if outcome is None and self.stage_ahead and self._predict(ctx)]
+        if new:
+            self._stage(new)
         statuses: list[InboundStatus] = []
         while prepared:
             with self.db.transaction() as session:
@@ -696,6 +780,61 @@ class Pipeline:
             prepared = prepared[index:]
         return statuses
 
+    def _predict(self, ctx: Context) -> bool:
+        """Whether the message looks like a new request, by the lookup stages on what is committed now.
+
+        Outside the write transaction this is only a forecast: the write
+        transaction runs the lookup stages again and decides.
+        """
+        ctx.staging, ctx.connection = True, ctx.session.connection()
+        try:
+            for stage in self.lookup:
+                stage.process(ctx)
+            if ctx.ticket is not None or ctx.agent is not None:
+                return False
+            _children(ctx)  # the child tickets' decisions: reserving needs their teams
+            return True
+        except Exception:  # Discard, Quarantine or worse: the write transaction will say so
+            return False
+        finally:
+            ctx.staging, ctx.connection, ctx.ticket, ctx.agent = False, None, None, None
+
+    def _stage(self, new: list[Context]) -> None:
+        """Make the tickets, rows and mail of new requests before their write transaction.
+
+        A short write transaction reserves their ticket keys and turns in teams
+        (a reservation that is not used leaves a gap in the numbers); then the
+        stageable stages run on each, outside any transaction, and put what
+        they made aside. The write transaction takes it only if the lookup
+        stages still find no ticket the message continues; otherwise, and for
+        a message whose staging failed, the stages run there as usual. Several
+        workers sharing one SQLite writer then hold it only to look up and write.
+        """
+        with self.db.transaction() as session:
+            now, away = self.services.clock(), {}
+            for ctx in new:
+                ctx.session, ctx.connection, ctx.now, ctx.away = session, session.connection(), now, away
+                try:
+                    for stage in self.staged:
+                        if hasattr(stage, "reserve"):
+                            stage.reserve(ctx)
+                except Exception:
+                    log.debug("event=staging_skipped inbound_id=%s", ctx.inbound_id, exc_info=True)
+                    ctx.reserved = None
+        for ctx in new:
+            if ctx.reserved is None:
+                continue
+            ctx.session, ctx.connection, ctx.staging = None, None, True
+            try:
+                for stage in self.staged:
+                    stage.process(ctx)
+                ctx.stash()
+            except Exception:
+                log.debug("event=staging_skipped inbound_id=%s", ctx.inbound_id, exc_info=True)
+                ctx.ticket, ctx.new_ticket, ctx.children, ctx.rows, ctx.ack = None, False, [], {}, None
+            finally:
+                ctx.staging, ctx.reserved = False, None
+
     def _settle(self, session: Session, ctx: Context, outcome: Outcome | None, stages,
                 away: dict[tuple[str, ...], set[str]] | None = None) -> InboundStatus:
         """Run the stages still to run for one message, atomically, inside the batch's transaction.
@@ -704,7 +843,9 @@ class Pipeline:
         or was taken by another worker leaves no trace but its own status.
         ``away`` is the transaction's memo of who is away (``Context.away``; None: a new one).
         """
-        ctx.session, ctx.now, ctx.away = session, self.services.clock(), {} if away is None else away
+        ctx.session, ctx.away = session, {} if away is None else away
+        if ctx.staged is None:  # a staged message keeps the time its tickets were made at
+            ctx.now = self.services.clock()
         if outcome is None:
             try:
                 with session.begin_nested():
@@ -732,10 +873,21 @@ class Pipeline:
         it raises _SetAside, which rolls the transaction back first.
         """
         stage_name = "start"
+        adopted = False
         try:
             for stage in stages:
                 stage_name = stage.name
-                stage.process(ctx)
+                if ctx.staged is not None and getattr(stage, "stageable", False):
+                    if ctx.ticket is None and ctx.agent is None:  # still new: take what was made ahead
+                        ctx.adopt()
+                        adopted = True
+                    else:
+                        ctx.staged = None
+                if adopted:
+                    if hasattr(stage, "finish"):
+                        stage.finish(ctx)
+                else:
+                    stage.process(ctx)
             if in_transaction:
                 _write_rows(ctx)
         except Exception as exc:

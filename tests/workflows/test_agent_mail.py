@@ -19,6 +19,8 @@ from workflows.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)  # Monday 10:00 in Berlin
+
+pytestmark = pytest.mark.usefixtures("staged")
 ALEX = "alex.berg@corp.example"  # first of the it-desk team: gets the first IT ticket
 
 

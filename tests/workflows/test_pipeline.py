@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Monday 23 November 2026, 10:00 in Berlin.
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 
+pytestmark = pytest.mark.usefixtures("staged")
+
 
 @pytest.fixture(scope="module")
 def services():
@@ -322,7 +324,7 @@ def test_garbage_is_quarantined_with_reason(database, services):
     assert row.status == "quarantined" and "unparseable" in row.error
 
 
-def test_failing_stage_rolls_back_and_quarantines(database, services, monkeypatch):
+def test_failing_stage_rolls_back_and_quarantines(database, services, monkeypatch, staged):
     import workflows.pipeline as pipeline_module
 
     def explode(*args, **kwargs):
@@ -335,15 +337,15 @@ def test_failing_stage_rolls_back_and_quarantines(database, services, monkeypatc
     assert row.status == "quarantined" and "stage respond failed" in row.error
     with database.sessions() as session:
         assert session.query(Ticket).count() == 0 and session.query(Event).count() == 0
-        # the ticket number was not used up by the rolled-back attempt
     _ingest(database, _mail(subject="another"))
     monkeypatch.undo()
     Pipeline(database, services).drain()
     with database.sessions() as session:
-        assert session.query(Ticket).one().key == "IT-000001"
+        # In the transaction, the rolled-back attempt used up no ticket number; staged, it had reserved one.
+        assert session.query(Ticket).one().key == ("IT-000002" if staged else "IT-000001")
 
 
-def test_a_failing_message_leaves_the_rest_of_its_batch_alone(database, services, monkeypatch):
+def test_a_failing_message_leaves_the_rest_of_its_batch_alone(database, services, monkeypatch, staged):
     import workflows.pipeline as pipeline_module
 
     real = pipeline_module.acknowledgement
@@ -359,7 +361,7 @@ def test_a_failing_message_leaves_the_rest_of_its_batch_alone(database, services
     assert [_inbound(database, i).status for i in ids] == ["done", "quarantined", "done"]
     with database.sessions() as session:
         tickets = {t.subject: t.key for t in session.query(Ticket)}
-        assert tickets == {"first": "IT-000001", "third": "IT-000002"}
+        assert tickets == {"first": "IT-000001", "third": "IT-000003" if staged else "IT-000002"}
         assert session.query(Outbox).filter_by(kind="acknowledgement").count() == 2
         assert session.query(Event).filter(Event.ticket_id.is_(None)).count() == 0
         assert session.query(Message).filter_by(direction="in").count() == 2

@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Monday 23 November 2026, 10:00 in Berlin.
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 
+pytestmark = pytest.mark.usefixtures("staged")
+
 
 def _services(tmp_path, rules: str):
     path = tmp_path / "rules.toml"
