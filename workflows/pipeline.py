@@ -794,7 +794,7 @@ class Pipeline:
                 return False
             _children(ctx)  # the child tickets' decisions: reserving needs their teams
             return True
-        except Exception:  # Discard, Quarantine or worse: the write transaction will say so
+        except Exception:  # noqa: BLE001  (Discard, Quarantine or worse: the write transaction says so)
             return False
         finally:
             ctx.staging, ctx.connection, ctx.ticket, ctx.agent = False, None, None, None

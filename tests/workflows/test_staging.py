@@ -2,10 +2,18 @@
 import pytest
 
 import workflows.pipeline as pipeline_module
+from helpdesk.build import build_services
+from helpdesk.config import load_settings
 from storage import Event, InboundMessage, Message, Outbox, Ticket
-from tests.workflows.test_pipeline import _ingest, _mail
-from tests.workflows.test_pipeline import services  # noqa: F401  (the module's fixture)
+from tests.workflows.test_pipeline import NOW, ROOT, _ingest, _mail
 from workflows.pipeline import Pipeline
+
+
+@pytest.fixture(scope="module")
+def services():
+    svc = build_services(load_settings(ROOT / "config.toml", environ={}))
+    svc.clock = lambda: NOW
+    return svc
 
 
 @pytest.mark.parametrize("stage_ahead", [False, True])
