@@ -67,7 +67,7 @@ class CaptureSettings(Section):
 
 
 class WorkerSettings(Section):
-    processes: int = Field(1, ge=0, le=32)
+    processes: int = Field(2, ge=0, le=32)
     threads: int = Field(1, ge=1, le=32)
     idle_poll_seconds: float = Field(0.1, gt=0)
     nice: int = Field(10, ge=0, le=19)

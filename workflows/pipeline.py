@@ -19,7 +19,11 @@ starts, so the write lock is held only for the writing stages, starting with
 "dedupe" and "thread", which must see every ticket committed a moment ago.
 When the SMTP intake is waiting for the lock, the batch commits early and
 continues in a new transaction after it. Several SQLite workers split the
-pending messages by id (``shard``). On PostgreSQL a batch is claimed first
+pending messages by id (``shard``) and also stage new requests: the last
+stages (``stageable``: apply, sla, respond) make their tickets, events and
+mail outside the write transaction, with ticket keys and turns in teams
+reserved in a short one before, so the workers take turns only to look up
+and write (``Pipeline._stage``). On PostgreSQL a batch is claimed first
 (``FOR UPDATE SKIP LOCKED``) and all stages run in its transaction, so many
 workers never work on the same message.
 """
