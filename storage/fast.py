@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Integer, String
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -36,8 +37,7 @@ class _Plan:
 
     __slots__ = ("convert", "defaults", "fixed", "names", "positional", "sql")
 
-    def __init__(self, statement: ClauseElement, connection: Connection, keys: tuple[str, ...]) -> None:
-        dialect = connection.dialect
+    def __init__(self, statement: ClauseElement, dialect: Dialect, keys: tuple[str, ...]) -> None:
         insert = isinstance(statement, Insert)
         compiled = statement.compile(dialect=dialect, column_keys=list(keys) if insert else None)
         if compiled.literal_execute_params or compiled.post_compile_params:
@@ -55,8 +55,13 @@ class _Plan:
         # SQLAlchemy's own conversion of each parameter for this dialect, as its execution applies it.
         self.convert = dict(compiled._bind_processors)
 
-    def parameters(self, given: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        values = {**self.fixed, **given}
+    def parameters(self, given: Mapping[str, Any], converted: bool = False) -> Sequence[Any] | dict[str, Any]:
+        """The driver's parameters for these values (``converted``: as :meth:`Prepared.converted` made them)."""
+        values = given if converted else self.converted({**self.fixed, **given}, given)
+        return [values[name] for name in self.names] if self.positional else values
+
+    def converted(self, values: dict[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` with the defaults of the columns not ``given`` filled in, each converted (in place)."""
         for key, make in self.defaults:
             if key not in given:
                 values[key] = make()
@@ -64,7 +69,7 @@ class _Plan:
             value = values.get(name)
             if value is not None:
                 values[name] = convert(value)
-        return [values[name] for name in self.names] if self.positional else values
+        return values
 
 
 def _filler(column) -> Callable[[], Any]:
@@ -85,6 +90,7 @@ class Prepared:
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
+        self._shapes: dict[tuple, tuple[_Plan, list]] = {}
 
     def execute(self, connection: Connection, parameters: Mapping[str, Any]) -> int:
         """Run once; the number of rows it changed."""
@@ -101,20 +107,57 @@ class Prepared:
         with self._run(connection, parameters) as cursor:
             return [row[0] for row in cursor.fetchall()]
 
-    def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]], *,
+                     converted: bool = False) -> None:
         """Run once per row, in one driver call.
 
         An insert's rows may give different columns: a row without one gets
-        the column's default (or NULL), as it would inserted alone.
+        the column's default (or NULL), as it would inserted alone. With
+        ``converted``, every row is one :meth:`converted` made, plus values
+        that need no conversion (the columns it left for later).
         """
         if not rows:
             return
         keys = tuple(dict.fromkeys(key for row in rows for key in row))
         if any(len(row) != len(keys) for row in rows):
+            if converted:
+                raise ValueError(f"every converted row must give the same values: {', '.join(keys)}")
             rows = [self._complete(row, keys) for row in rows]
         plan = self._plan(connection, keys)
         with self._cursor(connection) as cursor:
-            cursor.executemany(plan.sql, [plan.parameters(row) for row in rows])
+            cursor.executemany(plan.sql, [plan.parameters(row, converted) for row in rows])
+
+    def converted(self, dialect: Dialect, values: Mapping[str, Any], later: tuple[str, ...] = ()) -> dict[str, Any]:
+        """An insert's row for ``execute_many(..., converted=True)``, converted now instead of when it runs.
+
+        Every column gets its value: the given one, else its default (or
+        NULL), converted as the statement converts it on ``dialect``; only
+        the columns named in ``later`` (values that need no conversion, such
+        as an id known only then) and the database's own (an autoincrement
+        key) are left out, to be added before it runs.
+        """
+        shape = (dialect.name, later, tuple(values))
+        found = self._shapes.get(shape)
+        if found is None:
+            found = self._shapes[shape] = self._shape(dialect, values, later)
+        plan, fill = found
+        row = {key: values[key] if key in values else make() for key, make in fill}
+        return plan.converted(row, row)
+
+    def _shape(self, dialect: Dialect, values: Mapping[str, Any], later: tuple[str, ...]) -> tuple:
+        """The plan for ``converted``'s rows of these columns, and how to fill each column in them."""
+        if not isinstance(self.statement, Insert):
+            raise TypeError("only an insert's rows can be converted ahead")
+        table = self.statement.table
+        for name in later:
+            if table.c[name].type.bind_processor(dialect) is not None:
+                raise ValueError(f"column {name} needs converting: it cannot be left for later")
+        columns = [column for column in table.c if column.key not in later and (
+            column.key in values or (column is not table.autoincrement_column and column.server_default is None))]
+        plan = self._plan_for(dialect, tuple(column.key for column in columns))
+        if plan.fixed:
+            raise ValueError("a statement with values of its own cannot have its rows converted ahead")
+        return plan, [(column.key, None if column.key in values else _filler(column)) for column in columns]
 
     def _complete(self, row: Mapping[str, Any], keys: tuple[str, ...]) -> Mapping[str, Any]:
         if len(row) == len(keys):
@@ -126,9 +169,12 @@ class Prepared:
         return {key: row[key] if key in row else _filler(columns[key])() for key in keys}
 
     def _plan(self, connection: Connection, keys: tuple[str, ...]) -> _Plan:
-        plan = self._plans.get((connection.dialect.name, keys))
+        return self._plan_for(connection.dialect, keys)
+
+    def _plan_for(self, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
+        plan = self._plans.get((dialect.name, keys))
         if plan is None:
-            plan = self._plans[(connection.dialect.name, keys)] = _Plan(self.statement, connection, keys)
+            plan = self._plans[(dialect.name, keys)] = _Plan(self.statement, dialect, keys)
         return plan
 
     @contextlib.contextmanager

@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from mailgateway.authres import spoofing_reason, trusted_results
@@ -99,6 +100,7 @@ class Context:
     inbound_id: int
     services: Services
     now: dt.datetime
+    dialect: Dialect  # the database's, for the rows' values
     connection: Connection | None = None  # the write transaction's, for Core statements
     engine: RulesEngine | None = None  # one rule set decides the whole message, even across a reload
     parsed: ParsedMessage | None = None
@@ -126,8 +128,9 @@ class Context:
 
     def add_row(self, model: type, on: Ticket | None = None, **values) -> None:
         """A row of a ticket's (message, event, outbox), by default of ``ctx.ticket``; written with
-        the others of its kind in one statement."""
-        self.rows.setdefault(model, []).append((on, values))
+        the others of its kind in one statement, and converted for the database now (wherever the
+        stage runs) but for the ticket's id."""
+        self.rows.setdefault(model, []).append((on, _INSERTS[model].converted(self.dialect, values, _LATER)))
 
     def event(self, kind: str, actor: str, cause: str = "", on: Ticket | None = None, **data) -> None:
         """Record a change to the ticket (or to ``on``)."""
@@ -868,7 +871,7 @@ class Pipeline:
 
     def _context(self, session: Session, inbound: InboundMessage) -> Context:
         return Context(session=session, inbound=inbound, inbound_id=inbound.id, services=self.services,
-                       now=self.services.clock(), engine=self.services.engine)
+                       now=self.services.clock(), dialect=self.db.engine.dialect, engine=self.services.engine)
 
     def _run(self, ctx: Context, stages, *, in_transaction: bool = True) -> Outcome | None:
         """Run stages and write what they recorded.
@@ -936,10 +939,12 @@ def _write_rows(ctx: Context) -> None:
     else:
         ctx.session.flush()  # the continued ticket's changes
     for model, rows in ctx.rows.items():
-        _INSERTS[model].execute_many(ctx.connection, [{**row, "ticket_id": (on or ctx.ticket).id} for on, row in rows])
+        _INSERTS[model].execute_many(ctx.connection, [{**row, "ticket_id": (on or ctx.ticket).id} for on, row in rows],
+                                     converted=True)
 
 
 _INSERTS = {model: Prepared(insert(model.__table__)) for model in (Message, Event, Outbox)}
+_LATER = ("ticket_id",)  # the rows' one value known only when they are written
 
 
 class _Taken(Exception):

@@ -68,6 +68,39 @@ def test_rows_giving_different_columns_get_each_columns_default(database):
         ("created", "", {}, NOW), ("assigned", "rule it", {"a": 1}, NOW), ("noted", "", {"b": 2}, LATER)]
 
 
+def test_rows_converted_ahead_write_what_sqlalchemy_writes(database):
+    """Rows converted before their transaction (defaults filled, JSON and times converted), the ticket's id
+    added when they run, are the rows SQLAlchemy writes from the same values."""
+    statement = insert(Event.__table__)
+    given = [{"at": NOW, "kind": "created", "actor": "requester"},  # cause and data: defaults
+             {"at": LATER, "kind": "assigned", "actor": "rule", "cause": "rule it", "data": {"a": ["ß", 1]}}]
+    prepared = Prepared(statement)
+    ahead = [prepared.converted(database.engine.dialect, values, ("ticket_id",)) for values in given]
+    assert ahead[1]["data"] != {"a": ["ß", 1]}  # converted (JSON text on SQLite, a JSON adapter elsewhere)
+    with database.transaction() as session:
+        ticket = repo.insert_ticket(session.connection(), Ticket(**_ticket_values("IT-5")))
+        for values in given:  # one by one: an executemany would take every row's columns from the first
+            session.connection().execute(statement, {**values, "ticket_id": ticket})
+        prepared.execute_many(session.connection(), [{**row, "ticket_id": ticket} for row in ahead], converted=True)
+    with database.sessions() as session:
+        events = session.scalars(select(Event).order_by(Event.id)).all()
+    written = [(e.ticket_id, e.at, e.kind, e.actor, e.cause, e.data) for e in events]
+    assert written[2:] == written[:2]
+    assert written[0][4:] == ("", {}) and written[1][1] == LATER and written[1][5] == {"a": ["ß", 1]}
+
+
+def test_what_cannot_be_converted_ahead_is_refused(database):
+    prepared = Prepared(insert(Event.__table__))
+    dialect = database.engine.dialect
+    with pytest.raises(ValueError, match="column at needs converting"):
+        prepared.converted(dialect, {"kind": "k", "actor": "a"}, ("at",))
+    with pytest.raises(TypeError, match="only an insert"):
+        Prepared(update(Event.__table__).values(kind=bindparam("k"))).converted(dialect, {"k": "x"})
+    rows = [prepared.converted(dialect, {"at": NOW, "kind": "k", "actor": "a"}, ("ticket_id",)), {"kind": "k"}]
+    with database.transaction() as session, pytest.raises(ValueError, match="every converted row"):
+        prepared.execute_many(session.connection(), rows, converted=True)
+
+
 def test_an_update_fills_the_statements_own_values_and_counts_the_rows(database):
     with database.transaction() as session:
         (inbound,) = repo.add_inbound_many(session, [{"source": "smtp", "peer": None, "mail_from": "a@corp.example",
