@@ -125,25 +125,33 @@ class Context:
     staging: bool = False
     staged: tuple | None = None
     ack: tuple[dict, dict] | str | None = None  # the acknowledgement (outbox, message rows), or why none
+    ticket_rows: dict[int, dict] = field(default_factory=dict)  # id(ticket): its converted row, if staged
 
     def add_row(self, model: type, on: Ticket | None = None, **values) -> None:
         """A row of a ticket's (message, event, outbox), by default of ``ctx.ticket``; written with
         the others of its kind in one statement, and converted for the database now (wherever the
         stage runs) but for the ticket's id."""
-        self.rows.setdefault(model, []).append((on, _INSERTS[model].converted(self.dialect, values, _LATER)))
+        self.rows.setdefault(model, []).append((on, self.converted(model, values)))
+
+    def converted(self, model: type, values: dict) -> dict:
+        """A row's values converted for the database, all but the ticket's id."""
+        return _INSERTS[model].converted(self.dialect, values, _LATER)
 
     def event(self, kind: str, actor: str, cause: str = "", on: Ticket | None = None, **data) -> None:
         """Record a change to the ticket (or to ``on``)."""
         self.add_row(Event, on, at=self.now, kind=kind, actor=actor, cause=cause, data=data)
 
     def stash(self) -> None:
-        """Put what the staged stages made aside, until the write transaction confirms the message is new."""
-        self.staged = (self.ticket, self.new_ticket, self.children, self.rows, self.ack)
+        """Put what the staged stages made aside, until the write transaction confirms the message is new;
+        its new tickets' rows are converted for the database now, as the other rows were."""
+        tickets = (self.ticket, *(child for child, _ in self.children)) if self.new_ticket else ()
+        ticket_rows = {id(ticket): repo.ticket_row(self.dialect, ticket) for ticket in tickets}
+        self.staged = (self.ticket, self.new_ticket, self.children, self.rows, self.ack, ticket_rows)
         self.ticket, self.new_ticket, self.children, self.rows, self.ack = None, False, [], {}, None
 
     def adopt(self) -> None:
         """Take back what was stashed (before any rows recorded since)."""
-        self.ticket, self.new_ticket, self.children, rows, self.ack = self.staged
+        self.ticket, self.new_ticket, self.children, rows, self.ack, self.ticket_rows = self.staged
         self.rows, self.staged = {model: [*made, *self.rows.get(model, ())] for model, made in rows.items()}, None
 
     @property
@@ -564,8 +572,12 @@ class RespondStage:
         self._announce(ctx)
         # Staged ahead of the write transaction, the limit per sender is checked when ``finish`` queues it.
         reason = self._withheld(ctx) or (None if ctx.staging else self._too_many(ctx))
-        ctx.ack = reason or acknowledgement(ctx.services, ctx.department, ctx.ticket, ctx.parsed, ctx.now,
-                                            also=ctx.children, template=ctx.decision.template or "acknowledgement")
+        if reason:
+            ctx.ack = reason
+        else:
+            outbox, message = acknowledgement(ctx.services, ctx.department, ctx.ticket, ctx.parsed, ctx.now,
+                                              also=ctx.children, template=ctx.decision.template or "acknowledgement")
+            ctx.ack = (ctx.converted(Outbox, outbox), ctx.converted(Message, message))
         if not ctx.staging:
             self._queue(ctx)
 
@@ -585,8 +597,8 @@ class RespondStage:
                      ctx.ticket.key, ctx.ack)
             return
         outbox, message = ctx.ack
-        ctx.add_row(Outbox, **outbox)
-        ctx.add_row(Message, **message)
+        ctx.rows.setdefault(Outbox, []).append((None, outbox))  # converted when composed
+        ctx.rows.setdefault(Message, []).append((None, message))
         ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox["message_id"])
 
     @staticmethod
@@ -861,8 +873,8 @@ class Pipeline:
                     return self._finish(ctx, self._run(ctx, stages))
             except _SetAside as stop:
                 outcome = stop.outcome  # its ticket changes are rolled back by now
-            except _Taken:
-                return InboundStatus.PENDING
+            except (_Taken, _Later):
+                return InboundStatus.PENDING  # rolled back; a later batch takes it again
         ctx.ticket, ctx.connection = None, session.connection()
         try:
             return self._finish(ctx, outcome)
@@ -898,6 +910,11 @@ class Pipeline:
             if in_transaction:
                 _write_rows(ctx)
         except Exception as exc:
+            if in_transaction and _transient(exc):
+                # Another worker's transaction deadlocked with this one (PostgreSQL): not the message's fault.
+                log.warning("event=retry_later inbound_id=%s stage=%s reason=%r", ctx.inbound_id, stage_name,
+                            str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                raise _Later() from None
             outcome = _outcome(exc, stage_name, ctx.inbound_id)
             if in_transaction:
                 raise _SetAside(ctx, outcome) from None
@@ -932,10 +949,10 @@ class Pipeline:
 def _write_rows(ctx: Context) -> None:
     """Insert the ticket (if new), then each kind of row the stages recorded, in one statement per kind."""
     if ctx.new_ticket:
-        repo.insert_ticket(ctx.connection, ctx.ticket)
+        repo.insert_ticket(ctx.connection, ctx.ticket, ctx.ticket_rows.get(id(ctx.ticket)))
         for child, _ in ctx.children:
             child.parent_id = ctx.ticket.id
-            repo.insert_ticket(ctx.connection, child)
+            repo.insert_ticket(ctx.connection, child, ctx.ticket_rows.get(id(child)))
     else:
         ctx.session.flush()  # the continued ticket's changes
     for model, rows in ctx.rows.items():
@@ -949,6 +966,22 @@ _LATER = ("ticket_id",)  # the rows' one value known only when they are written
 
 class _Taken(Exception):
     """Another worker has processed this message meanwhile (leaves the transaction, rolling it back)."""
+
+
+class _Later(Exception):
+    """A temporary database fault (leaves the savepoint, rolling it back): the message stays pending."""
+
+
+#: SQLSTATEs of faults that go away when the work is tried again: serialization failure, deadlock,
+#: lock not available.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def _transient(exc: Exception) -> bool:
+    """Whether a stage failed on a temporary database fault (raised by SQLAlchemy or by the driver)."""
+    error = getattr(exc, "orig", None) or exc
+    return (getattr(error, "sqlstate", None) in _TRANSIENT_SQLSTATES
+            or str(getattr(error, "sqlite_errorname", "")).startswith("SQLITE_BUSY"))
 
 
 class _SetAside(Exception):
