@@ -97,9 +97,10 @@ class Prepared:
         with self._run(connection, parameters) as cursor:
             return cursor.rowcount
 
-    def first_row(self, connection: Connection, parameters: Mapping[str, Any]) -> tuple | None:
-        """Run once; the first row it returned (or None)."""
-        with self._run(connection, parameters) as cursor:
+    def first_row(self, connection: Connection, parameters: Mapping[str, Any], *,
+                  converted: bool = False) -> tuple | None:
+        """Run once; the first row it returned (or None). ``converted``: as in :meth:`execute_many`."""
+        with self._run(connection, parameters, converted) as cursor:
             return cursor.fetchone()
 
     def column(self, connection: Connection, parameters: Mapping[str, Any]) -> list:
@@ -178,11 +179,11 @@ class Prepared:
         return plan
 
     @contextlib.contextmanager
-    def _run(self, connection: Connection, parameters: Mapping[str, Any]) -> Iterator[Any]:
+    def _run(self, connection: Connection, parameters: Mapping[str, Any], converted: bool = False) -> Iterator[Any]:
         """The cursor, with the statement run once with these parameters."""
         plan = self._plan(connection, tuple(parameters))
         with self._cursor(connection) as cursor:
-            cursor.execute(plan.sql, plan.parameters(parameters))
+            cursor.execute(plan.sql, plan.parameters(parameters, converted))
             yield cursor
 
     @staticmethod

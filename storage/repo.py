@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, bindparam, func, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from storage.db import utcnow
@@ -22,7 +23,6 @@ from storage.models import (
     Ticket,
     TicketCounter,
 )
-
 
 #: Outbox kinds sent by the helpdesk on its own, not written by a person.
 AUTOMATIC_KINDS = ("acknowledgement",)
@@ -191,11 +191,26 @@ def agent_statuses(session: Session) -> list[AgentStatus]:
 _INSERT_TICKET = Prepared(insert(Ticket.__table__).returning(Ticket.__table__.c.id))
 
 
-def insert_ticket(connection: Connection, ticket: Ticket) -> int:
-    """Insert a new (transient) ticket in one statement and give it its id."""
-    values = {key: value for key, value in inspect(ticket).dict.items() if key in Ticket.__table__.c}
-    (ticket.id,) = _INSERT_TICKET.first_row(connection, values)
+def insert_ticket(connection: Connection, ticket: Ticket, row: dict | None = None) -> int:
+    """Insert a new (transient) ticket in one statement and give it its id.
+
+    ``row``: its values as ``ticket_row`` converted them before the
+    transaction (the ticket unchanged since, but for its parent).
+    """
+    if row is None:
+        (ticket.id,) = _INSERT_TICKET.first_row(connection, _ticket_values(ticket))
+    else:
+        (ticket.id,) = _INSERT_TICKET.first_row(connection, {**row, "parent_id": ticket.parent_id}, converted=True)
     return ticket.id
+
+
+def ticket_row(dialect: Dialect, ticket: Ticket) -> dict:
+    """A new ticket's values converted for ``insert_ticket`` now, all but its parent (known only then)."""
+    return _INSERT_TICKET.converted(dialect, _ticket_values(ticket), ("parent_id",))
+
+
+def _ticket_values(ticket: Ticket) -> dict:
+    return {key: value for key, value in inspect(ticket).dict.items() if key in Ticket.__table__.c}
 
 
 _AUTOMATIC_REPLIES = (

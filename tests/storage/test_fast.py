@@ -89,6 +89,22 @@ def test_rows_converted_ahead_write_what_sqlalchemy_writes(database):
     assert written[0][4:] == ("", {}) and written[1][1] == LATER and written[1][5] == {"a": ["ß", 1]}
 
 
+def test_a_ticket_converted_ahead_is_the_ticket_inserted_from_its_object(database):
+    parent = Ticket(**_ticket_values("IT-6"))
+    ahead, now = Ticket(**_ticket_values("IT-7")), Ticket(**_ticket_values("IT-8"))
+    row = repo.ticket_row(database.engine.dialect, ahead)
+    with database.transaction() as session:
+        connection = session.connection()
+        repo.insert_ticket(connection, parent)
+        ahead.parent_id = now.parent_id = parent.id  # the one value left for the transaction
+        repo.insert_ticket(connection, ahead, row)
+        repo.insert_ticket(connection, now)
+    with database.sessions() as session:
+        first, second = session.get(Ticket, ahead.id), session.get(Ticket, now.id)
+        assert _columns(first) == _columns(second)
+    assert first.parent_id == parent.id and first.tags == ["vpn", "ümlaut"] and first.updated_at == LATER
+
+
 def test_what_cannot_be_converted_ahead_is_refused(database):
     prepared = Prepared(insert(Event.__table__))
     dialect = database.engine.dialect
