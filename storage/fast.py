@@ -135,7 +135,7 @@ class Prepared:
         NULL), converted as the statement converts it on ``dialect``; only
         the columns named in ``later`` (values that need no conversion, such
         as an id known only then) and the database's own (an autoincrement
-        key) are left out, to be added before it runs.
+        key, a server default) are left out, to be added before it runs.
         """
         shape = (dialect.name, later, tuple(values))
         found = self._shapes.get(shape)

@@ -151,8 +151,9 @@ class Context:
 
     def adopt(self) -> None:
         """Take back what was stashed (before any rows recorded since)."""
-        self.ticket, self.new_ticket, self.children, rows, self.ack, self.ticket_rows = self.staged
-        self.rows, self.staged = {model: [*made, *self.rows.get(model, ())] for model, made in rows.items()}, None
+        self.ticket, self.new_ticket, self.children, made, self.ack, self.ticket_rows = self.staged
+        since, self.staged = self.rows, None
+        self.rows = {model: [*made.get(model, ()), *since.get(model, ())] for model in {**made, **since}}
 
     @property
     def recipients(self) -> list[str]:

@@ -80,3 +80,20 @@ def test_staging_is_for_several_workers_on_sqlite(sqlite_database, database, ser
     assert Pipeline(sqlite_database, services, shard=(0, 2)).stage_ahead
     assert not Pipeline(sqlite_database, services).stage_ahead  # one worker gains nothing by it
     assert Pipeline(database, services, stage_ahead=True).stage_ahead == database.is_sqlite
+
+
+def test_adopting_keeps_rows_recorded_since_after_the_staged_ones(sqlite_database, services):
+    from workflows.pipeline import Context
+
+    ctx = Context(session=None, inbound=None, inbound_id=1, services=services, now=NOW,
+                  dialect=sqlite_database.engine.dialect)
+    ctx.event("created", "requester")
+    ctx.add_row(Outbox, kind="agent_new")
+    ctx.stash()
+    assert ctx.rows == {}
+    ctx.event("looked_up", "rule")  # recorded in the write transaction, before adopting
+    ctx.add_row(Message, direction="in")
+    ctx.adopt()
+    assert [row["kind"] for _, row in ctx.rows[Event]] == ["created", "looked_up"]
+    assert [row["kind"] for _, row in ctx.rows[Outbox]] == ["agent_new"]
+    assert [row["direction"] for _, row in ctx.rows[Message]] == ["in"]
