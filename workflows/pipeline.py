@@ -746,10 +746,10 @@ class Pipeline:
                             len(self.writing))
         if not all(getattr(stage, "stageable", False) for stage in self.writing[first_staged:]):
             raise ValueError("stages that may be staged must come last")
-        self.lookup, self.staged = self.writing[:first_staged], self.writing[first_staged:]
+        self.lookup, self.stageable = self.writing[:first_staged], self.writing[first_staged:]
         if stage_ahead is None:  # it pays where several workers share one SQLite writer
             stage_ahead = db.is_sqlite and shard[1] > 1
-        self.stage_ahead = stage_ahead and db.is_sqlite and any(hasattr(stage, "reserve") for stage in self.staged)
+        self.stage_ahead = stage_ahead and db.is_sqlite and any(hasattr(stage, "reserve") for stage in self.stageable)
 
     def process_next(self) -> int:
         """Process the oldest pending message(s); returns how many (0: none pending)."""
@@ -835,7 +835,7 @@ class Pipeline:
             for ctx in new:
                 ctx.session, ctx.connection, ctx.now, ctx.away = session, session.connection(), now, away
                 try:
-                    for stage in self.staged:
+                    for stage in self.stageable:
                         if hasattr(stage, "reserve"):
                             stage.reserve(ctx)
                 except Exception:
@@ -846,7 +846,7 @@ class Pipeline:
                 continue
             ctx.session, ctx.connection, ctx.staging = None, None, True
             try:
-                for stage in self.staged:
+                for stage in self.stageable:
                     stage.process(ctx)
                 ctx.stash()
             except Exception:
