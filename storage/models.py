@@ -48,14 +48,11 @@ class UtcDateTime(TypeDecorator):
         """
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        utc = dt.timezone.utc
+        to_utc = self.process_bind_param
 
         def process(value):
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given to a UtcDateTime column")
-            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+            value = to_utc(value, dialect)
+            return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
         return process
 
     def process_result_value(self, value, dialect):

@@ -122,7 +122,7 @@ def staged(request, monkeypatch):
     if request.param == "in-transaction":
         return False
     if "database" in request.fixturenames and not request.getfixturevalue("database").is_sqlite:
-        pytest.skip("PostgreSQL runs every stage in the claiming transaction")
+        pytest.skip("staging is SQLite's: PostgreSQL runs every stage in the claiming transaction")
     from workflows.pipeline import Pipeline
 
     monkeypatch.setitem(Pipeline.__init__.__kwdefaults__, "stage_ahead", True)

@@ -459,11 +459,9 @@ class ApplyStage:
                     parent: Ticket | None = None) -> Ticket:
         parsed = ctx.parsed
         requester = parsed.reply_address
-        reserved = ctx.reserved.pop(department.key, None) if ctx.reserved else None
-        key, team, assignee = reserved or (repo.next_ticket_key(ctx.connection, department.key, department.prefix),
-                                           None, None)
+        reserved = ctx.reserved.pop(department.key, None) if ctx.reserved else None  # (key, team, assignee)
         ticket = Ticket(
-            key=key,
+            key=reserved[0] if reserved else repo.next_ticket_key(ctx.connection, department.key, department.prefix),
             department=department.key,
             requester_email=requester.email,
             requester_name=requester.name or parsed.sender.name,
@@ -484,8 +482,8 @@ class ApplyStage:
         for match in decision.matched:
             ctx.event("rule_matched", "rule", match.rule, ticket, rules_version=decision.rules_version,
                       reasons=list(match.reasons))
-        self._assign(ctx, department, decision, ticket,
-                     (team, assignee) if reserved else self._pick(ctx, department, decision))
+        picked = reserved[1:] if reserved else self._pick(ctx, department, decision)
+        self._assign(ctx, department, decision, ticket, picked)
         if ticket.watchers:
             ctx.event("watchers_added", "rule", _deciding_rule(ctx.engine.ruleset, decision, "watchers"), ticket,
                       watchers=list(ticket.watchers))

@@ -177,7 +177,10 @@ def test_the_runners_checkpoint_loop_moves_the_log_into_the_database_file(tmp_pa
     assert not loop.is_alive()
 
 
-def test_checkpoint_is_none_off_sqlite(database):
+def test_checkpoint_says_what_it_copied_on_sqlite_and_is_none_elsewhere(database):
+    result = database.checkpoint()
     if database.is_sqlite:
-        pytest.skip("about the other backends")
-    assert database.checkpoint() is None
+        frames, copied = result
+        assert copied == frames >= 0
+    else:
+        assert result is None
