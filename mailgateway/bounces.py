@@ -48,7 +48,9 @@ def from_delivery_status(text: str) -> list[Recipient]:
     for block in _BLOCKS.split(text):
         current: dict[str, str] = {}
         for name, value in _fields(block):
-            if name in ("final-recipient", "original-recipient") and name in current:  # the next recipient
+            # The next recipient: a second Final- or Original-Recipient, or one after the fields of this one.
+            if name in ("final-recipient", "original-recipient") and (name in current or "action" in current
+                                                                     or "status" in current):
                 records.append(current)
                 current = {}
             current.setdefault(name, value)
@@ -57,13 +59,21 @@ def from_delivery_status(text: str) -> list[Recipient]:
     for fields in records:
         if not ({"final-recipient", "original-recipient", "action"} & fields.keys()):
             continue  # the per-message block (Reporting-MTA, Arrival-Date ...)
-        address = _typed_value(fields.get("final-recipient") or fields.get("original-recipient") or "")
+        address = _report_address(fields)
         status = _STATUS.search(fields.get("status", ""))
         action = (fields.get("action", "").split() or [None])[0]
         diagnostic = _typed_value(fields.get("diagnostic-code", "")) or None
         result.append(recipient(address.lower(), status.group() if status else None,
                                 action.lower() if action else None, diagnostic))
     return result
+
+
+def _report_address(fields: dict[str, str]) -> str:
+    """The recipient a report is about: the address as the sender wrote it (Original-Recipient), else
+    the one the report's MTA tried last (Final-Recipient, after aliases and forwarding), whichever is an
+    Internet address (``x400; /S=anna/...`` is not), else whatever is there."""
+    values = [_typed_value(fields.get(name, "")) for name in ("original-recipient", "final-recipient")]
+    return next((value for value in values if _ADDRESS.fullmatch(value)), values[1] or values[0])
 
 
 def _fields(block: str) -> list[tuple[str, str]]:
@@ -113,7 +123,7 @@ _FAILED_SUBJECT = _anchored(
     r"delivery status notification \(fail", r"delivery (?:status notification: )?fail", r"delivery_failure",
     r"failure notice", r"message (?:not delivered|undeliverable|delivery fail|could not be delivered)",
     r"delivery notification: delivery has failed", r"undeliverable mail", r"unable to deliver",
-    r"mail system error", r"mail could not be delivered", r"undelivered message", r"(?:message|mail) rejected\b",
+    r"mail system error", r"mail could not be delivered", r"automatically rejected mail", r"undelivered message", r"(?:message|mail) rejected\b",
     r"rejected: ", r"\*\*\s*message you sent blocked", r"message blocked\b", r"delivery report: undeliver",
     # de
     r"unzustellbar", r"nicht zustellbar", r"benachricht(?:ig)?ung zum übermittlungsstatus \(fehl",
@@ -181,6 +191,11 @@ _REPORT_TEXT = _anywhere(
     r"Your message has been (?:successfully )?delivered to the following recipients",
     r"Delivery to these recipients or groups is complete", r"has been successfully relayed",
     r"This is an automatically generated Delivery Status Notification",
+    r"could not be delivered to the following", r"did not reach the following recipient",
+    r"Your (?:mail|e-?mail) (?:couldn't|could not|cannot|can't|wasn't|was not) be delivered",
+    r"The following (?:mail|message|e-?mail) could not be delivered", r"-{3,} ?Failed Recipients ?-{3,}",
+    r"Delivery of (?:your )?(?:e-?mail|message|mail)\b[\s\S]{1,300}?\bhas been (?:postponed|delayed|deferred)",
+    r"This is an advisory-only (?:e-?mail|message)",
     # de
     r"Die Zustellung an (?:folgende|diese) Empfänger oder Gruppen (?:ist fehlgeschlagen|wurde verzögert|ist verzögert)",
     r"konnte nicht zugestellt werden", r"Diagnoseinformationen für Administratoren",
@@ -210,10 +225,17 @@ _DELAYED_TEXT = _anywhere(
     r"THIS IS A WARNING (?:MESSAGE )?ONLY", r"YOU DO NOT NEED TO RESEND YOUR MESSAGE", r"has not yet been delivered",
     r"Delivery (?:is|has been) delayed", r"delivery to the following recipients? (?:has been|is) delayed",
     r"There was a temporary problem delivering your message", r"will (?:continue to )?(?:retry|try again)",
-    r"No action is required on your part", r"Delivery attempts will continue",
+    r"No action is required on your part", r"Delivery attempts will continue", r"has been (?:postponed|deferred)",
+    r"This is an advisory-only (?:e-?mail|message)", r"will continue to try",
     r"wurde verzögert", r"ist verzögert", r"noch nicht zugestellt", r"a été retardée", r"n'a pas encore été (?:remis|distribué)",
     r"se ha retrasado", r"todavía no se ha entregado", r"è stato ritardato", r"non è ancora stato recapitato",
     r"is vertraagd", r"nog niet bezorgd", r"foi atrasada", r"ainda não foi entregue",
+)
+#: Texts saying a failure is final, which a delay's words ("will retry") must not overrule.
+_FINAL_TEXT = _anywhere(
+    r"permanent", r"no (?:further|more) (?:delivery )?attempts", r"gi(?:ve|ving) up", r"gave up", r"has been returned",
+    r"is being returned", r"returning message to sender", r"aborted", r"expired", r"too long in the queue",
+    r"endgültig", r"définitiv", r"permanente?", r"definitiv[oa]", r"definitief",
 )
 _DELIVERED_TEXT = _anywhere(
     r"Your message has been (?:successfully )?delivered to the following recipients",
@@ -237,6 +259,13 @@ _RETURNED_ORIGINAL = re.compile(
     r"|original message headers:?|ursprüngliche nachrichtenkopfzeilen:?|en-têtes de message d'origine:?|"
     r"encabezados del mensaje original:?|intestazioni del messaggio originale:?|oorspronkelijke berichtkoppen:?|"
     r"cabeçalhos da mensagem original:?)\s*$", re.I | re.M)
+#: X.400 gateways write an Internet address as an attribute: "dda:SMTP=anna@corp.example".
+_X400_PREFIX = re.compile(r"^(?:smtp|rfc-?822)=")
+#: A line of a report's summary of the original message, up to the address: its header names in the
+#: languages of the MTAs we read (To, Cc, From, Sent ...; An, Von; À, De; Para; A, Da; Aan, Van).
+_SUMMARY_LINE = re.compile(
+    r"^[\s*>•-]*(?:to|cc|bcc|from|sent|date|subject|reply-to|sender|an|von|gesendet|betreff|à|de|envoyé|objet|para"
+    r"|enviado|asunto|a|da|inviato|oggetto|aan|van|verzonden|onderwerp|assunto)\s*:", re.I)
 _REPORT_SECTION = 20_000
 _OPENING = 6_000
 _WINDOW = 700
@@ -269,8 +298,20 @@ def text_outcome(text: str) -> str:
     return FAILED
 
 
+def report_outcome(subject: str | None, text: str) -> str:
+    """A report's outcome: what its subject states, else what its text does. A subject of failure over a
+    text saying delivery is still being tried (and nothing final) is a warning: the outcome is a delay."""
+    if subject is None:
+        return text_outcome(text)
+    if subject == FAILED:
+        opening = text[:_OPENING]
+        if _DELAYED_TEXT.search(opening) and not _FINAL_TEXT.search(opening):
+            return DELAYED
+    return subject
+
+
 def is_daemon(address: str) -> bool:
-    return bool(_DAEMON_LOCAL.match(address.partition("@")[0]))
+    return bool(_DAEMON_LOCAL.match(address.partition("@")[0].strip("\\\"' ")))
 
 
 def from_text(text: str, outcome: str, failed_header: str, own: set[str]) -> list[Recipient]:
@@ -286,16 +327,28 @@ def from_text(text: str, outcome: str, failed_header: str, own: set[str]) -> lis
     addresses = [a.strip().lower() for a in failed_header.split(",") if "@" in a]
     addresses = [a.strip("<> ") for a in addresses]
     if not addresses:
-        seen = set()
-        for match in _ADDRESS.finditer(section):
-            address = match.group().lower().rstrip(".")
-            if address in seen or address in own or is_daemon(address):
-                continue
-            seen.add(address)
-            addresses.append(address)
-            if len(addresses) >= _MAX_RECIPIENTS:
-                break
+        named, summarised = _addresses_in_text(section, own)
+        addresses = named or summarised
     return [_recipient_in_text(address, section, outcome) for address in addresses]
+
+
+def _addresses_in_text(section: str, own: set[str]) -> tuple[list[str], list[str]]:
+    """The addresses a report's text names, apart from its own and mail systems': those on other lines,
+    and those on lines summarising the original ("To: list@example", "* From: ..."), which are the
+    failures only when no other line names one."""
+    named: list[str] = []
+    summarised: list[str] = []
+    seen: set[str] = set()
+    for match in _ADDRESS.finditer(section):
+        address = _X400_PREFIX.sub("", match.group().lower().rstrip("."))
+        if address in seen or address in own or is_daemon(address):
+            continue
+        seen.add(address)
+        line = section[section.rfind("\n", 0, match.start()) + 1:match.start()]
+        (summarised if _SUMMARY_LINE.match(line) else named).append(address)
+        if len(named) >= _MAX_RECIPIENTS:
+            break
+    return named, summarised[:_MAX_RECIPIENTS]
 
 
 def _recipient_in_text(address: str, section: str, outcome: str) -> Recipient:

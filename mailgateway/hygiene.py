@@ -143,7 +143,7 @@ def text_bounce(message: _Message) -> Classification | None:
         reason = "report subject and text"
     else:
         return None
-    outcome = subject or bounces.text_outcome(parsed.text)
+    outcome = bounces.report_outcome(subject, parsed.text)
     return Classification(_REPORT_KINDS[outcome], reason, tuple(_text_recipients(message, outcome)))
 
 
@@ -151,6 +151,8 @@ def read_receipt(message: _Message) -> Classification | None:
     """RFC 8098 disposition notifications and Outlook's read receipts: automatic answers."""
     content_class = message.headers.get("content-class", "").lower()
     if message.report_type == "disposition-notification" or "mdn" in content_class:
+        if bounces.subject_outcome(message.subject) == bounces.FAILED:
+            return None  # a mail system refusing the message by disposition ("Automatically rejected mail")
         return Classification(AUTOREPLY, "read receipt")
     return None
 

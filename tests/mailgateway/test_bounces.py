@@ -170,3 +170,132 @@ def test_a_challenge_that_returns_the_original_is_no_bounce():
            b"To release your message for delivery, please reply to this message.\n"
            b"--X\nContent-Type: message/rfc822\n\nFrom: it@corp.example\nSubject: [IT-000123]\n\nHello\n--X--\n")
     assert classify(parse(raw)).kind == "challenge_response"
+
+
+# --- reports in the words of MTAs that write no RFC 3464 part -------------------------------------------
+
+def _report(subject: str, body: str, sender: str = "Mail Delivery System <MAILER-DAEMON@mx.partner.example>",
+            extra: str = "") -> bytes:
+    return (f"Return-Path: <>\nFrom: {sender}\nTo: it@corp.example\nSubject: {subject}\n{extra}"
+            f"Message-ID: <r.1@mx.partner.example>\nContent-Type: text/plain; charset=utf-8\n\n{body}").encode()
+
+
+def _kind_and_addresses(raw: bytes) -> tuple[str, list[str]]:
+    classification = classify(parse(raw))
+    return classification.kind, [r.email for r in classification.recipients]
+
+
+def test_the_recipient_is_the_address_the_sender_wrote_when_the_report_names_both():
+    # After an alias, the final recipient is an internal mailbox name; the sender wrote the original.
+    got = from_delivery_status("Reporting-MTA: dns; mx.partner.example\n\n"
+                               "Final-Recipient: rfc822; a.schmidt@store3.partner.example\n"
+                               "Original-Recipient: rfc822; anna@partner.example\nAction: failed\nStatus: 5.2.1\n")
+    assert [(r.email, r.status) for r in got] == [("anna@partner.example", "5.2.1")]
+
+
+def test_an_x400_final_recipient_gives_way_to_the_internet_address():
+    got = from_delivery_status("Reporting-MTA: x400; gw.partner.example\n\n"
+                               "Original-Recipient: rfc822; anna@partner.example\n"
+                               "Final-Recipient: x400; /G=Anna/S=Schmidt/O=Partner/PRMD=partner/ADMD= /C=DE/\n"
+                               "Action: failed\nStatus: 5.1.1\n")
+    assert [r.email for r in got] == ["anna@partner.example"]
+
+
+def test_the_final_recipient_counts_when_the_original_is_not_an_internet_address():
+    got = from_delivery_status("Reporting-MTA: dns; mx.partner.example\n\n"
+                               "Original-Recipient: x400; /G=Anna/S=Schmidt/\n"
+                               "Final-Recipient: rfc822; anna@partner.example\nAction: failed\nStatus: 5.1.1\n")
+    assert [r.email for r in got] == ["anna@partner.example"]
+
+
+def test_summary_lines_of_the_original_are_not_the_failed_recipients():
+    # Exchange 5.5 and Lotus Notes summarise the original ("To:", "Subject:") before naming the failure.
+    body = ("Your message\n\n  To:      printers@partner.example\n  Cc:      anna@partner.example\n"
+            "  Subject: Toner for floor 3\n  Sent:    Mon, 23 Nov 2026 09:12:44 +0100\n\n"
+            "did not reach the following recipient(s):\n\n"
+            "jdoe@partner.example on Mon, 23 Nov 2026 09:12:50 +0100\n"
+            "    The recipient name is not recognized\n")
+    assert _kind_and_addresses(_report("Undeliverable: Toner for floor 3", body,
+                                       sender="System Administrator <postmaster@partner.example>")) == (
+        "bounce", ["jdoe@partner.example"])
+
+
+def test_a_summary_line_is_the_failure_when_nothing_else_names_one():
+    body = ("Your message could not be delivered to the following recipients:\n\n"
+            "* To: jdoe@partner.example\n* Subject: Toner\n\nReason: mailbox unavailable\n")
+    assert _kind_and_addresses(_report("Message not delivered", body)) == ("bounce", ["jdoe@partner.example"])
+
+
+def test_an_x400_gateway_attribute_prefix_is_not_part_of_the_address():
+    body = ("Your message was not delivered to the following recipients:\n\n"
+            "  dda:SMTP=jdoe@partner.example\n  Reason: unable to transfer, no such recipient\n")
+    assert _kind_and_addresses(_report("Delivery report: undeliverable message", body)) == (
+        "bounce", ["jdoe@partner.example"])
+
+
+def test_a_failed_recipients_block_from_a_gateway_that_is_no_mailer_daemon():
+    body = "--- Failed Recipients ---\njdoe@partner.example\n\nReason: 550 mailbox unavailable\n"
+    raw = _report("Undeliverable: Toner", body, sender="Email Security <gateway@partner.example>")
+    assert _kind_and_addresses(raw) == ("bounce", ["jdoe@partner.example"])
+
+
+def test_a_sieve_reject_sent_as_a_disposition_notification_is_a_bounce():
+    raw = (b"Return-Path: <>\nFrom: Mail Delivery Subsystem <MAILER-DAEMON@mx.partner.example>\n"
+           b"To: it@corp.example\nSubject: Automatically rejected mail\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/report; report-type=disposition-notification; boundary=R\n\n"
+           b"--R\nContent-Type: text/plain; charset=utf-8\n\n"
+           b"Your message to <jdoe@partner.example> was automatically rejected:\nQuota exceeded (mailbox for user is full)\n"
+           b"--R\nContent-Type: message/disposition-notification\n\n"
+           b"Reporting-UA: mx.partner.example; Dovecot Mail Delivery Agent\nFinal-Recipient: rfc822; jdoe@partner.example\n"
+           b"Original-Message-ID: <IT-000123.abc@corp.example>\n"
+           b"Disposition: automatic-action/MDN-sent-automatically; deleted\n--R--\n")
+    assert _kind_and_addresses(raw) == ("bounce", ["jdoe@partner.example"])
+
+
+def test_a_read_receipt_is_still_an_autoreply():
+    raw = (b"From: Jan de Vries <jan@partner.example>\nTo: it@corp.example\nSubject: Read: Toner\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/report; report-type=disposition-notification; boundary=R\n\n"
+           b"--R\nContent-Type: text/plain\n\nYour message was read on Monday.\n"
+           b"--R\nContent-Type: message/disposition-notification\n\nFinal-Recipient: rfc822; jan@partner.example\n"
+           b"Disposition: manual-action/MDN-sent-manually; displayed\n--R--\n")
+    assert classify(parse(raw)).kind == "autoreply"
+
+
+@pytest.mark.parametrize("subject, body, kind", [
+    # A subject of failure over a text that says delivery is still being tried: a warning.
+    ("Returned mail: warning", "Your message to jdoe@partner.example could not be delivered yet: connection "
+     "timed out.\nDelivery attempts will continue to be made for 4 days.\n", "dsn_delayed"),
+    ("Message delivery failure", "This is an advisory-only email. Please do not reply to it.\n\n"
+     "Delivery of the email you sent to jdoe@partner.example has been postponed because the remote "
+     "server is not responding.\nThe system will continue to try to deliver the email.\n", "dsn_delayed"),
+    # Words of retrying next to words of giving up: final.
+    ("Undelivered Mail Returned to Sender", "Delivery to jdoe@partner.example was tried for 5 days and the "
+     "system will retry no more: giving up. The failure is permanent.\n", "bounce"),
+])
+def test_a_warning_under_a_failure_subject_is_a_delay(subject, body, kind):
+    assert _kind_and_addresses(_report(subject, body)) == (kind, ["jdoe@partner.example"])
+
+
+@pytest.mark.parametrize("text, report", [
+    ("Your message could not be delivered to the following recipients:", True),
+    ("Your message did not reach the following recipient(s):", True),
+    ("Your e-mail couldn't be delivered because the mailbox is full.", True),
+    ("The following message could not be delivered to all recipients.", True),
+    ("---- Failed Recipients ----\njdoe@partner.example", True),
+    ("Delivery of your message to jdoe@partner.example has been postponed.", True),
+    ("This is an advisory-only email. Please do not reply to it.", True),
+    ("The courier postponed the delivery of my chair again.", False),
+    ("Could you deliver the following items to room 3.12?", False),
+])
+def test_report_texts_of_more_mta_formats(text, report):
+    from mailgateway.bounces import has_report_text
+    assert has_report_text(text) is report
+
+
+@pytest.mark.parametrize("address, daemon", [
+    ("\\postmaster@partner.example", True), ('"MAILER-DAEMON"@partner.example', True),
+    ("postmaster@partner.example", True), ("anna@partner.example", False), ("post.master.anna@partner.example", False),
+])
+def test_mail_system_senders_quoted_or_escaped(address, daemon):
+    from mailgateway.bounces import is_daemon
+    assert is_daemon(address) is daemon
