@@ -38,6 +38,7 @@ def recipient(email: str, status: str | None, action: str | None, diagnostic: st
 # --- RFC 3464 -------------------------------------------------------------------------
 
 _BLOCKS = re.compile(r"\n[ \t]*\n")
+_RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
 
 
@@ -47,13 +48,18 @@ def from_delivery_status(text: str) -> list[Recipient]:
     records: list[dict[str, str]] = []
     for block in _BLOCKS.split(text):
         current: dict[str, str] = {}
+        previous = ""
         for name, value in _fields(block):
-            # The next recipient: a second Final- or Original-Recipient, or one after the fields of this one.
-            if name in ("final-recipient", "original-recipient") and (name in current or "action" in current
-                                                                     or "status" in current):
+            # The next recipient: a second Final- or Original-Recipient, or a recipient field after this
+            # record's own recipient and its Action or Status (a recipient's two fields stand together;
+            # some MTAs write them before Action and Status, some after).
+            if name in _RECIPIENT_FIELDS and (name in current or (
+                    previous not in _RECIPIENT_FIELDS and not current.keys().isdisjoint(_RECIPIENT_FIELDS)
+                    and not current.keys().isdisjoint(("action", "status")))):
                 records.append(current)
                 current = {}
             current.setdefault(name, value)
+            previous = name
         records.append(current)
     result = []
     for fields in records:

@@ -85,6 +85,16 @@ def test_delivery_status_with_several_recipients_and_no_blank_lines_between_them
     ]
 
 
+def test_delivery_status_with_the_recipient_after_action_and_status():
+    # Sun's and Oracle's messaging servers write Action and Status first, then the recipient's fields.
+    text = ("Reporting-MTA: dns; mx.partner.example\n\n"
+            "Action: failed\nStatus: 5.2.2 (recipient reached disk quota)\n"
+            "Original-recipient: rfc822;anna@partner.example\nFinal-recipient: rfc822;anna@store-daemon\n\n"
+            "Action: failed\nStatus: 5.1.1\nOriginal-recipient: rfc822;jan@partner.example\n")
+    assert [(r.email, r.status) for r in from_delivery_status(text)] == [
+        ("anna@partner.example", "5.2.2"), ("jan@partner.example", "5.1.1")]
+
+
 def test_a_report_with_one_failed_and_one_delayed_recipient_is_a_bounce():
     raw = (SAMPLES / "postfix_delayed.eml").read_bytes().replace(
         b"Will-Retry-Until: Sat, 28 Nov 2026 10:00:03 +0100 (CET)\n",
