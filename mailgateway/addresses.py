@@ -26,6 +26,8 @@ _TOKEN = re.compile(r"""
 """, re.X)
 _ESCAPE = re.compile(r"\\(.)")
 _ANGLE_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+_QUOTED_LOCAL = re.compile(r'"((?:[^"\\]|\\.)*)"\s*@\s*([^\s@<>"]+)')
+_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
 
 def mailboxes(value: str, hint: str | None = None) -> list[tuple[str, str]]:
@@ -56,6 +58,11 @@ def mailboxes(value: str, hint: str | None = None) -> list[tuple[str, str]]:
         elif kind == "angle":
             if angle is None:
                 angle = text
+        elif kind == "quoted" and angle is None and value.startswith("@", match.end()):
+            angle = text  # a bare quoted local part: "Anna Schmidt"@corp.example (its domain follows)
+        elif kind == "atom" and angle is not None and angle.startswith('"') and text.startswith("@") \
+                and "@" not in angle:
+            angle += text
         elif kind == "quoted":
             phrase.append(_ESCAPE.sub(r"\1", text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:]))
         elif kind == "comment":
@@ -93,6 +100,15 @@ def _mailbox(phrase: list[str], comments: list[str], angle: str | None, hint: st
 
 
 def _clean_address(address: str) -> str:
+    quoted = _QUOTED_LOCAL.fullmatch(address.strip())
+    if quoted is not None:  # "System Administrator"@example.com: the quotes keep the space
+        local, domain = _ESCAPE.sub(r"\1", quoted.group(1)), "".join(quoted.group(2).split())
+        if not local or any(char in local for char in "\r\n\x00"):
+            return ""
+        if not _DOT_ATOM.fullmatch(local):
+            escaped = local.replace("\\", "\\\\").replace('"', '\\"')
+            return f'"{escaped}"@{domain}'.lower()
+        address = f"{local}@{domain}"
     address = "".join(address.split())
     if address.lower().startswith("mailto:"):
         address = address[7:]

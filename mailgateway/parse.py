@@ -158,12 +158,19 @@ def _charset_hint(root: mime.Part) -> str | None:
     return None
 
 
+#: Address lists a message may wrongly carry twice; both lines name recipients, so they are joined.
+_ADDRESS_LISTS = frozenset({"to", "cc", "bcc", "reply-to"})
+
+
 def _first_values(fields: list[tuple[str, str]]) -> dict[str, str]:
-    """The first value of each field, raw (a field may repeat: Received, broken To lines ...)."""
+    """The first value of each field, raw (a field may repeat: Received, Subject ...); repeated To,
+    Cc, Bcc and Reply-To lines are joined into one list."""
     values: dict[str, str] = {}
     for name, value in fields:
         if name not in values:
             values[name] = value[:HEADER_LIMIT]
+        elif name in _ADDRESS_LISTS and len(values[name]) < HEADER_LIMIT:
+            values[name] = f"{values[name]}, {value}"[:HEADER_LIMIT]
     return values
 
 
@@ -175,7 +182,10 @@ def _mailboxes(raw_values: dict[str, str], name: str, hint: str | None) -> tuple
     value = raw_values.get(name)
     if not value:
         return ()
-    return tuple(Mailbox(address, display) for address, display in mailboxes(value, hint))
+    listed: dict[str, Mailbox] = {}  # an address named twice is one recipient (its first name kept)
+    for address, display in mailboxes(value, hint):
+        listed.setdefault(address, Mailbox(address, display))
+    return tuple(listed.values())
 
 
 def _first(items):

@@ -65,6 +65,11 @@ def test_unlabelled_eight_bit_subjects(raw_subject, hint, expected):
     (b"<mailto:anna@corp.example>", Mailbox("anna@corp.example", "")),
     (b"<@relay.corp.example:anna@corp.example>", Mailbox("anna@corp.example", "")),
     (b"anna@corp.example", Mailbox("anna@corp.example", "")),
+    (b'<"System Administrator"@corp.example>', Mailbox('"system administrator"@corp.example', "")),
+    (b'"Mail Admin"@corp.example (Postmaster)', Mailbox('"mail admin"@corp.example', "Postmaster")),
+    (b'Anna <"anna.schmidt"@corp.example>', Mailbox("anna.schmidt@corp.example", "Anna")),
+    (b'<"a\\"b"@corp.example>', Mailbox('"a\\"b"@corp.example', "")),
+    (b"alice@partner.example <bob@partner.example>", Mailbox("bob@partner.example", "alice@partner.example")),
     (b"Anna Schmidt", Mailbox("", "")),
     (b"", Mailbox("", "")),
 ])
@@ -111,6 +116,16 @@ def test_dates(value, expected):
     assert parsed.date.isoformat() == expected
     assert parsed.date.tzinfo is not None
     assert parsed.date == dt.datetime.fromisoformat(expected)
+
+
+def test_repeated_address_lines_are_one_list_and_an_address_is_listed_once():
+    # Some mail systems write a second To line instead of a second address in one.
+    raw = _mail(b"From: anna@corp.example\nTo: <it@corp.example>\nTo: Facilities <facilities@corp.example>\n"
+                b"Cc: klaus@corp.example\nCc: KLAUS@corp.example, carla@corp.example\nSubject: Printer\n")
+    parsed = parse(raw)
+    assert parsed.to == (Mailbox("it@corp.example"), Mailbox("facilities@corp.example", "Facilities"))
+    assert parsed.cc == (Mailbox("klaus@corp.example"), Mailbox("carla@corp.example"))
+    assert parsed.subject == "Printer"
 
 
 def test_headers_dict_holds_first_values_unfolded_and_decoded():
