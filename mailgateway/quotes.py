@@ -6,19 +6,23 @@ is plain lines without ">") and reads it from the top, line by line:
 
 * Quoted history starts at an Outlook or Lotus header block (From/Sent/To/
   Subject in English, German, French, Spanish, Italian, Dutch, Portuguese,
-  Swedish, Polish, Japanese or Chinese; also run together on one line), an
+  Swedish, Polish, Danish, Norwegian, Finnish, Russian, Japanese or Chinese;
+  in any order, also run together on one line; "From:" with only a dated
+  "Date:" is enough), an
   "Original Message" or forward separator, "Begin forwarded message:", or a
   dated attribution ("On 3 Nov 2025, at 10:02, Jane <j@x> wrote:", "Am ...
   um 10:02 schrieb ...:", "2025年11月3日(月) 10:02 ... <x>:"), also when it is
-  wrapped over two or three lines. Replies are top-posted: everything from
-  there on is cut.
+  wrapped over two or three lines; the writer's text run together with it on
+  one line ("Works now. On ... wrote:") stays. Replies are top-posted:
+  everything from there on is cut.
 * ">" lines are dropped one by one, together with an attribution right above
   them. The writer's own lines before, between and after ">" blocks stay: in
   a plain-text client that is an inline or bottom-posted answer, and the
   writer's lines are the only unquoted ones.
 * The signature is cut: a "-- " line, "Sent from my iPhone" and its kin, and
   a closing ("Best regards,", "Mit freundlichen Grüßen", "よろしくお願いいたします。")
-  followed by a name, only when some of the writer's text stays above it.
+  followed by a name, a name signed with a dash ("-Jane") or under "---",
+  only when some of the writer's text stays above it.
 * A reply that only quotes has no visible text: the result is "" (callers
   fall back to the whole body). A forward keeps the note above its marker.
 
@@ -45,16 +49,20 @@ _SCAN_LIMIT = 10_000
 _SIGNOFF_WINDOW = 15
 #: ...within this many last lines, blank ones included.
 _SIGNOFF_SCAN = 100
+#: Lines below a "---" line that make a signature.
+_RULE_SIGNATURE = 3
 
 # --- Outlook / Lotus / forward header blocks -------------------------------------------
 
 _LABELS = {
-    "sender": "from|von|de|da|van|från|od|差出人|送信者|发件人|發件人|寄件者|寄件人",
+    "sender": "from|von|de|da|van|från|fra|od|lähettäjä|от|差出人|送信者|发件人|發件人|寄件者|寄件人",
     "sent": "sent|date|gesendet|datum|envoyé|enviado|enviado el|enviada|enviada em|fecha|inviato|data"
-            "|verzonden|skickat|wysłano|送信日時|日付|发送时间|發送時間|日期|寄件日期|时间",
-    "to": "to|an|à|a|para|aan|till|do|宛先|收件人|收件者",
-    "cc": "cc|bcc|kopie|copie|copia|kopia|dw|抄送|副本",
-    "subject": "subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|temat|件名|主题|主題|主旨",
+            "|verzonden|skickat|sendt|dato|wysłano|lähetetty|päivämäärä|отправлено|дата|送信日時|日付|发送时间"
+            "|發送時間|日期|寄件日期|时间",
+    "to": "to|an|à|a|para|aan|till|til|do|vastaanottaja|кому|宛先|收件人|收件者",
+    "cc": "cc|bcc|kopie|copie|copia|kopia|kopi|dw|копия|抄送|副本",
+    "subject": "subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|aihe|тема|件名|主题"
+               "|主題|主旨",
 }
 _LABEL_KINDS = {word: kind for kind, words in _LABELS.items() for word in words.split("|")}
 #: A field name ends before this column ("*Enviada em:*", "  寄件日期：").
@@ -68,8 +76,10 @@ _RULE = re.compile(r"[-_=*~—–]{5,}")
 # --- separators ---------------------------------------------------------------------------
 
 _SEPARATOR_WORDS = (
-    r"original message|original e-?mail|original mail|message d'origine|message original|mail original"
-    r"|ursprüngliche nachricht|ursprüngliche mail"
+    r"original message|original e-?mail|original mail|reply message|message d'origine|message original"
+    r"|mail original|ursprüngliche nachricht|ursprüngliche mail|antwort nachricht"
+    r"|oprindelig meddelelse|opprinnelig melding|alkuperäinen viesti|исходное сообщение"
+    r"|videresendt meddelelse|videresendt melding|välitetty viesti|пересылаемое сообщение"
     r"|original-?nachricht|mensaje original|messaggio originale|oorspronkelijk bericht|origineel bericht"
     r"|mensagem original|ursprungligt meddelande|originalmeddelande|wiadomość oryginalna"
     r"|oryginalna wiadomość|元のメッセージ|オリジナル ?メッセージ|原始邮件|原始郵件|邮件原件|原邮件|原始消息"
@@ -95,7 +105,8 @@ _LOTUS = re.compile(
 # --- attributions -------------------------------------------------------------------------
 
 _VERBS = (r"wrote|writes|a\s+écrit|escribió|ha\s+scritto|schrieb|geschrieben|schreef|geschreven|escreveu"
-          r"|skrev|napisał\(a\)|napisała|napisał|pisze")
+          r"|skrev|napisał\(a\)|napisała|napisał|pisze|kirjoitti|написал\(а\)|написала|написал|пишет"
+          r"|đã\s+viết")
 # "... wrote:", "... a écrit :", "... 写道：", "...のメール:"
 _ENDS_WITH_VERB = re.compile(rf"(?:(?<!\w)(?:{_VERBS})|写道|寫道|書きました|のメール)\s*[:：]$")
 # "Am ... schrieb Jane Doe <jane@x>:", "Op ... schreef ...:", "Den ... skrev ...:", "W dniu ... napisał(a):"
@@ -103,6 +114,11 @@ _VERB_THEN_NAME = re.compile(r"(?<!\w)(?:schrieb|schreef|skrev)\s+(?P<name>[^:�
 # Lotus Notes: "Jane Doe/ACME wrote on 03.11.2025 10:02:13:", "... schrieb am 03.11.2025 10:02:"
 _VERB_THEN_DATE = re.compile(rf"(?<!\w)(?:{_VERBS})\s+(?:on|am|le|el|il|op|em|den|w\s+dniu)\s+"
                              r"[\d\s./:,-]{6,40}(?:[AaPp]\.?[Mm]\.?)?\s*[:：]$")
+# Only above a ">" block: "On 3 Nov 2025, at 10:02, Jane <jane@x> sent:"
+_ENDS_WITH_SENT = re.compile(r"(?<!\w)sent\s*:$")
+# Where an attribution starts inside a line: "... On Mon,", "...--- On Mon,", "... Am 3.11.2025".
+_ATTRIBUTION_START = re.compile(r"[ \t-](?:On|Am|Le|El|Il|Op|Em|Den|W dniu|Vào)\s")
+_ATTRIBUTION_WORDS = frozenset(("On", "Am", "Le", "El", "Il", "Op", "Em", "Den", "W", "Vào"))
 _DATED_PREFIX = re.compile(r"Wiadomość napisana przez |\d{4}年\d{1,2}月\d{1,2}日")
 # Horde, Roundcube and the like, only ever above a ">" block.
 _QUOTING = re.compile(r"(?:(?:quoting|zitat von|citando|citation de|citaat van|cytuję|cytując)\s|\*\s.{0,150}@)"
@@ -110,6 +126,9 @@ _QUOTING = re.compile(r"(?:(?:quoting|zitat von|citando|citation de|citaat van|c
 # No look-behind in front: a pattern that starts with a digit is searched for fast.
 # Old Gmail and some webmail: "2011/4/7 Jane Doe <jane@x.example>" right above the quote, no colon.
 _DATE_AND_ADDRESS = re.compile(r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\s.{0,150}<[^<>\s]+@[^<>\s]+>")
+# Gmail in many languages: "2025-11-03 10:02 GMT+01:00 Jane Doe <jane@x>:", the address often wrapped.
+_DATE_AND_ADDRESS_COLON = re.compile(
+    r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\s.{0,150}<\s?[^<>\s]+@[^<>\s]+>\s*[:：]")
 _YEAR = re.compile(r"(?:19|20)\d\d(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d\d")
 _TIME = re.compile(r"\d{1,2}:\d\d(?!\d)")
 
@@ -119,7 +138,7 @@ _NOT_ATTRIBUTION, _IF_QUOTED, _DATED = 0, 1, 2
 
 # "Sent from my iPhone", "Get Outlook for Android": the phrase, then the device within a few words.
 _MOBILE_START = (
-    r"sent from|sent with|sent via|get outlook for|download outlook (?:for|voor)|von meinem|gesendet von"
+    r"sent from|sent with|sent via|sent wirelessly (?:from|via)|envoyé sans fil (?:par|depuis)|get outlook for|download outlook (?:for|voor)|von meinem|gesendet von"
     r"|gesendet mit|von outlook für|outlook für (?:ios|android)|holen sie sich outlook für|envoyé de mon"
     r"|envoyé depuis|envoyé à partir d|obtenir outlook pour|télécharger outlook pour|enviado desde"
     r"|obtener outlook para|descargar outlook para|inviato da|ottieni outlook per|scarica outlook per"
@@ -135,7 +154,7 @@ _MOBILE_CJK = re.compile(
     r"|从 ?windows ?版邮件发送|.{1,30}から送信(?:しました)?|.{0,20}outlook ?を入手.{0,60}")
 _DEVICE = re.compile(
     r"phone|ipad|android|samsung|galaxy|huawei|xiaomi|pixel|blackberry|mobil|móvil|movil|cellulare"
-    r"|celular|telefoon|telefon|handy|outlook|yahoo|windows|ios|proton|手机|手機|携帯|メール|スマートフォン")
+    r"|celular|telefoon|telefon|handy|outlook|yahoo|windows|ios|proton|network|réseau|手机|手機|携帯|メール|スマートフォン")
 #: Words allowed after the device ("Sent with Proton Mail secure email."), more after a full stop
 #: ("Sent from my iPhone. Please excuse any typos.").
 _AFTER_DEVICE, _AFTER_DEVICE_SENTENCE = 3, 5
@@ -180,6 +199,8 @@ _GREETINGS = frozenset(
 _CJK_GREETINGS = ("お疲れ様", "お世話に", "你好", "您好", "各位")
 _CLOSING_END = " \t,.!。！、~"
 _POSTSCRIPT = re.compile(r"p\.? ?s\b", re.I)
+# A name signed with a dash on the last line: "-Jane", "– J. Doe".
+_DASH_NAME = re.compile(r"[-–—~] ?(?P<name>[^\W\d_].{0,30})")
 _CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff・ 　]{1,12}[!！。]?")
 _PARTICLES = frozenset("van von der den de da di del della dos das du la le y e af zu ten ter".split())
 
@@ -207,12 +228,18 @@ def _history(lines: list[str]) -> tuple[int, list[tuple[int, int]]]:
             i += 1
         elif row[0] == ">":
             first, after = _attribution_above(lines, i), i + 1
-            # Blank lines between ">" lines belong to the block.
+            if first < i:
+                first = _own_text_before(lines, first, i)
+            # Blank lines between ">" lines belong to the block, and so does the rest of a long link
+            # that the quoting client wrapped without a ">".
             for j in range(i + 1, end):
                 line = lines[j].lstrip()
                 if line.startswith(">"):
                     after = j + 1
                 elif line:
+                    if "http" in lines[j - 1] and _rest_of_quoted_link(lines[j - 1], line):
+                        after = j + 1
+                        continue
                     break
             dropped.append((first, after))
             i = after
@@ -245,8 +272,34 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
         if not _quoted_after(lines, i + 1):
             start, kind = _attribution_ending_at(lines, i, dated_only=True)
             if kind == _DATED:
-                return start
+                return _own_text_before(lines, start, i + 1)
     return None
+
+
+def _own_text_before(lines: list[str], first: int, stop: int) -> int:
+    """The first line of the attribution in ``lines[first:stop]``, once the writer's text in front of it
+    on its first line ("Thanks! On Mon, 3 Nov 2025 at 10:02, Jane wrote:", lines joined by a converter)
+    is made a line of its own in place of ``lines[first]``."""
+    row = lines[first].strip()
+    if row[:row.find(" ")] in _ATTRIBUTION_WORDS or row[0].isdigit():
+        return first  # it starts the line, as nearly always
+    m = _ATTRIBUTION_START.search(row, 1)
+    own = row[:m.start()].rstrip(" \t-") if m else ""
+    if not own:
+        return first
+    rest = " ".join([row[m.start() + 1:]] + [line.strip() for line in lines[first + 1:stop] if line.strip()])
+    if not _attribution_kind(rest) and not _DATE_AND_ADDRESS.fullmatch(rest):
+        return first
+    lines[first] = own
+    return first + 1
+
+
+def _rest_of_quoted_link(above: str, line: str) -> bool:
+    """``line`` ends a link opened on the quoted line above it: "> See (http://x.example/a?b" + "=c)"."""
+    if " " in line.strip() or not above.lstrip().startswith(">"):
+        return False
+    opened = max(above.rfind("(http"), above.rfind("<http"))
+    return opened >= 0 and not any(c in above[opened:] for c in ")>") and any(c in line for c in ")>")
 
 
 def _is_separator(row: str) -> bool:
@@ -273,10 +326,17 @@ def _ends_with_device(words: list[str]) -> bool:
 
 
 def _header_block_at(lines: list[str], i: int, row: str) -> bool:
-    """A "From:" line with at least two more header fields (or one, under a rule line)."""
+    """A "From:" line with at least two more header fields, counting those right above it ("Date:",
+    "To:", then "From:"), or with one: under a rule line, or a date with its time ("Date: ... 10:02")."""
     if _label_kind(row) != "sender":
         return False
     kinds = {m.lastgroup for m in _LABEL_INLINE.finditer(row.lower())} if len(row) > 40 else set()
+    dated = "sent" in kinds and _is_dated(row)
+    for j in range(i - 1, max(-1, i - 1 - _HEADER_WINDOW), -1):
+        kind = _label_kind(lines[j].strip())
+        if not kind:
+            break
+        kinds.add(kind)
     kinds.discard("sender")
     seen = others = 0
     for j in range(i + 1, min(len(lines), i + 1 + 2 * _HEADER_WINDOW)):
@@ -290,9 +350,14 @@ def _header_block_at(lines: list[str], i: int, row: str) -> bool:
                 break  # the next block's, or not a header block at all
             if kind:
                 kinds.add(kind)
+                dated = dated or kind == "sent" and _is_dated(following)
             else:
                 others += 1
-    return len(kinds) >= 2 or len(kinds) == 1 and _rule_above(lines, i)
+    return len(kinds) >= 2 or len(kinds) == 1 and (dated or _rule_above(lines, i))
+
+
+def _is_dated(row: str) -> bool:
+    return bool(_YEAR.search(row) and _TIME.search(row))
 
 
 def _label_kind(row: str) -> str | None:
@@ -357,7 +422,11 @@ def _attribution_kind(line: str) -> int:
     by_verb = _ENDS_WITH_VERB.search(line[-60:]) or _VERB_THEN_DATE.search(line)
     named = _VERB_THEN_NAME.search(line)
     if not (by_verb or named or _DATED_PREFIX.match(line)):
-        return _IF_QUOTED if _QUOTING.match(line.lower()) else _NOT_ATTRIBUTION
+        if line[0].isdigit() and _DATE_AND_ADDRESS_COLON.fullmatch(line):
+            return _DATED if _TIME.search(line) else _IF_QUOTED
+        if _QUOTING.match(line.lower()) or _ENDS_WITH_SENT.search(line[-20:]):
+            return _IF_QUOTED
+        return _NOT_ATTRIBUTION
     dated = _YEAR.search(line) and _TIME.search(line)
     if dated and (by_verb or _DATED_PREFIX.match(line) and "@" in line
                   or named and _looks_like_sender(named.group("name"))):
@@ -419,7 +488,17 @@ def _without_signoff(lines: list[str]) -> list[str]:
         # Line 0 is never blank here: with the closing there, nothing of the writer's would stay.
         if i and _is_signoff(rows[n], rows[n + 1:]) and not _only_a_greeting(lines[:i]):
             return lines[:i]
+        if i and rows[n] == "---" and 1 < len(rows) - n <= 1 + _RULE_SIGNATURE and _looks_like_name(rows[n + 1]):
+            return lines[:i]  # "---" over a name or two: the signature separator "-- " typed another way
+    if len(tail) > 1 and _is_dash_name(rows[-1], rows[-2]):
+        return lines[:tail[-1]]
     return lines
+
+
+def _is_dash_name(row: str, above: str) -> bool:
+    """"-Jane" on the last line, not the last item of a list ("- printer", or under "Two things:")."""
+    m = _DASH_NAME.fullmatch(row)
+    return bool(m) and _looks_like_name(m.group("name")) and above[0] not in "-–—~*•" and above[-1] not in ":："
 
 
 def _only_a_greeting(lines: list[str]) -> bool:
