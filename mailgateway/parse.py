@@ -36,7 +36,7 @@ from email.utils import parsedate_to_datetime
 from mailgateway import mime, tnef
 from mailgateway.addresses import mailboxes
 from mailgateway.charsets import decode, eight_bit_text, header_text
-from mailgateway.htmltext import html_to_text
+from mailgateway.htmltext import html_to_texts
 from mailgateway.quotes import visible_text
 
 #: Beyond this much HTML only the first part is converted to text; nobody reads a
@@ -129,7 +129,7 @@ def parse(raw: bytes) -> ParsedMessage:
         date=_date(raw_values.get("date", ""), defects),
         text=text,
         html="\n".join(body.htmls) if body.htmls else None,
-        visible_text=_visible(text),
+        visible_text=_visible(text if body.quoted is None else body.quoted),
         attachments=tuple(body.attachments),
         headers={name: _one_line(value if value.isascii() else eight_bit_text(value, hint))
                  for name, value in raw_values.items()},
@@ -229,6 +229,7 @@ class _Body:
         self.delivery_status: list[str] = []
         self.feedback_report: list[str] = []
         self.part_types: list[str] = []
+        self.quoted: str | None = None  # text from HTML with its blockquotes marked "> " (html_to_texts)
 
     def collect(self, root: mime.Part) -> None:
         stack: list[tuple[mime.Part, str | None]] = [(root, None)]
@@ -296,7 +297,8 @@ class _Body:
             self.defects.append(f"html: text from its first {TEXT_LIMIT} characters only")
             cut = markup.rfind("<", 0, TEXT_LIMIT)  # not inside a tag
             markup = markup[:cut if cut > 0 else TEXT_LIMIT]
-        return html_to_text(markup)
+        text, self.quoted = html_to_texts(markup)
+        return text
 
 
 def _unflow(text: str, delsp: bool) -> str:

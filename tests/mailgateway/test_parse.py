@@ -3,7 +3,8 @@ import datetime as dt
 
 import pytest
 
-from mailgateway.parse import ParseError, html_to_text, parse
+from mailgateway.htmltext import html_to_text
+from mailgateway.parse import ParseError, parse
 
 
 def _mail(headers: str, body: bytes, content_type="text/plain; charset=utf-8") -> bytes:

@@ -44,3 +44,49 @@ def test_html_only_message_text_and_html():
     parsed = parse(raw)
     assert parsed.text == "November\n\nThe canteen is closed on Friday."
     assert parsed.html.startswith("<html><body><h1>November</h1>")
+
+
+def _html_mail(markup: str) -> bytes:
+    return ("From: Anna <anna@corp.example>\nTo: it@corp.example\nSubject: Re: [IT-000123] Laptop\n"
+            "Content-Type: text/html; charset=utf-8\n\n" + markup).encode()
+
+
+def test_answers_between_quoted_blockquotes_are_the_visible_text():
+    # Apple Mail and Thunderbird quote with <blockquote type="cite">; answers written between the
+    # pieces are the writer's, the pieces and the attribution above them are not.
+    markup = ('<div>Answers below.</div><div><br></div><div>On 23 Nov 2026, at 10:02, IT Helpdesk '
+              '&lt;it@corp.example&gt; wrote:</div><br><blockquote type="cite"><div>Which laptop is it?</div>'
+              '<blockquote type="cite">Earlier: my laptop is broken.</blockquote></blockquote>'
+              '<div>The ThinkPad X1.</div><blockquote type="cite"><div>Which floor?</div></blockquote>'
+              '<div>Third floor.</div><div><br></div><div>Anna</div>')
+    parsed = parse(_html_mail(markup))
+    assert parsed.visible_text == "Answers below.\n\nThe ThinkPad X1.\n\nThird floor.\n\nAnna"
+    # The readable body is the whole message, without quote marks.
+    assert "Which laptop is it?" in parsed.text
+    assert not any(line.startswith(">") for line in parsed.text.splitlines())
+
+
+def test_gmail_quote_and_a_plain_blockquote_are_history_but_an_indent_is_the_writers():
+    gmail = ('<div dir="ltr">Works again, thanks!</div><br><div class="gmail_quote"><div dir="ltr" '
+             'class="gmail_attr">Am Mo., 23. Nov. 2026 um 10:02 Uhr schrieb IT &lt;it@corp.example&gt;:<br></div>'
+             '<blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204)">'
+             'Please restart the laptop.</blockquote></div>')
+    assert parse(_html_mail(gmail)).visible_text == "Works again, thanks!"
+    bare = "<p>Done.</p><blockquote>Please send the serial number.</blockquote>"
+    assert parse(_html_mail(bare)).visible_text == "Done."
+    indent = ('<div>The steps I tried:</div><blockquote style="margin:0 0 0 40px;border:none;padding:0px">'
+              '<div>1. restart</div><div>2. reinstall the driver</div></blockquote><div>Nothing helped.</div>')
+    parsed = parse(_html_mail(indent))
+    assert parsed.visible_text == parsed.text
+    assert "2. reinstall the driver" in parsed.visible_text and parsed.visible_text.endswith("Nothing helped.")
+
+
+def test_an_indent_inside_a_quote_closes_where_it_should():
+    from mailgateway.htmltext import html_to_texts
+
+    markup = ('<p>Mine</p><blockquote type="cite"><p>Theirs</p><blockquote style="margin-left:40px">indented theirs'
+              '</blockquote><p>still theirs</p></blockquote><p>Mine again</p>')
+    text, quoted = html_to_texts(markup)
+    assert text == html_to_text(markup)
+    assert [line for line in quoted.splitlines() if line.strip(">").strip()] == [
+        "Mine", "> Theirs", "> indented theirs", "> still theirs", "Mine again"]

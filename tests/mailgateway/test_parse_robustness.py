@@ -38,6 +38,10 @@ BIG = {
     "short lines": lambda: HEAD + b"Content-Type: text/plain; format=flowed\n\n" + b"ab \n" * (25 * MB // 4),
     "html": lambda: HEAD + b"Content-Type: text/html\n\n" + b"<p>Hi <b>there</b> &amp; &nbsp; x</p>\n" * (25 * MB // 38),
     "unclosed tags": lambda: HEAD + b"Content-Type: text/html\n\n" + b"<a<title><!--<script" * (25 * MB // 20),
+    "blockquotes nested without end": lambda: HEAD + b"Content-Type: text/html\n\n"
+                                      + b"<blockquote type=cite>a" * (25 * MB // 25),
+    "many quoted blockquotes": lambda: HEAD + b"Content-Type: text/html\n\n"
+                               + b"<blockquote class=gmail_quote>a</blockquote>b\n" * (25 * MB // 45),
     "header lines only": lambda: b"From: a@b.example\n" + b"X-Junk: value\n" * (25 * MB // 14),
     "many parts": lambda: HEAD + b"Content-Type: multipart/mixed; boundary=B\n\n"
                   + b"--B\nContent-Type: text/plain\n\nx\n" * (25 * MB // 30),
