@@ -640,10 +640,16 @@ class RespondStage:
 #: Classifications that report on the delivery of a message we sent.
 DELIVERY_REPORTS = frozenset({"bounce", "dsn_delayed", "dsn_delivered"})
 
-#: Senders that never read replies (RFC 3834 3.1.8 and common practice).
+#: Senders that never read replies (RFC 3834 3.1.8 and common practice): mail systems and robots by
+#: the start of their local part, and "do not reply" in the languages of our senders anywhere in it
+#: as a word ("github-noreply", "info.ne-pas-repondre", "noreply2").
 NO_REPLY_ADDRESS = re.compile(
-    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|"
-    r"notifications?|auto[-_.]?reply|autoresponder)(?:[-+_.][^@]*)?@", re.IGNORECASE)
+    r"^(?:(?:mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|bounces?|notifications?|auto[-_.]?reply"
+    r"|autoresponder|nobody)(?:[-+_.][^@]*)?@"
+    r"|(?:[^@]*[-_.+])?(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|no[-_.]?answer|no[-_.]?response"
+    r"|do[-_.]?not[-_.]?respond|ne[-_.]?pas[-_.]?r[eé]pondre|nicht[-_.]?antworten|keine[-_.]?antwort"
+    r"|no[-_.]?responder|n[aã]o[-_.]?responda|non[-_.]?rispondere|niet[-_.]?(?:be)?antwoorden|geen[-_.]?antwoord"
+    r"|svara[-_.]?inte|ikke[-_.]?svar|nie[-_.]?odpowiadaj)\d*(?:[-+_.][^@]*)?@)", re.IGNORECASE)
 
 STAGES = ("parse", "hygiene", "route", "policy", "dedupe", "thread", "apply", "sla", "respond")
 _REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadStage, RouteStage, PolicyStage,

@@ -236,6 +236,22 @@ def test_no_automatic_reply_to_senders_that_take_none(database, services, sender
         assert session.query(Outbox).filter_by(kind="acknowledgement").count() == (1 if "jira" in sender else 0)
 
 
+@pytest.mark.parametrize("address, robot", [
+    *[(a, True) for a in ("no-reply@corp.example", "github-noreply@partner.example", "accounts.no_reply@partner.example",
+                          "noreply2@partner.example", "ne-pas-repondre@partner.example", "nicht.antworten@partner.example",
+                          "keine-antwort@partner.example", "noresponder@partner.example", "nao-responda@partner.example",
+                          "non_rispondere@partner.example", "niet-beantwoorden@partner.example",
+                          "svara-inte@partner.example", "nie-odpowiadaj@partner.example", "nobody@partner.example",
+                          "do.not.respond@partner.example")],
+    *[(a, False) for a in ("anna@corp.example", "noreen.walsh@partner.example", "knobody@partner.example",
+                           "reply@partner.example", "jira-notifications@corp.example", "annoreply@partner.example")],
+])
+def test_addresses_that_take_no_replies_in_many_languages(address, robot):
+    from workflows.pipeline import NO_REPLY_ADDRESS
+
+    assert bool(NO_REPLY_ADDRESS.match(address)) is robot
+
+
 def test_a_bounce_of_our_reply_is_an_event_on_its_ticket(database, services):
     ack = _first_ticket_and_ack(database, services)
     bounce = (b"From: Mail Delivery System <MAILER-DAEMON@mx.corp.example>\r\nTo: it@corp.example\r\n"
