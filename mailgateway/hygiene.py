@@ -23,6 +23,7 @@ that a mail system sent it.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from mailgateway import bounces
@@ -57,9 +58,12 @@ class Classification:
 class _Message:
     """What the checks look at, worked out once."""
 
-    def __init__(self, parsed: ParsedMessage, envelope_from: str | None) -> None:
+    def __init__(self, parsed: ParsedMessage, envelope_from: str | None, own_addresses: Collection[str] = ()) -> None:
         self.parsed = parsed
         self.headers = parsed.headers
+        # A department address that is itself a list (a Google Group, a list alias) adds list headers
+        # to every request it passes on: those say nothing about the sender.
+        self.own_list = bool(own_addresses) and _names_own_list(self.headers, own_addresses)
         self.subject = parsed.subject
         self.sender = parsed.sender.email
         content_type = self.headers.get("content-type", "").lower().replace('"', "").replace(" ", "")
@@ -82,9 +86,11 @@ class _Message:
         return self.parsed.text[:size]
 
 
-def classify(parsed: ParsedMessage, envelope_from: str | None = None) -> Classification:
-    """The kind of a message. ``envelope_from`` is the SMTP MAIL FROM; without it the Return-Path header is used."""
-    message = _Message(parsed, envelope_from)
+def classify(parsed: ParsedMessage, envelope_from: str | None = None, own_addresses: Collection[str] = ()) -> Classification:
+    """The kind of a message. ``envelope_from`` is the SMTP MAIL FROM; without it the Return-Path header is used.
+    ``own_addresses`` are the helpdesk's own addresses (lower case): list headers of a list that is one
+    of them do not make a message bulk."""
+    message = _Message(parsed, envelope_from, own_addresses)
     for check in CHECKS:
         result = check(message)
         if result is not None:
@@ -193,6 +199,8 @@ def bulk_header(message: _Message) -> Classification | None:
     headers = message.headers
     for name in headers:
         if name in _BULK_HEADERS or name.startswith(_BULK_PREFIXES):
+            if message.own_list and name in _LIST_HEADERS:
+                continue
             return Classification(BULK, name)
     if _BULK_MAILER.search(headers.get("x-mailer", "")):
         return Classification(BULK, "bulk mailer")
@@ -215,9 +223,25 @@ def autoreply_subject(message: _Message) -> Classification | None:
 
 def bulk_precedence(message: _Message) -> Classification | None:
     precedence = message.headers.get("precedence", "") or message.headers.get("x-precedence", "")
-    if precedence.strip().lower() in ("bulk", "list", "junk"):
+    precedence = precedence.strip().lower()
+    if precedence in ("bulk", "junk") or (precedence == "list" and not message.own_list):
         return Classification(BULK, "Precedence")
     return None
+
+
+def _names_own_list(headers: dict[str, str], own_addresses: Collection[str]) -> bool:
+    """Whether the list headers name one of our addresses as the list: ``List-Id: <it.corp.example>``
+    (or ``<it@corp.example>``), ``List-Post: <mailto:it@corp.example>``, ``Mailing-list: list it@corp.example``."""
+    list_id = headers.get("list-id", "")
+    if list_id:
+        start, end = list_id.rfind("<"), list_id.rfind(">")
+        identifier = (list_id[start + 1:end] if 0 <= start < end else list_id).strip().lower()
+        if identifier in own_addresses or any(identifier == a.replace("@", ".") for a in own_addresses):
+            return True
+    for name in ("list-post", "mailing-list", "x-mailing-list"):
+        if any(address.lower() in own_addresses for address in _LIST_ADDRESS.findall(headers.get(name, ""))):
+            return True
+    return False
 
 
 def auto_submitted(message: _Message) -> Classification | None:
@@ -263,6 +287,10 @@ _BULK_HEADERS = frozenset({
     "x-mc-user", "x-mailjet-campaign", "x-roving-campaignid", "x-sg-eid", "x-mailin-campaign", "x-sfmc-stack",
     "x-ems-id", "x-mailgun-tag",
 })
+#: The headers a mailing list adds about itself (not a campaign's own).
+_LIST_HEADERS = frozenset({"list-id", "list-unsubscribe", "list-post", "list-help", "list-subscribe", "list-owner",
+                           "mailing-list", "x-mailing-list", "x-list", "x-list-unsubscribe"})
+_LIST_ADDRESS = re.compile(r"(?:mailto:|\blist\s+)([^\s<>;,@]+@[^\s<>;,@]+)", re.I)
 _BULK_PREFIXES = ("x-mailchimp", "x-mc-", "x-campaign", "x-mailjet", "x-roving", "x-sfmc", "x-mailin-")
 _BULK_MAILER = re.compile(r"mailchimp|phplist|sendinblue|brevo|mailjet|mailpoet|newsletter|campaign|sendy|acymailing"
                           r"|mailerlite|getresponse|klaviyo|constant ?contact|hubspot|marketo|pardot|emarsys|listserv"

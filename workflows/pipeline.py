@@ -198,7 +198,7 @@ class HygieneStage:
             raise Discard(f"loop: sent from our own address {parsed.sender.email}")
         if not parsed.sender.email:
             raise Quarantine("no usable From address")
-        ctx.classification = classify(parsed, ctx.inbound.mail_from)
+        ctx.classification = classify(parsed, ctx.inbound.mail_from, ctx.services.own_addresses)
         ctx.kind = ctx.classification.kind
 
 

@@ -48,7 +48,8 @@ def facts_for(services: Services, raw: bytes, *, to: str | None = None, at: dt.d
         known = ", ".join(d.address for d in services.departments.values())
         raise MessageError(f"no department address among {', '.join(addresses) or 'the recipients'} "
                            f"(give one with --to: {known})")
-    kind = classify_kind(parsed, mail_from if mail_from is not None else parsed.sender.email).kind
+    kind = classify_kind(parsed, mail_from if mail_from is not None else parsed.sender.email,
+                         services.own_addresses).kind
     return message_facts(parsed, kind=kind, department=department.key, address=department.address,
                          at=at or parsed.date or dt.datetime.now(dt.UTC), calendar=department.calendar,
                          directory=services.directory)

@@ -70,6 +70,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self._by_address = {d.address.lower(): d for d in self.departments.values()}
+        self._own_addresses = frozenset(self._by_address)
         self._by_prefix = {d.prefix: d for d in self.departments.values()}
         self._agents: dict[str, dict[str, None]] = {key: {} for key in self.departments}
         for team in self.teams.values():
@@ -108,6 +109,11 @@ class Services:
 
     def is_own_address(self, address: str) -> bool:
         return base_address(address).lower() in self._by_address
+
+    @property
+    def own_addresses(self) -> frozenset[str]:
+        """The departments' addresses, lower case."""
+        return self._own_addresses
 
     def sla_rule(self, department: Department, priority: str, policy: str | None = None) -> SlaRule:
         """The SLA target and calendar for a ticket: its own policy's (a rule chose one) or its department's."""

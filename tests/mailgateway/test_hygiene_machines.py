@@ -143,3 +143,43 @@ def test_feedback_report_fields_in_plain_text_from_the_null_sender():
     raw = _mail(subject="Complaint about your message", return_path="<>", sender="fbl@isp.example",
                 body="Feedback-Type: abuse\nUser-Agent: ISP-FBL/1.0\nVersion: 1\n")
     assert classify(parse(raw)).kind == "feedback_report"
+
+
+# --- a department address that is itself a list -------------------------------------------------------
+
+_GROUP_HEADERS = ("List-ID: <it.corp.example>\nMailing-list: list it@corp.example; contact it+owners@corp.example\n"
+                  "List-Post: <https://groups.google.com/a/corp.example/group/it/post>, <mailto:it@corp.example>\n"
+                  "List-Help: <https://support.google.com/a/corp.example/bin/topic.py?topic=25838>, "
+                  "<mailto:it+help@corp.example>\nPrecedence: list\nX-Google-Group-Id: 123456789\n")
+
+
+def _through_list(list_headers: str, extra: str = "") -> bytes:
+    return (f"From: Anna Schmidt <anna@corp.example>\nTo: it@corp.example\nSubject: VPN broken\n{list_headers}{extra}"
+            "Message-ID: <g.1@mail.corp.example>\nContent-Type: text/plain; charset=utf-8\n\nThe VPN fails.\n").encode()
+
+
+def test_a_request_through_our_own_group_address_is_normal():
+    # it@ is a Google Group: the group adds list headers to every request it passes on.
+    parsed = parse(_through_list(_GROUP_HEADERS))
+    assert classify(parsed, "anna@corp.example", {"it@corp.example", "hr@corp.example"}).kind == "normal"
+    assert classify(parsed, "anna@corp.example").kind == "bulk"  # not knowing our addresses: a list is a list
+
+
+@pytest.mark.parametrize("list_headers", [
+    "List-Id: IT requests <it.support.corp.example>\n",
+    "List-Post: <mailto:IT.Support@corp.example>\nPrecedence: list\n",
+    "Mailing-list: list it.support@corp.example\n",
+])
+def test_each_way_a_list_names_itself_counts(list_headers):
+    parsed = parse(_through_list(list_headers))
+    assert classify(parsed, "anna@corp.example", {"it.support@corp.example"}).kind == "normal"
+
+
+@pytest.mark.parametrize("list_headers, extra", [
+    ("List-Id: <news.partner.example>\nList-Unsubscribe: <mailto:leave@partner.example>\n", ""),  # another list
+    (_GROUP_HEADERS, "X-Mailchimp-Campaign: 42\n"),  # a campaign passed on by our group
+    (_GROUP_HEADERS.replace("Precedence: list", "Precedence: bulk"), ""),
+])
+def test_other_lists_and_campaigns_stay_bulk(list_headers, extra):
+    parsed = parse(_through_list(list_headers, extra))
+    assert classify(parsed, "anna@corp.example", {"it@corp.example"}).kind == "bulk"

@@ -236,6 +236,20 @@ def test_no_automatic_reply_to_senders_that_take_none(database, services, sender
         assert session.query(Outbox).filter_by(kind="acknowledgement").count() == (1 if "jira" in sender else 0)
 
 
+def test_a_request_through_a_department_address_that_is_a_group_is_a_ticket(database, services):
+    # hr@ or it@ kept as a Google Group: every request arrives with the group's list headers.
+    group = ("List-ID: <it.corp.example>\r\nPrecedence: list\r\n"
+             "List-Post: <mailto:it@corp.example>\r\nMailing-list: list it@corp.example\r\n")
+    _ingest(database, _mail(extra=group))
+    _ingest(database, _mail(subject="Our newsletter", extra="List-Id: <news.partner.example>\r\nPrecedence: list\r\n"),
+            mail_from="news@partner.example")
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        assert [t.subject for t in session.query(Ticket)] == ["VPN not working"]
+        assert session.query(Outbox).filter_by(kind="acknowledgement").count() == 1
+        assert session.query(InboundMessage).filter_by(status="discarded").count() == 1  # the other list's
+
+
 @pytest.mark.parametrize("address, robot", [
     *[(a, True) for a in ("no-reply@corp.example", "github-noreply@partner.example", "accounts.no_reply@partner.example",
                           "noreply2@partner.example", "ne-pas-repondre@partner.example", "nicht.antworten@partner.example",
