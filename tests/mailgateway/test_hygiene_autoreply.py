@@ -134,3 +134,12 @@ def test_the_null_sender_alone_does_not_make_machine_mail():
                                      "[Auto] [IT-000123] VPN"])
 def test_more_responder_subjects(subject):
     assert classify(parse(_reply(subject))).kind == "autoreply"
+
+
+def test_a_message_an_exchange_rule_redirected_to_us_is_its_writers():
+    # A shared it@ mailbox on Exchange whose inbox rule redirects everything to the helpdesk: the rule's
+    # mailbox is in X-MS-Exchange-Inbox-Rules-Loop, the message is still Klaus's request.
+    raw = (b"From: Klaus Weber <klaus@corp.example>\r\nTo: IT <it@corp.example>\r\nSubject: Drucker im 3. OG\r\n"
+           b"Message-ID: <req.7@corp.example>\r\nX-MS-Exchange-Inbox-Rules-Loop: it-shared@corp.example\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\n\r\nDer Drucker druckt nicht.\r\n")
+    assert classify(parse(raw)).kind == "normal"
