@@ -24,7 +24,8 @@ What the fields hold:
   decoded, encoded words not (hygiene reads tokens from them).
 - ``delivery_status`` / ``feedback_report``: the text of the
   message/delivery-status (RFC 3464) and message/feedback-report (RFC 5965)
-  parts, and ``part_types`` the content type of every part, for hygiene.
+  parts, ``returned_status`` that of a delivery report attached as a message,
+  and ``part_types`` the content type of every part, for hygiene.
 """
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0
 _BODY_TYPES = ("text/plain", "text/html")
 _TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
 _REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")
+_REPORT_HEADER = re.compile(rb"report-type\s*=\s*\"?delivery-status", re.I)
 _MESSAGE_FIELDS = frozenset({
     "from", "to", "cc", "bcc", "subject", "date", "message-id", "sender", "reply-to", "received", "return-path",
     "mime-version", "content-type", "delivered-to", "in-reply-to", "references", "envelope-to", "x-mailer",
@@ -95,6 +97,7 @@ class ParsedMessage:
     headers: dict[str, str] = field(default_factory=dict)
     defects: tuple[str, ...] = ()
     delivery_status: str = ""
+    returned_status: str = ""  # a delivery report's, attached to this message as a message/rfc822
     feedback_report: str = ""
     part_types: tuple[str, ...] = ()
 
@@ -135,6 +138,7 @@ def parse(raw: bytes) -> ParsedMessage:
                  for name, value in raw_values.items()},
         defects=tuple(dict.fromkeys(defects)),
         delivery_status="\n\n".join(body.delivery_status),
+        returned_status="\n\n".join(body.returned_status),
         feedback_report="\n\n".join(body.feedback_report),
         part_types=tuple(body.part_types),
     )
@@ -228,6 +232,7 @@ class _Body:
         self.attachments: list[Attachment] = []
         self.delivery_status: list[str] = []
         self.feedback_report: list[str] = []
+        self.returned_status: list[str] = []
         self.part_types: list[str] = []
         self.quoted: str | None = None  # text from HTML with its blockquotes marked "> " (html_to_texts)
 
@@ -253,6 +258,8 @@ class _Body:
         payload = part.payload()
         if content_type in _REPORT_TYPES:
             self.delivery_status.append(decode(payload, part.charset or "utf-8"))
+        elif content_type == "message/rfc822" and _REPORT_HEADER.search(payload, 0, 8192):
+            self._returned_report(payload)
         elif content_type == "message/feedback-report":
             self.feedback_report.append(decode(payload, part.charset or "utf-8"))
         if content_type in _TNEF_TYPES or (filename or "").lower() == "winmail.dat":
@@ -278,6 +285,16 @@ class _Body:
             if part.params.get("format", "").lower() == "flowed" and len(text) <= TEXT_LIMIT:
                 text = _unflow(text, part.params.get("delsp", "").lower() == "yes")
             self.plain.append(text)
+
+    def _returned_report(self, payload: bytes) -> None:
+        """The delivery-status parts of a delivery report passed on as an attached message (some
+        gateways wrap the reports they relay): kept apart from the message's own (``returned_status``)."""
+        stack = [mime.parse(payload)]
+        while stack:
+            part = stack.pop()
+            stack.extend(part.parts)
+            if part.content_type in _REPORT_TYPES:
+                self.returned_status.append(decode(part.payload(), part.charset or "utf-8"))
 
     def _tnef(self, payload: bytes) -> bool:
         try:

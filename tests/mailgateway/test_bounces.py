@@ -309,3 +309,29 @@ def test_report_texts_of_more_mta_formats(text, report):
 def test_mail_system_senders_quoted_or_escaped(address, daemon):
     from mailgateway.bounces import is_daemon
     assert is_daemon(address) is daemon
+
+
+def test_a_report_a_gateway_relayed_as_an_attached_message_names_its_recipients():
+    inner = (b"From: postmaster@mx.partner.example\nTo: it@corp.example\nSubject: Delivery Status Notification (Failure)\n"
+             b"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=IN\n\n"
+             b"--IN\nContent-Type: text/plain\n\nDelivery to the following recipients failed.\n\n"
+             b"--IN\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mx.partner.example\n\n"
+             b"Final-Recipient: rfc822;jdoe@partner.example\nAction: failed\nStatus: 5.1.1\n--IN--\n")
+    raw = (b"From: postmaster@partner.example\nTo: it@corp.example\nSubject: Delivery Status Notification (Failure)\n"
+           b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=OUT\n\nThis is a MIME-formatted message.\n\n"
+           b"--OUT\nContent-Type: message/rfc822\nContent-Disposition: attachment\n\n" + inner + b"--OUT--\n")
+    classification = classify(parse(raw))
+    assert classification.kind == "bounce"
+    assert [(r.email, r.status, r.hard) for r in classification.recipients] == [("jdoe@partner.example", "5.1.1", True)]
+
+
+def test_a_person_forwarding_a_report_as_an_attachment_is_no_bounce():
+    inner = (b"From: MAILER-DAEMON@mx.partner.example\nSubject: Undelivered Mail Returned to Sender\n"
+             b"Content-Type: multipart/report; report-type=delivery-status; boundary=IN\n\n"
+             b"--IN\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822;jdoe@partner.example\n"
+             b"Action: failed\nStatus: 5.1.1\n--IN--\n")
+    raw = (b"From: Anna Schmidt <anna@corp.example>\nTo: it@corp.example\nSubject: Fw: my mail bounces\n"
+           b"Content-Type: multipart/mixed; boundary=OUT\n\n--OUT\nContent-Type: text/plain\n\n"
+           b"Why does my mail to jdoe come back?\n--OUT\nContent-Type: message/rfc822\n\n" + inner + b"--OUT--\n")
+    classification = classify(parse(raw))
+    assert classification.kind == "normal" and classification.recipients is None
