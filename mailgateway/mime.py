@@ -35,6 +35,10 @@ _CONTENT_TYPE = re.compile(r"\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*/\s*([!#$%&'*+.^
 _PARAM = re.compile(r"""\s*([^\s=;"]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)""")
 _SECTION = re.compile(r"^(.+?)\*(\d+)?(\*)?$")
 # A line "--something" followed by a header field: a boundary line, whatever the Content-Type says.
+#: The same for a part that has no Content-Type at all: only before a Content- field, at the top.
+_HEADLESS_BOUNDARY = re.compile(
+    rb"^--([!-~][ -~]{0,150}?)[ \t]*\r?\n(?=content-(?:type|transfer-encoding|disposition)[ \t]*:)", re.M | re.I)
+_HEADLESS_WINDOW = 600  # a preamble of a few lines at most ("This is a multi-part message ...")
 _CANDIDATE_BOUNDARY = re.compile(rb"^--([!-~][ -~]{0,150}?)(--)?[ \t]*\r?\n(?=[A-Za-z][A-Za-z0-9-]*:)", re.M)
 
 
@@ -99,6 +103,8 @@ def _entity(data: bytes, start: int, end: int, default_type: str, depth: int, co
     part = Part(headers, data, body_start, end, defects=defects)
     value = part.get("content-type")
     part.content_type, part.params = parse_content_type(value, default_type, defects)
+    if value is None and default_type == "text/plain":
+        _headless_multipart(part)
     if part.is_multipart:
         encoding = (part.get("content-transfer-encoding") or "").strip().lower()
         if encoding in ("base64", "quoted-printable"):
@@ -205,6 +211,20 @@ def _rfc2231(pieces: list[tuple[int, bool, str]], defects: list[str]) -> str:
             data += value.encode("latin-1", "replace")
     text = decode(bytes(data), charset or None, defects, "parameter")
     return decode_words(text) if "=?" in text else text
+
+
+def _headless_multipart(part: Part) -> None:
+    """A part without Content-Type whose body is plainly multipart (a list or gateway dropped the
+    field): its first line "--boundary" before a Content- field, and that boundary again further on."""
+    data, start = part.source, part.start
+    found = _HEADLESS_BOUNDARY.search(data, start, min(part.end, start + _HEADLESS_WINDOW))
+    if found is None:
+        return
+    boundary = found.group(1).rstrip()
+    if data.find(b"\n--" + boundary, found.end(), part.end) < 0:
+        return
+    part.content_type, part.params = "multipart/mixed", {"boundary": boundary.decode("latin-1")}
+    part.defects.append(f"no Content-Type; multipart with boundary {part.params['boundary']!r} found in the body")
 
 
 def _split_children(part: Part, depth: int, counter: list[int]) -> None:

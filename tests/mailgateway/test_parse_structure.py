@@ -56,6 +56,29 @@ def test_missing_content_type_is_plain_text_and_missing_blank_line_is_forgiven()
     assert "header ended without an empty line" in parsed.defects
 
 
+def test_a_multipart_body_whose_content_type_was_dropped_is_still_split():
+    # A list or gateway dropped the Content-Type field; the body is plainly multipart.
+    parsed = parse(HEAD + b"\nThis message is in MIME format. Your mail reader may not show all of it.\n\n"
+                   b"------=_NextPart_000_01\nContent-Type: text/plain; charset=utf-8\n\nDer Drucker streikt.\n"
+                   b"------=_NextPart_000_01\nContent-Type: application/pdf; name=r.pdf\n"
+                   b"Content-Transfer-Encoding: base64\n\nJVBERi0=\n------=_NextPart_000_01--\n")
+    assert parsed.text == "Der Drucker streikt."
+    assert _summary(parsed) == [("r.pdf", "application/pdf", 5, None)]
+    assert any("no Content-Type; multipart" in defect for defect in parsed.defects)
+
+
+@pytest.mark.parametrize("body", [
+    # One boundary-like line only: a person's text.
+    b"Hi,\n--Anna\nContent-Type: is what my script prints. Why?\n",
+    # MIME text quoted further down the message (a returned original inside a report): not this body's structure.
+    b"Your message could not be delivered.\n" + b"Details follow.\n" * 60
+    + b"--B\nContent-Type: text/plain\n\nOriginal\n--B--\n",
+])
+def test_text_without_content_type_that_only_mentions_mime_stays_text(body):
+    parsed = parse(HEAD + b"\n" + body)
+    assert parsed.text == body.decode().strip("\n") and parsed.attachments == ()
+
+
 def test_an_mbox_from_line_before_the_header_is_skipped():
     parsed = parse(b"From anna@corp.example Mon Nov 23 10:00:00 2026\nFrom: anna@corp.example\nSubject: Hi\n\nBody\n")
     assert (parsed.sender.email, parsed.subject, parsed.text) == ("anna@corp.example", "Hi", "Body")
