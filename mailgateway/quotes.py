@@ -13,13 +13,20 @@ is plain lines without ">") and reads it from the top, line by line:
   dated attribution ("On 3 Nov 2025, at 10:02, Jane <j@x> wrote:", "Am ...
   um 10:02 schrieb ...:", "2025年11月3日(月) 10:02 ... <x>:"), also when it is
   wrapped over two or three lines; the writer's text run together with it on
-  one line ("Works now. On ... wrote:") stays. Replies are top-posted:
-  everything from there on is cut.
+  one line ("Works now. On ... wrote:") stays. So does a line with a date
+  and time that ends in an address and a colon ("Wednesday, 5 November 2025,
+  10:02 from Jane <j@x>:", "05.11.2025, 10.02, Jane <j@x>:"; times also
+  written "10.02" and "10h02"), and an "On ... wrote" without its colon.
+  Replies are top-posted: everything from there on is cut.
 * ">" lines are dropped one by one, together with an attribution right above
   them. The writer's own lines before, between and after ">" blocks stay: in
   a plain-text client that is an inline or bottom-posted answer, and the
-  writer's lines are the only unquoted ones.
-* The signature is cut: a "-- " line, "Sent from my iPhone" and its kin, and
+  writer's lines are the only unquoted ones. Not so the end of a long quoted
+  line that the quoting client wrapped without a ">" (lower case, right
+  between two ">" lines).
+* The signature is cut: a "-- " line, "Sent from my iPhone" and its kin (also
+  an app or device by its name: "Sent from TypeApp<https://...>"), the footer
+  of a mailing list under a rule of underscores, and
   a closing ("Best regards,", "Mit freundlichen Grüßen", "よろしくお願いいたします。")
   followed by a name, a name signed with a dash ("-Jane") or under "---",
   only when some of the writer's text stays above it.
@@ -43,6 +50,8 @@ _ATTRIBUTION_LINES = 3
 _HEADER_WINDOW = 8
 #: Lines in a header block that are no field: a long "To:" wrapped onto the next lines.
 _HEADER_WRAPS = 2
+#: A quoted line at least this long may have been wrapped by the quoting client, its end left without ">".
+_WRAPPED_QUOTE = 60
 #: Quoted history is looked for in this many lines of the writer's own (">" lines not counted).
 _SCAN_LIMIT = 10_000
 #: A closing is looked for among this many last non-blank lines...
@@ -56,12 +65,12 @@ _RULE_SIGNATURE = 3
 
 _LABELS = {
     "sender": "from|von|de|da|van|från|fra|od|lähettäjä|от|差出人|送信者|发件人|發件人|寄件者|寄件人",
-    "sent": "sent|date|gesendet|datum|envoyé|enviado|enviado el|enviada|enviada em|fecha|inviato|data"
-            "|verzonden|skickat|sendt|dato|wysłano|lähetetty|päivämäärä|отправлено|дата|送信日時|日付|发送时间"
+    "sent": "sent|date|gesendet|datum|envoyé|envoyé le|message du|enviado|enviado el|enviada|enviada em|fecha"
+            "|inviato|data|verzonden|skickat|sendt|dato|wysłano|lähetetty|päivämäärä|отправлено|дата|送信日時|日付|发送时间"
             "|發送時間|日期|寄件日期|时间",
     "to": "to|an|à|a|para|aan|till|til|do|vastaanottaja|кому|宛先|收件人|收件者",
-    "cc": "cc|bcc|kopie|copie|copia|kopia|kopi|dw|копия|抄送|副本",
-    "subject": "subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|aihe|тема|件名|主题"
+    "cc": "cc|bcc|kopie|copie|copie à|copia|kopia|kopi|dw|копия|抄送|副本",
+    "subject": "subject|betreff|objet|sujet|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|aihe|тема|件名|主题"
                "|主題|主旨",
 }
 _LABEL_KINDS = {word: kind for kind, words in _LABELS.items() for word in words.split("|")}
@@ -105,7 +114,8 @@ _LOTUS = re.compile(
 # --- attributions -------------------------------------------------------------------------
 
 _VERBS = (r"wrote|writes|a\s+écrit|escribió|ha\s+scritto|schrieb|geschrieben|schreef|geschreven|escreveu"
-          r"|skrev|napisał\(a\)|napisała|napisał|pisze|kirjoitti|написал\(а\)|написала|написал|пишет"
+          r"|skrev|napisał\(a\)|napisała|napisał|pisze|kirjoitti|írta|napsal\(a\)|napsala|napsal"
+          r"|написал\(а\)|написала|написал|пишет"
           r"|đã\s+viết")
 # "... wrote:", "... a écrit :", "... 写道：", "...のメール:"
 _ENDS_WITH_VERB = re.compile(rf"(?:(?<!\w)(?:{_VERBS})|写道|寫道|書きました|のメール)\s*[:：]$")
@@ -119,6 +129,7 @@ _ENDS_WITH_SENT = re.compile(r"(?<!\w)sent\s*:$")
 # Where an attribution starts inside a line: "... On Mon,", "...--- On Mon,", "... Am 3.11.2025".
 _ATTRIBUTION_START = re.compile(r"[ \t-](?:On|Am|Le|El|Il|Op|Em|Den|W dniu|Vào)\s")
 _ATTRIBUTION_WORDS = frozenset(("On", "Am", "Le", "El", "Il", "Op", "Em", "Den", "W", "Vào"))
+_ATTRIBUTION_HEADS = "OALEIDWV"
 _DATED_PREFIX = re.compile(r"Wiadomość napisana przez |\d{4}年\d{1,2}月\d{1,2}日")
 # Horde, Roundcube and the like, only ever above a ">" block.
 _QUOTING = re.compile(r"(?:(?:quoting|zitat von|citando|citation de|citaat van|cytuję|cytując)\s|\*\s.{0,150}@)"
@@ -129,8 +140,13 @@ _DATE_AND_ADDRESS = re.compile(r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\s.{0,150}<[^<>\s]
 # Gmail in many languages: "2025-11-03 10:02 GMT+01:00 Jane Doe <jane@x>:", the address often wrapped.
 _DATE_AND_ADDRESS_COLON = re.compile(
     r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\s.{0,150}<\s?[^<>\s]+@[^<>\s]+>\s*[:：]")
+# Mail.ru, Yandex and others: "Wednesday, 3 November 2025, 10:02 +01:00 from Jane <jane@x>:",
+# "03.11.2025, 10:02, "Jane" <jane@x>:", "10:02 AM, November 3, 2025, Jane <jane@x>:"; counts with a date and time.
+_ADDRESS_COLON = re.compile(r"<\s?[^<>\s]+@[^<>\s]+>\s*[:：]$")
 _YEAR = re.compile(r"(?:19|20)\d\d(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d\d")
-_TIME = re.compile(r"\d{1,2}:\d\d(?!\d)")
+# "10:02"; "10.02" (Finnish, Danish, Norwegian, Russian clients), not inside a date; "10h02" (French).
+# One digit first (the rest checked behind) keeps the search fast.
+_TIME = re.compile(r"\d(?::\d\d(?!\d)|h\d\d(?!\d)|\.\d\d(?![\d.])(?<!\d\d\d\.\d\d)(?<!\.\d\.\d\d)(?<!\.\d\d\.\d\d))")
 
 _NOT_ATTRIBUTION, _IF_QUOTED, _DATED = 0, 1, 2
 
@@ -159,6 +175,15 @@ _DEVICE = re.compile(
 #: ("Sent from my iPhone. Please excuse any typos.").
 _AFTER_DEVICE, _AFTER_DEVICE_SENTENCE = 3, 5
 _MAX_MOBILE = 120
+# The same phrases with a mail app or device named in capitals, a link to it allowed after.
+_APP_SIGNATURE = re.compile(
+    r"(?:Sent (?:from|with|via)|Envoyé (?:de|depuis|avec)|Enviado (?:desde|con|de|do|com)|Inviato (?:da|dal|con)"
+    r"|Gesendet (?:von|mit)|Verzonden (?:vanaf|vanuit|met)|Verstuurd (?:vanaf|vanuit|met)|Skickat från"
+    r"|Wysłane z)\s+(?:(?:my|mon|ma|mi|mio|mia|mijn|meinem|meiner|meu|minha|min|mitt|mojego)\s+)?"
+    r"(?P<name>[\w.+&'-]+(?:\s[\w.+&'-]+){0,3})\s*(?:<https?://[^\s<>]*>|\(https?://[^\s()]*\))?\.?")
+# The footer a mailing list manager adds below a rule of underscores (Mailman and the like).
+_LIST_FOOTER = re.compile(r"\S\s+(?:mailing ?list|mailing-?liste|liste de diffusion|lista de correo|mailinglijst"
+                          r"|lista di distribuzione|sändlista|lista de discussão)$")
 
 _THANKS = frozenset("""
 thanks|thank you|many thanks|thanks a lot|thanks again|thanks in advance|thank you very much|thx
@@ -226,6 +251,11 @@ def _history(lines: list[str]) -> tuple[int, list[tuple[int, int]]]:
         row = lines[i].strip()
         if not row:
             i += 1
+        elif row[0] == ">" and i and row[1:].strip() in (":", "：") and _opens_address(lines[i - 1]):
+            # Gmail wrapped the attribution inside the address: "... skrev Jane <jane@x" + ">:".
+            lines[i - 1] = lines[i - 1].rstrip() + row
+            lines[i] = ""
+            i += 1
         elif row[0] == ">":
             first, after = _attribution_above(lines, i), i + 1
             if first < i:
@@ -238,6 +268,9 @@ def _history(lines: list[str]) -> tuple[int, list[tuple[int, int]]]:
                     after = j + 1
                 elif line:
                     if "http" in lines[j - 1] and _rest_of_quoted_link(lines[j - 1], line):
+                        after = j + 1
+                        continue
+                    if _rest_of_quoted_line(lines, j):
                         after = j + 1
                         continue
                     break
@@ -261,6 +294,8 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
     """
     if row[0] in "-_=*" and (row == "--" or _is_separator(row)):
         return i
+    if row[0] == "_" and not row.strip("_") and _is_list_footer(lines, i):
+        return i
     if len(row) <= _MAX_MOBILE and _is_mobile_signature(row):
         return i
     if _header_block_at(lines, i, row):
@@ -273,6 +308,10 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
             start, kind = _attribution_ending_at(lines, i, dated_only=True)
             if kind == _DATED:
                 return _own_text_before(lines, start, i + 1)
+    # Some webmail leave out the colon: "On Mon, 3 Nov 2025 10:02:15 +0100 Jane <jane@x> wrote".
+    elif (row[0] in _ATTRIBUTION_HEADS and row[-1].isalpha() and row[:row.find(" ")] in _ATTRIBUTION_WORDS
+          and len(row) < _MAX_MARKER and _ENDS_WITH_VERB.search(row[-60:] + ":") and _attribution_kind(row + ":") == _DATED):
+        return i
     return None
 
 
@@ -302,6 +341,19 @@ def _rest_of_quoted_link(above: str, line: str) -> bool:
     return opened >= 0 and not any(c in above[opened:] for c in ")>") and any(c in line for c in ")>")
 
 
+def _opens_address(line: str) -> bool:
+    opened = line.rfind("<")
+    return opened >= 0 and "@" in line[opened:] and ">" not in line[opened:]
+
+
+def _rest_of_quoted_line(lines: list[str], j: int) -> bool:
+    """Line ``j`` is the end of the long quoted line above it, which the quoting client wrapped without
+    a ">": it carries on in lower case, right between two ">" lines, and the line above ends no question."""
+    above, line = lines[j - 1].strip(), lines[j].strip()
+    return (line[0].islower() and len(above) >= _WRAPPED_QUOTE and above[0] == ">" and above[-1] not in "?:："
+            and j + 1 < len(lines) and lines[j + 1].lstrip().startswith(">"))
+
+
 def _is_separator(row: str) -> bool:
     low = row.lower()
     return len(row) <= _MAX_MARKER and bool(_SEPARATOR.fullmatch(low) or _LOTUS.fullmatch(low))
@@ -310,19 +362,35 @@ def _is_separator(row: str) -> bool:
 def _is_mobile_signature(row: str) -> bool:
     low = row.lower()
     if low[:2] in _MOBILE_HEADS and _MOBILE.match(low):
-        return _ends_with_device(low.split())
+        return _ends_with_device(low.split()) or _is_app_signature(row)
     if row.isascii():
         return False
     return bool(_MOBILE_CJK.fullmatch(low.rstrip("。.")) and _DEVICE.search(low))
 
 
 def _ends_with_device(words: list[str]) -> bool:
-    """The device is named near the end: "Von meinem Handy aus kann ich nicht drucken" is no signature."""
-    last = max((k for k, word in enumerate(words) if _DEVICE.search(word)), default=None)
-    if last is None:
+    """The device is named near the end: "Von meinem Handy aus kann ich nicht drucken" is no signature,
+    and it is what the message was sent from: "Sent from my desk, easier than my phone." is none either."""
+    named = [k for k, word in enumerate(words) if _DEVICE.search(word)]
+    if not named or any(word[-1] in ",;" for word in words[:named[0]]):
         return False
+    last = named[-1]
     after = len(words) - 1 - last
     return after <= _AFTER_DEVICE or after <= _AFTER_DEVICE_SENTENCE and words[last][-1] in ",.;!-–"
+
+
+def _is_app_signature(row: str) -> bool:
+    """"Sent from TypeApp<https://...>", "Sent from my Wiko RIDGE 4G": a mail app or device by its name."""
+    m = _APP_SIGNATURE.fullmatch(row)
+    return bool(m) and all(any(c.isupper() or c.isdigit() for c in word) for word in m.group("name").split())
+
+
+def _is_list_footer(lines: list[str], i: int) -> bool:
+    """A rule of underscores over the footer a mailing list adds: "xyz mailing list", then its address
+    or its page."""
+    rows = [row for row in (line.strip() for line in lines[i + 1:i + 8]) if row][:3]
+    return (len(rows) > 1 and bool(_LIST_FOOTER.search(rows[0].lower()))
+            and any("@" in row or "http" in row for row in rows[1:]))
 
 
 def _header_block_at(lines: list[str], i: int, row: str) -> bool:
@@ -409,11 +477,19 @@ def _attribution_ending_at(lines: list[str], j: int, dated_only: bool = False) -
         return best, best_kind
     # From the shortest to the longest: lines above an attribution that is as good without them
     # are the writer's own.
+    # A line that opens like an attribution ("On Wed, 3 Dec, Jane Doe" over "<jane@x>" and "wrote:") is
+    # its first line, unless it ends a sentence.
+    opened = False
     for first in range(len(parts) - 1, -1, -1):
         kind = _attribution_kind(" ".join(parts[first:]))
-        if kind > best_kind:
+        if kind > best_kind or kind and kind == best_kind and not opened and _opens_attribution(parts[first]):
             best, best_kind = j - (len(parts) - 1 - first), kind
+            opened = _opens_attribution(parts[first])
     return best, best_kind
+
+
+def _opens_attribution(row: str) -> bool:
+    return row[:row.find(" ")] in _ATTRIBUTION_WORDS and row[-1] not in ".!?"
 
 
 def _attribution_kind(line: str) -> int:
@@ -424,9 +500,13 @@ def _attribution_kind(line: str) -> int:
     if not (by_verb or named or _DATED_PREFIX.match(line)):
         if line[0].isdigit() and _DATE_AND_ADDRESS_COLON.fullmatch(line):
             return _DATED if _TIME.search(line) else _IF_QUOTED
+        if ">" in line[-4:] and _ADDRESS_COLON.search(line[-160:]) and _YEAR.search(line) and _TIME.search(line):
+            return _DATED
         if _QUOTING.match(line.lower()) or _ENDS_WITH_SENT.search(line[-20:]):
             return _IF_QUOTED
         return _NOT_ATTRIBUTION
+    if by_verb and by_verb.start() == 0 and len(line) <= 60:
+        return _NOT_ATTRIBUTION  # "wrote:" alone: the rest of an attribution wrapped over lines
     dated = _YEAR.search(line) and _TIME.search(line)
     if dated and (by_verb or _DATED_PREFIX.match(line) and "@" in line
                   or named and _looks_like_sender(named.group("name"))):

@@ -662,9 +662,92 @@ NOT_DASH_SIGNATURES = [
          "It failed again. On Monday I will bring it to you:"),
 ]
 
+WEBMAIL_AND_WRAPPING = [
+    case("french-webmail-header-block",
+         "C'est réglé, merci.\n\n====\n\nMessage du : 05/11/2025 10:02\n"
+         "De : \"Service informatique\" <it@corp.example>\nA : jeanne@corp.example\nCopie à : \n"
+         "Sujet : Imprimante\n\nBonjour Jeanne, pouvez-vous redémarrer l'imprimante ?",
+         "C'est réglé, merci."),
+    case("french-yahoo-sent-on-with-h-time",
+         "Merci, c'est bon.\n\nDe : Service informatique <it@corp.example>\n"
+         "Envoyé le : mercredi 5 novembre 2025 10h02\n\nBonjour, le poste est prêt.",
+         "Merci, c'est bon."),
+    case("hungarian-attribution",
+         "Köszönöm, már működik.\n\n2025.11.05. 10:02 keltezéssel, IT Service Desk írta:\n\n"
+         "Kérem, indítsa újra a gépet.",
+         "Köszönöm, már működik."),
+    case("czech-attribution",
+         "Děkuji, funguje to.\n\nDne 5. 11. 2025 10:02 IT Service Desk napsal(a):\n\n"
+         "Restartujte prosím počítač.",
+         "Děkuji, funguje to."),
+    case("time-with-a-dot-unquoted-below",
+         "Kiitos, nyt toimii.\n\nke 5. marraskuuta 2025 klo 10.02 IT Service Desk <it@corp.example> kirjoitti:\n\n"
+         "Käynnistä kone uudelleen.",
+         "Kiitos, nyt toimii."),
+    case("date-comma-time-address-colon",
+         "Спасибо, всё работает.\n\n05.11.2025, 10.02, \"IT Service Desk\" <it@corp.example>:\n\n"
+         "Перезагрузите компьютер.",
+         "Спасибо, всё работает."),
+    case("weekday-date-time-from-address-colon",
+         "I can come at 3.\n\nWednesday, 5 November 2025, 10:02 +01:00 from IT Service Desk <it@corp.example>:\n\n"
+         "When can you bring the laptop?",
+         "I can come at 3."),
+    case("time-first-date-address-colon",
+         "Tomorrow works.\n\n10:02 AM, November 5, 2025, \"IT Service Desk\" <it@corp.example>:\n\n"
+         "When are you in the office?",
+         "Tomorrow works."),
+    case("attribution-wrapped-before-the-address-and-verb",
+         "Thanks, that did it.\n\nOn Wed, Nov 5, IT Service Desk\n<it@corp.example>\nwrote:\n> Please try again.",
+         "Thanks, that did it."),
+    case("name-and-address-over-wrote",
+         "Done.\n\nIT Service Desk <it@corp.example>\nwrote:\n> Please check the cable.", "Done."),
+    case("attribution-without-colon",
+         "Works now.\n\nOn Wed, 5 Nov 2025 10:02:15 +0100 IT Service Desk <it@corp.example> wrote\n\n"
+         "Please restart the client.",
+         "Works now."),
+    case("attribution-wrapped-inside-the-address",
+         "Takk, det virker.\n\nons. 5. nov. 2025 kl. 10:02 skrev IT Service Desk <it-service-desk@corp.example\n"
+         ">:\n\n> Start maskinen på nytt.",
+         "Takk, det virker."),
+    case("quoted-line-wrapped-without-marker",
+         "Yes, that one.\n\nOn Wed, 5 Nov 2025 at 10:02, IT Service Desk <it@corp.example> wrote:\n"
+         "> Could you tell us which printer shows the error, the one on the third floor or\n"
+         "the one next to the kitchen\n> Thanks, IT",
+         "Yes, that one."),
+    case("app-signature-with-link",
+         "I will bring it at 3.\n\nSent from Spark<https://spark.example/app>\n\n"
+         "On Wed, 5 Nov 2025 at 10:02, IT Service Desk <it@corp.example> wrote:\nWhen can you come?",
+         "I will bring it at 3."),
+    case("device-signature-by-brand",
+         "Je passe à 15 h.\n\nEnvoyé depuis mon Nokia G42\n\nBonjour, quand pouvez-vous passer ?",
+         "Je passe à 15 h."),
+    case("mailing-list-footer",
+         "Thanks, that fixed it.\n\n_______________________________________________\nhelpdesk-users mailing list\n"
+         "helpdesk-users@lists.corp.example\nhttps://lists.corp.example/mailman/listinfo/helpdesk-users",
+         "Thanks, that fixed it."),
+]
+
+NOT_WRAPPING_OR_SIGNATURES = [
+    case("lower-case-answer-below-a-question",
+         "On Wed, 5 Nov 2025 at 10:02, IT Service Desk <it@corp.example> wrote:\n"
+         "> Did you restart the laptop after the update was installed this morning?\nyes, twice\n"
+         "> Does the error still show up?\nno, it is gone",
+         "yes, twice\nno, it is gone"),
+    case("sent-from-in-a-sentence",
+         "The form is attached.\n\nSent from my office PC, which is faster than my phone.",
+         "The form is attached.\n\nSent from my office PC, which is faster than my phone."),
+    case("sent-from-a-department",
+         "The parcel arrived.\nSent from our mail room on Monday",
+         "The parcel arrived.\nSent from our mail room on Monday"),
+    case("underscores-over-text",
+         "Fill in:\n____\nyour name and the mailing list you want",
+         "Fill in:\n____\nyour name and the mailing list you want"),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
-       + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES)
+       + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
+       + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
