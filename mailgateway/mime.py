@@ -35,11 +35,11 @@ _CONTENT_TYPE = re.compile(r"\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*/\s*([!#$%&'*+.^
 _PARAM = re.compile(r"""\s*([^\s=;"]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)""")
 _SECTION = re.compile(r"^(.+?)\*(\d+)?(\*)?$")
 # A line "--something" followed by a header field: a boundary line, whatever the Content-Type says.
-#: The same for a part that has no Content-Type at all: only before a Content- field, at the top.
+_CANDIDATE_BOUNDARY = re.compile(rb"^--([!-~][ -~]{0,150}?)(--)?[ \t]*\r?\n(?=[A-Za-z][A-Za-z0-9-]*:)", re.M)
+# The same for a part that has no Content-Type at all: only before a Content- field, at the top.
 _HEADLESS_BOUNDARY = re.compile(
     rb"^--([!-~][ -~]{0,150}?)[ \t]*\r?\n(?=content-(?:type|transfer-encoding|disposition)[ \t]*:)", re.M | re.I)
 _HEADLESS_WINDOW = 600  # a preamble of a few lines at most ("This is a multi-part message ...")
-_CANDIDATE_BOUNDARY = re.compile(rb"^--([!-~][ -~]{0,150}?)(--)?[ \t]*\r?\n(?=[A-Za-z][A-Za-z0-9-]*:)", re.M)
 
 
 @dataclass(eq=False)
