@@ -63,7 +63,7 @@ def from_delivery_status(text: str) -> list[Recipient]:
         records.append(current)
     result = []
     for fields in records:
-        if not ({"final-recipient", "original-recipient", "action"} & fields.keys()):
+        if fields.keys().isdisjoint((*_RECIPIENT_FIELDS, "action")):
             continue  # the per-message block (Reporting-MTA, Arrival-Date ...)
         address = _report_address(fields)
         status = _STATUS.search(fields.get("status", ""))
@@ -129,7 +129,8 @@ _FAILED_SUBJECT = _anchored(
     r"delivery status notification \(fail", r"delivery (?:status notification: )?fail", r"delivery_failure",
     r"failure notice", r"message (?:not delivered|undeliverable|delivery fail|could not be delivered)",
     r"delivery notification: delivery has failed", r"undeliverable mail", r"unable to deliver",
-    r"mail system error", r"mail could not be delivered", r"automatically rejected mail", r"undelivered message", r"(?:message|mail) rejected\b",
+    r"mail system error", r"mail could not be delivered", r"automatically rejected mail", r"undelivered message",
+    r"(?:message|mail) rejected\b",
     r"rejected: ", r"\*\*\s*message you sent blocked", r"message blocked\b", r"delivery report: undeliver",
     # de
     r"unzustellbar", r"nicht zustellbar", r"benachricht(?:ig)?ung zum übermittlungsstatus \(fehl",

@@ -45,25 +45,20 @@ _BLOCKQUOTE = re.compile(r"<(/?)blockquote\b[^<>]*>", re.I)
 _CITE = re.compile(r"<blockquote\s*>|<blockquote\b[^<>]*?\b(?:type\s*=\s*[\"']?cite\b|class\s*=\s*[\"']?[^\"'<>]*?(?:quote|cite))", re.I)
 
 
-def html_to_text(markup: str) -> str:
-    """Readable text from HTML: tags and scripts dropped, entities decoded."""
-    return _convert(markup)
-
-
 def html_to_texts(markup: str) -> tuple[str, str]:
-    """``html_to_text``, and the same text with each line of a quoted blockquote marked "> " per
+    """``html_to_text`` (below), and the same text with each line of a quoted blockquote marked "> " per
     level, as a plain-text client quotes. Apple Mail and Thunderbird mark the history they quote
     ``<blockquote type="cite">``, Gmail, Yahoo and others with a class naming a quote; the marks let
     ``quotes.visible_text`` drop it and keep answers written between its pieces. Other blockquotes
     (indented text) are the writer's."""
     if not _CITE.search(markup):
-        text = _convert(markup)
+        text = html_to_text(markup)
         return text, text
     plain: list[str] = []
     quoted: list[str] = []
     depth = 0
     # Text and runs of marks alternate; a run with the line break before it stands for lines of their own.
-    for index, piece in enumerate(_MARK_RUN.split(_convert(_BLOCKQUOTE.sub(_QuoteMarks(), markup)))):
+    for index, piece in enumerate(_MARK_RUN.split(html_to_text(_BLOCKQUOTE.sub(_QuoteMarks(), markup)))):
         if index % 2:
             depth = max(0, depth + piece.count("\x01") - piece.count("\x02"))
             continue
@@ -95,7 +90,8 @@ class _QuoteMarks:
         return "<br>\x01<br>" if cite else match.group()
 
 
-def _convert(markup: str) -> str:
+def html_to_text(markup: str) -> str:
+    """Readable text from HTML: tags and scripts dropped, entities decoded."""
     text = _COMMENT.sub("", markup)
     head = _HEAD.search(text)
     if head:

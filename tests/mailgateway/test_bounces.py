@@ -249,25 +249,28 @@ def test_a_failed_recipients_block_from_a_gateway_that_is_no_mailer_daemon():
     assert _kind_and_addresses(raw) == ("bounce", ["jdoe@partner.example"])
 
 
+def _disposition_report(head: str, text: str, fields: str) -> bytes:
+    return (f"{head}To: it@corp.example\nMIME-Version: 1.0\n"
+            "Content-Type: multipart/report; report-type=disposition-notification; boundary=R\n\n"
+            f"--R\nContent-Type: text/plain; charset=utf-8\n\n{text}"
+            f"--R\nContent-Type: message/disposition-notification\n\n{fields}--R--\n").encode()
+
+
 def test_a_sieve_reject_sent_as_a_disposition_notification_is_a_bounce():
-    raw = (b"Return-Path: <>\nFrom: Mail Delivery Subsystem <MAILER-DAEMON@mx.partner.example>\n"
-           b"To: it@corp.example\nSubject: Automatically rejected mail\nMIME-Version: 1.0\n"
-           b"Content-Type: multipart/report; report-type=disposition-notification; boundary=R\n\n"
-           b"--R\nContent-Type: text/plain; charset=utf-8\n\n"
-           b"Your message to <jdoe@partner.example> was automatically rejected:\nQuota exceeded (mailbox for user is full)\n"
-           b"--R\nContent-Type: message/disposition-notification\n\n"
-           b"Reporting-UA: mx.partner.example; Dovecot Mail Delivery Agent\nFinal-Recipient: rfc822; jdoe@partner.example\n"
-           b"Original-Message-ID: <IT-000123.abc@corp.example>\n"
-           b"Disposition: automatic-action/MDN-sent-automatically; deleted\n--R--\n")
+    raw = _disposition_report(
+        "Return-Path: <>\nFrom: Mail Delivery Subsystem <MAILER-DAEMON@mx.partner.example>\n"
+        "Subject: Automatically rejected mail\n",
+        "Your message to <jdoe@partner.example> was automatically rejected:\nQuota exceeded (mailbox for user is full)\n",
+        "Reporting-UA: mx.partner.example; Dovecot Mail Delivery Agent\nFinal-Recipient: rfc822; jdoe@partner.example\n"
+        "Original-Message-ID: <IT-000123.abc@corp.example>\n"
+        "Disposition: automatic-action/MDN-sent-automatically; deleted\n")
     assert _kind_and_addresses(raw) == ("bounce", ["jdoe@partner.example"])
 
 
 def test_a_read_receipt_is_still_an_autoreply():
-    raw = (b"From: Jan de Vries <jan@partner.example>\nTo: it@corp.example\nSubject: Read: Toner\nMIME-Version: 1.0\n"
-           b"Content-Type: multipart/report; report-type=disposition-notification; boundary=R\n\n"
-           b"--R\nContent-Type: text/plain\n\nYour message was read on Monday.\n"
-           b"--R\nContent-Type: message/disposition-notification\n\nFinal-Recipient: rfc822; jan@partner.example\n"
-           b"Disposition: manual-action/MDN-sent-manually; displayed\n--R--\n")
+    raw = _disposition_report(
+        "From: Jan de Vries <jan@partner.example>\nSubject: Read: Toner\n", "Your message was read on Monday.\n",
+        "Final-Recipient: rfc822; jan@partner.example\nDisposition: manual-action/MDN-sent-manually; displayed\n")
     assert classify(parse(raw)).kind == "autoreply"
 
 
@@ -311,27 +314,30 @@ def test_mail_system_senders_quoted_or_escaped(address, daemon):
     assert is_daemon(address) is daemon
 
 
+_ATTACHED_REPORT = (
+    b"From: postmaster@mx.partner.example\nTo: it@corp.example\nSubject: Delivery Status Notification (Failure)\n"
+    b"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=IN\n\n"
+    b"--IN\nContent-Type: text/plain\n\nDelivery to the following recipients failed.\n\n"
+    b"--IN\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mx.partner.example\n\n"
+    b"Final-Recipient: rfc822;jdoe@partner.example\nAction: failed\nStatus: 5.1.1\n--IN--\n")
+
+
+def _with_attached_report(head: bytes, text: bytes) -> bytes:
+    return (head + b"To: it@corp.example\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=OUT\n\n"
+            b"--OUT\nContent-Type: text/plain\n\n" + text + b"--OUT\nContent-Type: message/rfc822\n"
+            b"Content-Disposition: attachment\n\n" + _ATTACHED_REPORT + b"--OUT--\n")
+
+
 def test_a_report_a_gateway_relayed_as_an_attached_message_names_its_recipients():
-    inner = (b"From: postmaster@mx.partner.example\nTo: it@corp.example\nSubject: Delivery Status Notification (Failure)\n"
-             b"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=IN\n\n"
-             b"--IN\nContent-Type: text/plain\n\nDelivery to the following recipients failed.\n\n"
-             b"--IN\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mx.partner.example\n\n"
-             b"Final-Recipient: rfc822;jdoe@partner.example\nAction: failed\nStatus: 5.1.1\n--IN--\n")
-    raw = (b"From: postmaster@partner.example\nTo: it@corp.example\nSubject: Delivery Status Notification (Failure)\n"
-           b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=OUT\n\nThis is a MIME-formatted message.\n\n"
-           b"--OUT\nContent-Type: message/rfc822\nContent-Disposition: attachment\n\n" + inner + b"--OUT--\n")
+    raw = _with_attached_report(b"From: postmaster@partner.example\nSubject: Delivery Status Notification (Failure)\n",
+                                b"This is a MIME-formatted message.\n")
     classification = classify(parse(raw))
     assert classification.kind == "bounce"
     assert [(r.email, r.status, r.hard) for r in classification.recipients] == [("jdoe@partner.example", "5.1.1", True)]
 
 
 def test_a_person_forwarding_a_report_as_an_attachment_is_no_bounce():
-    inner = (b"From: MAILER-DAEMON@mx.partner.example\nSubject: Undelivered Mail Returned to Sender\n"
-             b"Content-Type: multipart/report; report-type=delivery-status; boundary=IN\n\n"
-             b"--IN\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822;jdoe@partner.example\n"
-             b"Action: failed\nStatus: 5.1.1\n--IN--\n")
-    raw = (b"From: Anna Schmidt <anna@corp.example>\nTo: it@corp.example\nSubject: Fw: my mail bounces\n"
-           b"Content-Type: multipart/mixed; boundary=OUT\n\n--OUT\nContent-Type: text/plain\n\n"
-           b"Why does my mail to jdoe come back?\n--OUT\nContent-Type: message/rfc822\n\n" + inner + b"--OUT--\n")
+    raw = _with_attached_report(b"From: Anna Schmidt <anna@corp.example>\nSubject: Fw: my mail bounces\n",
+                                b"Why does my mail to jdoe come back?\n")
     classification = classify(parse(raw))
     assert classification.kind == "normal" and classification.recipients is None
