@@ -50,6 +50,7 @@ from storage import Database, health, utcnow
 from workflows.pipeline import Pipeline
 from workflows.rulekeeper import RuleKeeper
 from workflows.scheduler import Scheduler, SchedulerPolicy
+from workflows.services import Services
 
 log = logging.getLogger("helpdesk.runner")
 
@@ -118,7 +119,8 @@ class Helpdesk:
         # Worker 0 also runs the outbound sender, so sending replies never competes
         # with accepting mail for this process's interpreter.
         self._processes = [
-            ForkedWorker(self.settings, number, send=number == 0, inherited=(self.db, self.intake_db)) if fork
+            ForkedWorker(self.settings, number, send=number == 0, inherited=(self.db, self.intake_db),
+                         services=self.services) if fork
             else start_worker_process(self.settings, level, number, send=number == 0)
             for number in range(worker.processes)]
 
@@ -292,11 +294,11 @@ class ForkedWorker:
     """
 
     def __init__(self, settings: Settings, number: int, *, send: bool = False,
-                 inherited: tuple[Database, ...] = ()) -> None:
+                 inherited: tuple[Database, ...] = (), services: Services | None = None) -> None:
         context = multiprocessing.get_context("fork")
         self._ready, child_end = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_run_forked, args=(settings, os.getpid(), child_end, number, send, inherited),
+            target=_run_forked, args=(settings, os.getpid(), child_end, number, send, inherited, services),
             name=f"helpdesk-worker-{number}", daemon=True)  # daemon: ended, not waited for, if the runner exits
         self._process.start()
         child_end.close()
@@ -336,10 +338,11 @@ class ForkedWorker:
 
 
 def _run_forked(settings: Settings, parent_pid: int, ready, number: int, send: bool,
-                inherited: tuple[Database, ...]) -> None:
+                inherited: tuple[Database, ...], services: Services | None) -> None:
     for db in inherited:
         db.engine.dispose(close=False)
-    run_worker(settings, parent_pid=parent_pid, announce=lambda: ready.send("ready"), index=number, send=send)
+    run_worker(settings, parent_pid=parent_pid, announce=lambda: ready.send("ready"), index=number, send=send,
+               services=services)
 
 
 class ParentWatch:
@@ -363,10 +366,12 @@ class ParentWatch:
 
 
 def run_worker(settings: Settings, parent_pid: int | None = None, announce=None, index: int = 0,
-               send: bool = False) -> None:
+               send: bool = False, services: Services | None = None) -> None:
     """The pipeline loop of `helpdesk worker` until SIGTERM/SIGINT or the parent's death.
 
-    With ``send`` the process also runs the outbound sender.
+    With ``send`` the process also runs the outbound sender. ``services`` are
+    those a forked worker inherited from its runner (built from the same
+    settings, its rules loaded and compiled); otherwise they are built here.
 
     Worker process ``index`` of a runner takes its share of pending messages
     on SQLite (each thread one shard); on PostgreSQL row locks share the work.
@@ -379,7 +384,7 @@ def run_worker(settings: Settings, parent_pid: int | None = None, announce=None,
     signal.signal(signal.SIGINT, (lambda *_: None) if parent_pid else (lambda *_: stop.set()))
     # Under a runner, its checkpoint thread keeps the SQLite log short (see ``checkpoint_loop``).
     db = Database(settings.storage_url(), pool_size=settings.worker.threads + 1, autocheckpoint=parent_pid is None)
-    services = build_services(settings)
+    services = services or build_services(settings)
     keeper = RuleKeeper(functools.partial(load_ruleset, settings), services, db)
     threads_per_process = settings.worker.threads
     shards = threads_per_process * (settings.worker.processes if parent_pid is not None else 1)

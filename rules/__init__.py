@@ -10,6 +10,7 @@ durable_rules cannot. This package imports nothing else from the project.
 """
 from rules.decision import Decision, RuleMatch
 from rules.engine import RulesEngine
-from rules.loader import RuleFileError, RuleSet, load_rules, parse_rules
+from rules.loader import RuleFileError, RuleSet, load_rules, parse_rules, version_of
 
-__all__ = ["Decision", "RuleFileError", "RuleMatch", "RuleSet", "RulesEngine", "load_rules", "parse_rules"]
+__all__ = ["Decision", "RuleFileError", "RuleMatch", "RuleSet", "RulesEngine", "load_rules", "parse_rules",
+           "version_of"]

@@ -83,6 +83,11 @@ class RuleSet:
         return next((rule for rule in self.rules if rule.name == name), None)
 
 
+def version_of(raw: bytes) -> str:
+    """A rule file's version: the start of the SHA-256 of its bytes."""
+    return hashlib.sha256(raw).hexdigest()[:12]
+
+
 def load_rules(path: str | Path, departments: Collection[str] | None = None, **known: Collection[str]) -> RuleSet:
     """Read and validate the rule file at ``path``.
 
@@ -132,7 +137,7 @@ def _parse(text: str, raw: bytes, source: str, departments: Collection[str] | No
         raise RuleFileError(problems)
     return RuleSet(
         source=source,
-        version=hashlib.sha256(raw).hexdigest()[:12],
+        version=version_of(raw),
         defaults=rule_file.defaults,
         rules=tuple(sorted(rule_file.rule, key=lambda rule: rule.priority)),
         version_note=rule_file.version_note,

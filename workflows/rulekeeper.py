@@ -33,7 +33,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from rules import RuleFileError, RulesEngine, RuleSet
+from rules import RuleFileError, RulesEngine, RuleSet, version_of
 from storage import Database, rule_versions, utcnow
 from workflows.services import Services
 
@@ -144,8 +144,12 @@ class RuleKeeper:
         """Load the file; apply it if it is valid and new, refuse it if it is not valid."""
         if raw is not None and raw == self._last_raw:  # looked at again, not changed
             return False
+        active = self.services.engine.ruleset
         try:
-            ruleset = self._load()
+            # The bytes of the rules in use (the first look, or a refused file put back) are not loaded
+            # again: a worker process starts on the rules its runner loaded, not a second copy.
+            same = raw is not None and version_of(raw) == active.version
+            ruleset = active if same else self._load()
         except RuleFileError as error:
             self._refuse(error)
             self._last_raw = raw

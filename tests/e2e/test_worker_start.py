@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from helpdesk.config import load_settings
+from helpdesk import runner
 from helpdesk.runner import ForkedWorker, Helpdesk
 from tests.e2e.test_end_to_end import _replies, _send, request_mail
 from tests.waiting import wait_for
@@ -24,8 +25,15 @@ def _answers_a_request(helpdesk: Helpdesk) -> None:
     assert reply["Subject"].startswith("[IT-000001]")
 
 
-def test_workers_are_forked_when_the_runner_has_no_other_thread(config_env):
+def test_workers_are_forked_when_the_runner_has_no_other_thread(config_env, monkeypatch, tmp_path):
     assert threading.active_count() == 1  # pytest runs the test on its only thread
+    built, original = tmp_path / "built", runner.build_services
+
+    def build_services(settings):  # notes which process built services (a forked child inherits this)
+        with built.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return original(settings)
+    monkeypatch.setattr(runner, "build_services", build_services)
     helpdesk = _helpdesk(config_env, processes=2)
     started = time.monotonic()
     helpdesk.start()
@@ -39,6 +47,8 @@ def test_workers_are_forked_when_the_runner_has_no_other_thread(config_env):
     finally:
         helpdesk.stop()
     assert [process.returncode for process in helpdesk._processes] == [0, 0]
+    # The workers start on the services (rules loaded and compiled) the runner built before forking.
+    assert built.read_text().split() == [str(os.getpid())]
 
 
 def test_a_runner_with_threads_starts_new_interpreters(config_env):

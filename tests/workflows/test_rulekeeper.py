@@ -186,6 +186,29 @@ def test_putting_the_refused_file_back_clears_the_error_without_a_new_version(da
     assert len(versions(database)) == 1
 
 
+def test_the_rules_in_use_are_not_loaded_again(database, settings, rule_file):
+    """A worker's first look, and a refused file put back, reuse the rules in use: no second parse."""
+    loads = []
+
+    def load():
+        loads.append(1)
+        return load_ruleset(settings)
+
+    keeper = RuleKeeper(load, build_services(settings), database)
+    engine = keeper.services.engine
+    assert keeper.check() is False and loads == [] and keeper.services.engine is engine
+    assert versions(database) == [(version_of(rules_text("alpha")), "zebras are alpha")]  # still recorded
+    rewrite(rule_file, broken_text())
+    keeper.check()
+    assert len(loads) == 1 and keeper.status.last_error is not None
+    rewrite(rule_file, rules_text("alpha"))
+    keeper.check()
+    assert len(loads) == 1 and keeper.status.last_error is None and keeper.services.engine is engine
+    rewrite(rule_file, rules_text("beta"))
+    assert keeper.check() is True and len(loads) == 2
+    assert keeper.services.engine.ruleset.version == version_of(rules_text("beta"))
+
+
 def test_versions_are_not_recorded_twice_across_restarts_and_processes(database, settings, rule_file):
     keeper_for(settings, database).check()
     keeper_for(settings, database).check()  # a restart
