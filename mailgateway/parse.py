@@ -113,7 +113,12 @@ def parse(raw: bytes) -> ParsedMessage:
         raise ParseError("empty message")
     root = mime.parse(raw)
     if not _is_message_header(root.headers):
-        raise ParseError("no header fields")
+        start = _header_after_junk(raw)
+        if start is None:
+            raise ParseError("no header fields")
+        skipped = raw[:start].count(b"\n")
+        root = mime.parse(raw[start:])
+        root.defects.append(f"{skipped} line(s) before the header ignored")
     hint = _charset_hint(root)
     raw_values = _first_values(root.headers)
     defects: list[str] = []
@@ -148,6 +153,32 @@ def _is_message_header(headers: list[tuple[str, str]]) -> bool:
     """At least one field a message has (a text whose first line holds a colon is no message)."""
     return any(name in _MESSAGE_FIELDS or name.startswith(("x-", "content-", "list-", "resent-", "dkim-", "arc-"))
                for name, _ in headers)
+
+
+#: Lines of junk before the header that are skipped ("+OK" of a POP3 server, a note, a stray line).
+_JUNK_LINES = 5
+_JUNK_WINDOW = 2048
+_FIELD_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
+
+
+def _header_after_junk(raw: bytes) -> int | None:
+    """Where the header starts when a few lines that are no header fields come first; None if it does not.
+
+    An empty first line is no junk: it ends an empty header (the rest is a body).
+    """
+    if raw.startswith((b"\n", b"\r\n")):
+        return None
+    position = 0
+    for _ in range(_JUNK_LINES):
+        newline = raw.find(b"\n", position, _JUNK_WINDOW)
+        if newline < 0:
+            return None
+        position = newline + 1
+        if raw.startswith((b"\n", b"\r\n"), position):
+            return None
+        if _FIELD_LINE.match(raw, position) and _is_message_header(mime.split_header(raw, position)[0]):
+            return position
+    return None
 
 
 def _charset_hint(root: mime.Part) -> str | None:

@@ -4,7 +4,7 @@ import struct
 
 import pytest
 
-from mailgateway.parse import Attachment, parse
+from mailgateway.parse import Attachment, Mailbox, ParseError, parse
 
 HEAD = b"From: Anna <anna@corp.example>\nTo: it@corp.example\nSubject: Files\nMIME-Version: 1.0\n"
 
@@ -82,6 +82,30 @@ def test_text_without_content_type_that_only_mentions_mime_stays_text(body):
 def test_an_mbox_from_line_before_the_header_is_skipped():
     parsed = parse(b"From anna@corp.example Mon Nov 23 10:00:00 2026\nFrom: anna@corp.example\nSubject: Hi\n\nBody\n")
     assert (parsed.sender.email, parsed.subject, parsed.text) == ("anna@corp.example", "Hi", "Body")
+
+
+@pytest.mark.parametrize("junk, skipped", [
+    (b"+OK 1234 octets\r\n", 1),                       # a POP3 server's answer saved with the message
+    (b"garbage line\nmore garbage\n", 2),
+    (b"   an indented line\n", 1),
+    (b"Dear Bob, note: see below\n", 1),
+])
+def test_a_few_lines_of_junk_before_the_header_are_skipped(junk, skipped):
+    for newline in (b"\n", b"\r\n"):
+        raw = junk + newline.join([b"From: Anna <anna@corp.example>", b"Subject: Printer", b"", b"It jams."]) + newline
+        parsed = parse(raw)
+        assert (parsed.sender, parsed.subject, parsed.text) == (Mailbox("anna@corp.example", "Anna"), "Printer", "It jams.")
+        assert f"{skipped} line(s) before the header ignored" in parsed.defects
+
+
+@pytest.mark.parametrize("raw", [
+    b"just some text\nwithout any header\n",
+    b"one\ntwo\nthree\nfour\nfive\nsix\nFrom: a@corp.example\n\nx\n",  # too far down to be the header
+    b"a note\n\nFrom: a@corp.example\n\nx\n",                          # an empty line ends the (empty) header
+])
+def test_text_that_only_contains_a_header_further_down_is_no_message(raw):
+    with pytest.raises(ParseError):
+        parse(raw)
 
 
 def test_base64_with_bad_padding_and_line_noise():
