@@ -12,7 +12,8 @@ What the fields hold:
   brackets, ``<local@domain>``, as written in the header; an id written
   without brackets is given them, so the same id always compares equal.
 - addresses in lower case; display names decoded, on one line.
-- ``date``: timezone-aware; a Date without a zone is taken as UTC.
+- ``date``: timezone-aware; a Date without a zone is taken as UTC, one without
+  a time as its midnight; fractions of a second are kept.
 - ``text``: the text/plain body parts (format=flowed joined), or the HTML
   converted to text when there is no plain text; ``html`` the HTML as sent;
   ``visible_text`` what the writer just wrote (``mailgateway.quotes``).
@@ -238,15 +239,33 @@ def _date(value: str, defects: list[str]) -> dt.datetime | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
+    parsed = _rfc5322_date(value)
+    if parsed is None:
+        fraction = _FRACTION.search(value, 0, 200)
+        if fraction:  # seconds with a fraction ("09:12:44.123 +0200"), as some Java and .NET mailers write
+            parsed = _rfc5322_date(value[:fraction.start()] + value[fraction.end():])
+            if parsed is not None:
+                parsed = parsed.replace(microsecond=int(fraction.group(1)[:6].ljust(6, "0")))
+        elif _DAY_ONLY.match(value):  # a day without a time: its midnight
+            parsed = _rfc5322_date(f"{value} 00:00:00")
+    if parsed is None:
         try:
             parsed = dt.datetime.fromisoformat(value)  # some systems write ISO 8601
         except ValueError:
             defects.append("date: InvalidDateDefect")
             return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+_FRACTION = re.compile(r"(?<=\d\d:\d\d:\d\d)[.,](\d{1,9})(?!\d)")
+_DAY_ONLY = re.compile(r"\s*(?:[A-Za-z]{3},?\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s*\Z")
+
+
+def _rfc5322_date(value: str) -> dt.datetime | None:
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def _visible(text: str) -> str:

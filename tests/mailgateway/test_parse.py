@@ -96,7 +96,8 @@ def test_message_ids_are_extracted():
 def test_date_is_aware_and_a_broken_one_is_none():
     good = parse(_mail("From: anna@corp.example\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n", b"x\r\n"))
     assert good.date == dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
-    for value in ("yesterday at noon", "Mon, 31 Feb 2026 10:00:00 +0000", "Mon, 23 Nov 2026 25:61:00 +0000"):
+    for value in ("yesterday at noon", "Mon, 31 Feb 2026 10:00:00 +0000", "Mon, 23 Nov 2026 25:61:00 +0000",
+                  "Mon, 31 Feb 2026 10:00:00.5 +0000", "November 2026", "Mon, 23 Nov", "10:00"):
         broken = parse(_mail(f"From: anna@corp.example\r\nDate: {value}\r\n", b"x\r\n"))
         assert broken.date is None
         assert "date: InvalidDateDefect" in broken.defects

@@ -110,6 +110,13 @@ def test_message_ids_keep_their_angle_brackets(headers, message_id, in_reply_to,
     (b"Mon, 23 Nov 26 10:00:00 -0500", "2026-11-23T10:00:00-05:00"),
     (b"Mon, 23 Nov 2026 10:00:00", "2026-11-23T10:00:00+00:00"),  # no zone: taken as UTC
     (b"2026-11-23T10:00:00+01:00", "2026-11-23T10:00:00+01:00"),   # ISO 8601 from some systems
+    # seconds with a fraction (some Java and .NET mailers), with or without a zone
+    (b"Mon, 23 Nov 2026 10:00:00.123 +0100", "2026-11-23T10:00:00.123000+01:00"),
+    (b"Fri, 29 Jan 2021 07:24:22.501 +0530", "2021-01-29T07:24:22.501000+05:30"),
+    (b"23 Nov 2026 10:00:00.5933", "2026-11-23T10:00:00.593300+00:00"),
+    # a day without a time: its midnight, UTC
+    (b"23 Nov 2026", "2026-11-23T00:00:00+00:00"),
+    (b"Mon, 23 Nov 2026", "2026-11-23T00:00:00+00:00"),
 ])
 def test_dates(value, expected):
     parsed = parse(_mail(b"From: a@corp.example\nDate: " + value + b"\n"))
