@@ -5,7 +5,8 @@ inside a quoted name or inside an RFC 2047 word ("Müller, Hans" encoded)
 never splits a mailbox; then each display name is decoded. Groups
 ("Team: a@x, b@y;"), comments as names ("anna@x (Anna)"), names in single
 quotes (Outlook), ``mailto:``, source routes and a whole "Name <address>"
-inside one encoded word are handled. An entry without an address
+inside one encoded word are handled. A parenthesis or angle bracket that is
+never closed does not swallow the addresses after it. An entry without an address
 ("undisclosed-recipients:;") gives no mailbox.
 """
 from __future__ import annotations
@@ -17,12 +18,13 @@ from mailgateway.charsets import header_text
 _TOKEN = re.compile(r"""
     (?P<word>=\?[^?\s]+\?[QqBb]\?[^?]*\?=)
   | (?P<quoted>"(?:[^"\\]|\\.)*"?)
-  | (?P<comment>\((?:[^()\\]|\\.)*\)?)
-  | (?P<angle><[^<>]*>?)
+  | (?P<comment>\((?:[^()\\]|\\.)*\))
+  | (?P<angle><[^<>]*>|<[^<>,;]*)
+  | (?P<paren>[()])
   | (?P<separator>[,;])
   | (?P<colon>:)
   | (?P<space>\s+)
-  | (?P<atom>[^\s"(),;:<>]+|[()>])
+  | (?P<atom>[^\s"(),;:<>]+|>)
 """, re.X)
 _ESCAPE = re.compile(r"\\(.)")
 _ANGLE_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
@@ -66,7 +68,9 @@ def mailboxes(value: str, hint: str | None = None) -> list[tuple[str, str]]:
         elif kind == "quoted":
             phrase.append(_ESCAPE.sub(r"\1", text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:]))
         elif kind == "comment":
-            comments.append(text[1:-1] if text.endswith(")") else text[1:])
+            comments.append(text[1:-1])
+        elif kind == "paren":
+            pass  # one that is never closed, or closes nothing: "Anna (Sales <anna@x>" is Anna's address
         elif kind == "space":
             if phrase:
                 phrase.append(" ")

@@ -89,6 +89,26 @@ def test_address_lists_with_groups_quotes_and_junk():
     assert parsed.reply_address == Mailbox("help@corp.example", "Help Desk")
 
 
+@pytest.mark.parametrize("raw_to, expected", [
+    # a parenthesis never closed is no comment that swallows the rest of the list
+    (b"Klaus (Sales <klaus@corp.example>, carla@corp.example",
+     (Mailbox("klaus@corp.example", "Klaus Sales"), Mailbox("carla@corp.example"))),
+    (b"anna@corp.example (Anna, carla@corp.example",
+     (Mailbox("anna@corp.example", "Anna"), Mailbox("carla@corp.example"))),
+    (b"((((, anna@corp.example, Carla Rossi <carla@corp.example> ((((",
+     (Mailbox("anna@corp.example"), Mailbox("carla@corp.example", "Carla Rossi"))),
+    (b"Anna) <anna@corp.example>", (Mailbox("anna@corp.example", "Anna"),)),
+    # nor is an angle bracket never closed
+    (b"Anna <anna@corp.example, carla@corp.example",
+     (Mailbox("anna@corp.example", "Anna"), Mailbox("carla@corp.example"))),
+    # closed ones work as before
+    (b"anna@corp.example (Anna Schmidt), <carla@corp.example> (Carla)",
+     (Mailbox("anna@corp.example", "Anna Schmidt"), Mailbox("carla@corp.example", "Carla"))),
+])
+def test_unclosed_parentheses_and_angle_brackets_keep_the_addresses_after_them(raw_to, expected):
+    assert parse(_mail(b"From: a@corp.example\nTo: " + raw_to + b"\n")).to == expected
+
+
 @pytest.mark.parametrize("headers, message_id, in_reply_to, references", [
     (b"Message-ID: <a.1@corp.example>\nIn-Reply-To: <b.2@corp.example> (Anna's message)\n"
      b"References: <c.3@corp.example>\n\t<b.2@corp.example>\n",
