@@ -204,10 +204,22 @@ def _first_values(fields: list[tuple[str, str]]) -> dict[str, str]:
     values: dict[str, str] = {}
     for name, value in fields:
         if name not in values:
-            values[name] = value[:HEADER_LIMIT]
+            values[name] = value
         elif name in _ADDRESS_LISTS and len(values[name]) < HEADER_LIMIT:
-            values[name] = f"{values[name]}, {value}"[:HEADER_LIMIT]
+            values[name] = f"{values[name]}, {value}"
+    for name, value in values.items():
+        if len(value) > HEADER_LIMIT:
+            values[name] = _cut(value, name in _ADDRESS_LISTS or name in ("from", "sender"))
     return values
+
+
+def _cut(value: str, addresses: bool) -> str:
+    """``value`` cut at ``HEADER_LIMIT``; an address list after its last whole address (no half address)."""
+    if addresses:
+        comma = max(value.rfind(",", 0, HEADER_LIMIT), value.rfind(";", 0, HEADER_LIMIT))
+        if comma > 0:
+            return value[:comma]
+    return value[:HEADER_LIMIT]
 
 
 def _one_line(value: str) -> str:

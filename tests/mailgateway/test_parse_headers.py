@@ -109,6 +109,15 @@ def test_unclosed_parentheses_and_angle_brackets_keep_the_addresses_after_them(r
     assert parse(_mail(b"From: a@corp.example\nTo: " + raw_to + b"\n")).to == expected
 
 
+def test_a_recipient_list_cut_at_the_length_limit_ends_with_a_whole_address():
+    parsed = parse(_mail(b"From: a@corp.example\nTo: " + b"user@corp.example, " * 10_000 + b"\n"))
+    assert parsed.to == (Mailbox("user@corp.example"),)
+    many = ", ".join(f'"User {i}" <user{i}@corp.example>' for i in range(5_000)).encode()
+    recipients = parse(_mail(b"From: a@corp.example\nTo: " + many + b"\n")).to
+    assert recipients[-1] == Mailbox(f"user{len(recipients) - 1}@corp.example", f"User {len(recipients) - 1}")
+    assert [m.email for m in recipients] == [f"user{i}@corp.example" for i in range(len(recipients))]
+
+
 @pytest.mark.parametrize("headers, message_id, in_reply_to, references", [
     (b"Message-ID: <a.1@corp.example>\nIn-Reply-To: <b.2@corp.example> (Anna's message)\n"
      b"References: <c.3@corp.example>\n\t<b.2@corp.example>\n",
