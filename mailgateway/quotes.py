@@ -6,9 +6,10 @@ is plain lines without ">") and reads it from the top, line by line:
 
 * Quoted history starts at an Outlook or Lotus header block (From/Sent/To/
   Subject in English, German, French, Spanish, Italian, Dutch, Portuguese,
-  Swedish, Polish, Danish, Norwegian, Finnish, Russian, Japanese or Chinese;
-  in any order, also run together on one line; "From:" with only a dated
-  "Date:" is enough), an
+  Swedish, Polish, Danish, Norwegian, Finnish, Czech, Russian, Turkish,
+  Hungarian, Japanese, Korean or Chinese; in any order, also run together on
+  one line; "From:" with only a dated "Date:", or with a "To:" when both
+  carry an address, is enough), an
   "Original Message" or forward separator, "Begin forwarded message:", or a
   dated attribution ("On 3 Nov 2025, at 10:02, Jane <j@x> wrote:", "Am ...
   um 10:02 schrieb ...:", "2025年11月3日(月) 10:02 ... <x>:"), also when it is
@@ -64,14 +65,19 @@ _RULE_SIGNATURE = 3
 # --- Outlook / Lotus / forward header blocks -------------------------------------------
 
 _LABELS = {
-    "sender": "from|von|de|da|van|från|fra|od|lähettäjä|от|差出人|送信者|发件人|發件人|寄件者|寄件人",
+    "sender": "from|von|de|da|van|från|fra|od|lähettäjä|от|от кого|kimden|feladó|보낸 사람|보낸사람|差出人|送信者|发件人"
+              "|發件人|寄件者|寄件人",
     "sent": "sent|date|gesendet|datum|envoyé|envoyé le|message du|enviado|enviado el|enviada|enviada em|fecha"
-            "|inviato|data|verzonden|skickat|sendt|dato|wysłano|lähetetty|päivämäärä|отправлено|дата|送信日時|日付|发送时间"
-            "|發送時間|日期|寄件日期|时间",
-    "to": "to|an|à|a|para|aan|till|til|do|vastaanottaja|кому|宛先|收件人|收件者",
-    "cc": "cc|bcc|kopie|copie|copie à|copia|kopia|kopi|dw|копия|抄送|副本",
-    "subject": "subject|betreff|objet|sujet|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|aihe|тема|件名|主题"
-               "|主題|主旨",
+            "|inviato|data|verzonden|skickat|sendt|dato|wysłano|lähetetty|päivämäärä|odesláno|gönderildi|tarih"
+            "|elküldve|dátum|отправлено|дата|보낸 날짜|보낸날짜|날짜|送信日時|日付|发送时间|發送時間|日期|寄件日期|时间",
+    "to": "to|an|à|a|pour|para|aan|till|til|do|komu|kime|címzett|vastaanottaja|кому|받는 사람|받는사람|宛先|收件人|收件者",
+    "cc": "cc|bcc|cco|kopie|blindkopie|copie|copie à|copia|kopia|kopi|dw|bilgi|másolat|копия|참조|抄送|副本",
+    "subject": "subject|betreff|objet|sujet|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|aihe|předmět|konu"
+               "|tárgy|тема|제목|件名|主题|主題|主旨",
+    # Fields that go with a header block but do not make one.
+    "other": "reply-to|antwort an|répondre à|responder a|rispondi a|antwoord aan|svara till|organization"
+             "|organisation|organización|organizzazione|organisatie|organização|vedhæftet|attachments|anlagen"
+             "|importance|priority|wichtigkeit|组织",
 }
 _LABEL_KINDS = {word: kind for kind, words in _LABELS.items() for word in words.split("|")}
 #: A field name ends before this column ("*Enviada em:*", "  寄件日期：").
@@ -395,7 +401,9 @@ def _is_list_footer(lines: list[str], i: int) -> bool:
 
 def _header_block_at(lines: list[str], i: int, row: str) -> bool:
     """A "From:" line with at least two more header fields, counting those right above it ("Date:",
-    "To:", then "From:"), or with one: under a rule line, or a date with its time ("Date: ... 10:02")."""
+    "To:", then "From:"), or with one: under a rule line, a date with its time ("Date: ... 10:02"), or a
+    "To:" or "Cc:" with an address under a "From:" with one. Fields such as "Reply-To:" or
+    "Organization:" go with the block without counting."""
     if _label_kind(row) != "sender":
         return False
     kinds = {m.lastgroup for m in _LABEL_INLINE.finditer(row.lower())} if len(row) > 40 else set()
@@ -406,7 +414,9 @@ def _header_block_at(lines: list[str], i: int, row: str) -> bool:
             break
         kinds.add(kind)
     kinds.discard("sender")
+    kinds.discard("other")
     seen = others = 0
+    addressed = False
     for j in range(i + 1, min(len(lines), i + 1 + 2 * _HEADER_WINDOW)):
         if seen == _HEADER_WINDOW or others > _HEADER_WRAPS or len(kinds) >= 2:
             break
@@ -416,12 +426,15 @@ def _header_block_at(lines: list[str], i: int, row: str) -> bool:
             kind = _label_kind(following)
             if kind == "sender":
                 break  # the next block's, or not a header block at all
+            if kind == "other":
+                continue
             if kind:
                 kinds.add(kind)
                 dated = dated or kind == "sent" and _is_dated(following)
+                addressed = addressed or kind in ("to", "cc") and "@" in following
             else:
                 others += 1
-    return len(kinds) >= 2 or len(kinds) == 1 and (dated or _rule_above(lines, i))
+    return len(kinds) >= 2 or len(kinds) == 1 and (dated or addressed and "@" in row or _rule_above(lines, i))
 
 
 def _is_dated(row: str) -> bool:

@@ -744,10 +744,44 @@ NOT_WRAPPING_OR_SIGNATURES = [
          "Fill in:\n____\nyour name and the mailing list you want"),
 ]
 
+HEADER_FIELDS_IN_MORE_LANGUAGES = [
+    case("cs-outlook-header",
+         "Tiskárna už funguje, děkuji.\n\nOd: IT Service Desk <it@corp.example>\n"
+         "Odesláno: pondělí 3. listopadu 2025 10:02\nKomu: Jana Nováková <jana@corp.example>\nPředmět: Tiskárna\n\n"
+         "Restartujte prosím tiskárnu.",
+         "Tiskárna už funguje, děkuji."),
+    case("tr-outlook-header",
+         "Yazıcı tekrar çalışıyor.\n\nKimden: IT Service Desk <it@corp.example>\nGönderildi: 3 Kasım 2025 Pazartesi\n"
+         "Kime: Ayşe Yılmaz\nKonu: Yazıcı\n\nLütfen yazıcıyı yeniden başlatın.",
+         "Yazıcı tekrar çalışıyor."),
+    case("hu-outlook-header",
+         "A nyomtató újra működik.\n\nFeladó: IT Service Desk <it@corp.example>\nElküldve: 2025. november 3.\n"
+         "Címzett: Kiss Anna\nTárgy: Nyomtató\n\nKérem, indítsa újra a nyomtatót.",
+         "A nyomtató újra működik."),
+    case("ko-outlook-header",
+         "프린터가 다시 작동합니다.\n\n보낸 사람: IT Service Desk <it@corp.example>\n"
+         "보낸 날짜: 2025년 11월 3일 월요일\n받는 사람: 김지수\n제목: 프린터\n\n프린터를 다시 시작해 주세요.",
+         "프린터가 다시 작동합니다."),
+    case("fr-thunderbird-pour-and-reply-to",
+         "C'est réglé, merci.\n\nDe : IT Service Desk <it@corp.example>\nRépondre à : support@corp.example\n"
+         "Pour : Marie Dubois\nObjet : Imprimante\n\nMerci de redémarrer l'imprimante.",
+         "C'est réglé, merci."),
+    case("de-header-with-organisation",
+         "Geht wieder.\n\nVon: IT Service Desk <it@corp.example>\nOrganisation: Corp GmbH\nDatum: 3.11.2025\n"
+         "Betreff: Drucker\n\nBitte neu starten.",
+         "Geht wieder."),
+    case("from-and-to-with-addresses",
+         "See below.\n\nFrom: it@corp.example\nTo: jane.doe@corp.example\n\nYour laptop is ready.",
+         "See below."),
+    case("from-and-to-without-addresses-are-content",
+         "Please book the train.\nFrom: Berlin\nTo: Paris",
+         "Please book the train.\nFrom: Berlin\nTo: Paris"),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
-       + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES)
+       + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES + HEADER_FIELDS_IN_MORE_LANGUAGES)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
