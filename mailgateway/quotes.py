@@ -12,7 +12,9 @@ is plain lines without ">") and reads it from the top, line by line:
   carry an address, is enough), an
   "Original Message" or forward separator, "Begin forwarded message:", or a
   dated attribution ("On 3 Nov 2025, at 10:02, Jane <j@x> wrote:", "Am ...
-  um 10:02 schrieb ...:", "2025年11月3日(月) 10:02 ... <x>:"), also when it is
+  um 10:02 schrieb ...:", "2025年11月3日(月) 10:02 ... <x>:", "... <x>님이 작성:",
+  "... ezt írta (időpont: ...):"; with no time, a year and the sender's
+  address or a CJK date before the verb will do), also when it is
   wrapped over two or three lines; the writer's text run together with it on
   one line ("Works now. On ... wrote:") stays. So does a line with a date
   and time that ends in an address and a colon ("Wednesday, 5 November 2025,
@@ -109,7 +111,9 @@ _FORWARD_INTRO = re.compile(
     r"|début du message (?:réexpédié|transféré)|(?:inicio|comienzo) del mensaje reenviado"
     r"|inizio messaggio inoltrato|begin doorgestuurd bericht|início da mensagem (?:re)?encaminhada"
     r"|vidarebefordrat (?:mejl|meddelande|brev)|początek przekazywanej wiadomości|転送されたメッセージ"
-    r"|以下[是为]转发的邮件|转发的邮件)[ \t\xa0\u202f]*[:：]")
+    r"|以下[是为]转发的邮件|转发的邮件|forwarded message)[ \t\xa0\u202f]*[:：]")
+# Tobit David puts this line over the header of the message it quotes.
+_DAVID = re.compile(r"\[?original message processed by david\S{0,3}\]?")
 # Lotus Notes: "-----Jane Doe/ACME wrote: -----", "----- Forwarded by Jane Doe/ACME on ... -----".
 _LOTUS = re.compile(
     r"-{3,}[ \t]*(?:[^-].{0,200}?(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev"
@@ -121,15 +125,19 @@ _LOTUS = re.compile(
 
 _VERBS = (r"wrote|writes|a\s+écrit|escribió|ha\s+scritto|schrieb|geschrieben|schreef|geschreven|escreveu"
           r"|skrev|napisał\(a\)|napisała|napisał|pisze|kirjoitti|írta|napsal\(a\)|napsala|napsal"
-          r"|написал\(а\)|написала|написал|пишет"
+          r"|написал\(а\)|написала|написал|пишет|nadesłał\(a\)|nadesłała|nadesłał|yazdı"
           r"|đã\s+viết")
-# "... wrote:", "... a écrit :", "... 写道：", "...のメール:"
-_ENDS_WITH_VERB = re.compile(rf"(?:(?<!\w)(?:{_VERBS})|写道|寫道|書きました|のメール)\s*[:：]$")
+# "... wrote:", "... a écrit :", "... 写道：", "...のメール:", "...님이 작성:", Gmail's Hungarian
+# "... ezt írta (időpont: 2025. nov. 3., H, 10:02):"
+_ENDS_WITH_VERB = re.compile(rf"(?:(?<!\w)(?:{_VERBS})|写道|寫道|書きました|のメール|님이\s?작성(?:하였습니다|했습니다|한\s?메시지)?"
+                             r"|(?<!\w)írta\s*\(időpont:[^()]{1,40}\))\s*[:：]$")
 # "Am ... schrieb Jane Doe <jane@x>:", "Op ... schreef ...:", "Den ... skrev ...:", "W dniu ... napisał(a):"
 _VERB_THEN_NAME = re.compile(r"(?<!\w)(?:schrieb|schreef|skrev)\s+(?P<name>[^:：]{1,150})[:：]$")
-# Lotus Notes: "Jane Doe/ACME wrote on 03.11.2025 10:02:13:", "... schrieb am 03.11.2025 10:02:"
-_VERB_THEN_DATE = re.compile(rf"(?<!\w)(?:{_VERBS})\s+(?:on|am|le|el|il|op|em|den|w\s+dniu)\s+"
-                             r"[\d\s./:,-]{6,40}(?:[AaPp]\.?[Mm]\.?)?\s*[:：]$")
+# Lotus Notes: "Jane Doe/ACME wrote on 03.11.2025 10:02:13:", "... schrieb am 03.11.2025 10:02:";
+# Finnish clients: "Jane Doe kirjoitti 3.11.2025 kello 10.02:"
+_VERB_THEN_DATE = re.compile(rf"(?<!\w)(?:{_VERBS})\s+(?:(?:on|am|le|el|il|op|em|den|w\s+dniu)\s+)?"
+                             r"[\d\s./:,-]{6,40}(?:(?:kello|klo|kl\.|um|at|om|o)\s+[\d.:]{4,8}\s*)?"
+                             r"(?:[AaPp]\.?[Mm]\.?)?\s*[:：]$")
 # Only above a ">" block: "On 3 Nov 2025, at 10:02, Jane <jane@x> sent:"
 _ENDS_WITH_SENT = re.compile(r"(?<!\w)sent\s*:$")
 # Where an attribution starts inside a line: "... On Mon,", "...--- On Mon,", "... Am 3.11.2025".
@@ -137,6 +145,10 @@ _ATTRIBUTION_START = re.compile(r"[ \t-](?:On|Am|Le|El|Il|Op|Em|Den|W dniu|Vào)
 _ATTRIBUTION_WORDS = frozenset(("On", "Am", "Le", "El", "Il", "Op", "Em", "Den", "W", "Vào"))
 _ATTRIBUTION_HEADS = "OALEIDWV"
 _DATED_PREFIX = re.compile(r"Wiadomość napisana przez |\d{4}年\d{1,2}月\d{1,2}日")
+# A full date in Chinese, Japanese or Korean: with the verb after it, dated without a time.
+_CJK_DATE = re.compile(r"\d{4}(?:年\d{1,2}月\d{1,2}日|년\s?\d{1,2}월\s?\d{1,2}일)")
+# The sender's address in an attribution: "Jane <jane@x>", "Jane (<jane@x>)", "Jane (jane@x)".
+_ADDRESS = re.compile(r"[<(][^<>()\s]+@[^<>()\s]+[>)]")
 # Horde, Roundcube and the like, only ever above a ">" block.
 _QUOTING = re.compile(r"(?:(?:quoting|zitat von|citando|citation de|citaat van|cytuję|cytując)\s|\*\s.{0,150}@)"
                       r".{1,200}[:：]$")
@@ -301,6 +313,8 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
     if row[0] in "-_=*" and (row == "--" or _is_separator(row)):
         return i
     if row[0] == "_" and not row.strip("_") and _is_list_footer(lines, i):
+        return i
+    if row[0] == "[" and len(row) < 60 and _DAVID.fullmatch(row.lower()):
         return i
     if len(row) <= _MAX_MOBILE and _is_mobile_signature(row):
         return i
@@ -486,7 +500,8 @@ def _attribution_ending_at(lines: list[str], j: int, dated_only: bool = False) -
             break
         parts.insert(0, row)
     best, best_kind = j, _NOT_ATTRIBUTION
-    if dated_only and not _TIME.search(" ".join(parts)):
+    joined = " ".join(parts)
+    if dated_only and not (_TIME.search(joined) or "@" in joined or _CJK_DATE.search(joined)):
         return best, best_kind
     # From the shortest to the longest: lines above an attribution that is as good without them
     # are the writer's own.
@@ -520,7 +535,9 @@ def _attribution_kind(line: str) -> int:
         return _NOT_ATTRIBUTION
     if by_verb and by_verb.start() == 0 and len(line) <= 60:
         return _NOT_ATTRIBUTION  # "wrote:" alone: the rest of an attribution wrapped over lines
-    dated = _YEAR.search(line) and _TIME.search(line)
+    # Dated: a year and a time, or, before the verb, a year and the sender's address or a CJK date.
+    dated = _YEAR.search(line) and (_TIME.search(line) or by_verb and (_ADDRESS.search(line)
+                                                                       or _CJK_DATE.match(line)))
     if dated and (by_verb or _DATED_PREFIX.match(line) and "@" in line
                   or named and _looks_like_sender(named.group("name"))):
         return _DATED

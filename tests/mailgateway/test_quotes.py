@@ -778,10 +778,56 @@ HEADER_FIELDS_IN_MORE_LANGUAGES = [
          "Please book the train.\nFrom: Berlin\nTo: Paris"),
 ]
 
+ATTRIBUTIONS_IN_MORE_LANGUAGES = [
+    case("ko-gmail-attribution",
+         "프린터가 다시 작동합니다.\n\n2025년 11월 5일 (수) 오전 10:02, IT Service Desk <it@corp.example>님이 작성:\n\n"
+         "> 프린터를 다시 시작해 주세요.",
+         "프린터가 다시 작동합니다."),
+    case("ko-attribution-without-time-unquoted-below",
+         "확인했습니다.\n\n2025년 11월 5일 수요일 IT Service Desk님이 작성하였습니다:\n\n프린터를 다시 시작해 주세요.",
+         "확인했습니다."),
+    case("zh-attribution-without-time-unquoted-below",
+         "打印机已经好了。\n\n2025年11月5日 星期三 IT Service Desk 写道：\n\n请重启打印机。",
+         "打印机已经好了。"),
+    case("tr-gmail-attribution",
+         "Yazıcı tekrar çalışıyor.\n\nIT Service Desk <it@corp.example>, 5 Kas 2025 Çar, 10:02 tarihinde şunu yazdı:\n\n"
+         "Lütfen yazıcıyı yeniden başlatın.",
+         "Yazıcı tekrar çalışıyor."),
+    case("hu-gmail-attribution",
+         "A nyomtató újra működik.\n\nIT Service Desk <it@corp.example> ezt írta (időpont: 2025. nov. 5., Sze, 10:02):"
+         "\n\n> Kérem, indítsa újra a nyomtatót.",
+         "A nyomtató újra működik."),
+    case("fi-name-wrote-date-at-time",
+         "Tulostin toimii taas.\n\nIT Service Desk kirjoitti 5.11.2025 kello 10.02:\n\nKäynnistä tulostin uudelleen.",
+         "Tulostin toimii taas."),
+    case("pl-nadeslal",
+         "Drukarka już działa.\n\nDnia 05.11.2025 10:02 IT Service Desk nadesłał:\n\n> Proszę zrestartować drukarkę.",
+         "Drukarka już działa."),
+    case("es-attribution-with-address-no-time-unquoted-below",
+         "La impresora ya funciona.\n\nEl miércoles, 5 de noviembre de 2025, IT Service Desk <it@corp.example> escribió:"
+         "\n\nPor favor reinicie la impresora.",
+         "La impresora ya funciona."),
+    case("fr-attribution-with-address-no-time-unquoted-below",
+         "L'imprimante marche.\n\nLe mercredi 5 novembre 2025, IT Service Desk <it@corp.example> a écrit :\n\n"
+         "Merci de redémarrer l'imprimante.",
+         "L'imprimante marche."),
+    case("sparrow-forwarded-message",
+         "FYI\n\nForwarded message:\n\n*From:* IT Service Desk <it@corp.example>\n*To:* Jane Doe\n\nYour laptop is ready.",
+         "FYI"),
+    case("tobit-david-header",
+         "Geht wieder, danke.\n\n[Original Message processed by david®]\n\nAW: Drucker    05.11.2025 10:02\n\n"
+         "Von: IT Service Desk <it@corp.example>\nAn: Jana Nowak\n\nBitte starten Sie den Drucker neu.",
+         "Geht wieder, danke."),
+    case("year-and-wrote-without-address-is-content",
+         "In 2025 our manager wrote:\nwe need new laptops before Monday.",
+         "In 2025 our manager wrote:\nwe need new laptops before Monday."),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
-       + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES + HEADER_FIELDS_IN_MORE_LANGUAGES)
+       + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES + HEADER_FIELDS_IN_MORE_LANGUAGES
+       + ATTRIBUTIONS_IN_MORE_LANGUAGES)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
