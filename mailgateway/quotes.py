@@ -179,16 +179,24 @@ _MOBILE_START = (
     r"|verzonden (?:vanaf|vanuit|met)|verstuurd (?:vanaf|vanuit|met)|outlook voor (?:ios|android)"
     r"|enviado d[oe] |enviado a partir d|obter o outlook para|obtenha o outlook para|baixe o outlook para"
     r"|skickat från|skickades från|hämta outlook för|wysłane z|wysłano z|pobierz (?:aplikację )?outlook"
+    r"|sendt fra|hent outlook til|få outlook til|odesláno z|lähetetty|hanki outlook|отправлено (?:с|со|из)"
+    r"|получите outlook для"
 )
 _MOBILE = re.compile(_MOBILE_START)
 # The first two letters of the phrases above: a cheap test before the pattern.
-_MOBILE_HEADS = frozenset("se ge do vo ou ho en ob té de in ot sc ve ba sk hä wy po".split())
+_MOBILE_HEADS = frozenset("se ge do vo ou ho en ob té de in ot sc ve ba sk hä wy po he få od lä ha от по".split())
 _MOBILE_CJK = re.compile(
     r"(?:发自|来自)我的\s?\S{1,20}|[从從]我的.{1,20}(?:发送|傳送)|[获獲]取 ?outlook.{0,60}"
-    r"|从 ?windows ?版邮件发送|.{1,30}から送信(?:しました)?|.{0,20}outlook ?を入手.{0,60}")
+    r"|从 ?windows ?版邮件发送|.{1,30}から送信(?:しました)?|.{0,20}outlook(?: for \w{1,10})? ?を入手.{0,60}"
+    # Korean "내 iPhone에서 보냄", "Android용 Outlook 받기"; Turkish and Hungarian name the device first:
+    # "iPhone'umdan gönderildi", "iPhone-ról küldve".
+    r"|(?:내\s?)?.{1,30}에서\s?보냄|.{1,20}용\s?outlook\s?받기"
+    r"|(?:az\s)?(?:iphone|ipad|android|samsung|galaxy|huawei|xiaomi|outlook|mobil)\S{0,12}(?:\s\S{1,20})?"
+    r"\s(?:gönderildi|küldve)")
 _DEVICE = re.compile(
     r"phone|ipad|android|samsung|galaxy|huawei|xiaomi|pixel|blackberry|mobil|móvil|movil|cellulare"
-    r"|celular|telefoon|telefon|handy|outlook|yahoo|windows|ios|proton|network|réseau|手机|手機|携帯|メール|スマートフォン")
+    r"|celular|telefoon|telefon|handy|outlook|yahoo|windows|ios|iphon|proton|network|réseau|телефон|мобил|手机|手機"
+    r"|携帯|メール|スマートフォン")
 #: Words allowed after the device ("Sent with Proton Mail secure email."), more after a full stop
 #: ("Sent from my iPhone. Please excuse any typos.").
 _AFTER_DEVICE, _AFTER_DEVICE_SENTENCE = 3, 5
@@ -211,6 +219,9 @@ thanks|thank you|many thanks|thanks a lot|thanks again|thanks in advance|thank y
 |dank je|dank u|dank je wel|dank u wel|alvast bedankt|hartelijk dank|obrigado|obrigada|muito obrigado
 |muito obrigada|tack|tack så mycket|stort tack|tack på förhand|dziękuję|dzięki|z góry dziękuję
 |dziękuję bardzo|bardzo dziękuję|ありがとうございます|ありがとうございました|谢谢|多谢|感谢|非常感谢|謝謝
+|tak|mange tak|på forhånd tak|takk|tusen takk|på forhånd takk|kiitos|kiitos paljon|kiittäen|děkuji|děkujeme|díky
+|předem děkuji|спасибо|большое спасибо|заранее спасибо|благодарю|teşekkürler|teşekkür ederim|şimdiden teşekkürler
+|köszönöm|köszönettel|előre is köszönöm|감사합니다|고맙습니다
 """.replace("\n", "").split("|"))
 _REGARDS = frozenset("""
 best regards|kind regards|warm regards|warmest regards|many regards|regards|best wishes|best
@@ -231,7 +242,11 @@ best regards|kind regards|warm regards|warmest regards|many regards|regards|best
 |pozdrawiam|serdecznie pozdrawiam|pozdrawiam serdecznie|z poważaniem|pozdrowienia|z wyrazami szacunku
 |よろしくお願いします|よろしくお願いいたします|よろしくお願い致します|宜しくお願いします|宜しくお願いいたします
 |宜しくお願い致します|以上、よろしくお願いいたします|以上、よろしくお願いします|以上|此致敬礼|此致|敬礼|祝好
-|顺祝商祺|顺颂商祺
+|顺祝商祺|顺颂商祺|bonne réception|med venlig hilsen|venlig hilsen|venlige hilsner|hilsen|bedste hilsner
+|de bedste hilsner|kh|med vennlig hilsen|vennlig hilsen|beste hilsen|ystävällisin terveisin|terveisin
+|parhain terveisin|s pozdravem|s úctou|s přáním hezkého dne|se srdečným pozdravem|z powazaniem|с уважением
+|с наилучшими пожеланиями|всего доброго|всего наилучшего|saygılarımla|iyi çalışmalar|selamlar|sevgiler
+|üdvözlettel|tisztelettel|üdv|안부 전합니다|좋은 하루 되세요
 """.replace("\n", "").split("|"))
 _CLOSINGS = _THANKS | _REGARDS
 _GREETINGS = frozenset(
@@ -240,7 +255,7 @@ _GREETINGS = frozenset(
     " beste hoi goedemorgen goedemiddag geachte olá oi prezado prezada prezados bom boa hej hejsan god"
     " dzień witam cześć szanowni szanowny szanowna".split())
 _CJK_GREETINGS = ("お疲れ様", "お世話に", "你好", "您好", "各位")
-_CLOSING_END = " \t,.!。！、~"
+_CLOSING_END = " \t,.!。！、，~"
 _POSTSCRIPT = re.compile(r"p\.? ?s\b", re.I)
 # A name signed with a dash on the last line: "-Jane", "– J. Doe".
 _DASH_NAME = re.compile(r"[-–—~] ?(?P<name>[^\W\d_].{0,30})")
@@ -629,7 +644,7 @@ def _is_signoff(row: str, rest: list[str]) -> bool:
     """A closing followed by a name ("Thanks,", "Jane"), or a closing and a name on the last line."""
     if len(row) > 60:
         return False
-    if _closing(row) in _CLOSINGS:
+    if _is_closing(_closing(row)):
         signed = bool(rest) and _looks_like_name(rest[0])
     else:
         closing, comma, name = row.partition(",")
@@ -637,8 +652,17 @@ def _is_signoff(row: str, rest: list[str]) -> bool:
     return signed and not any(_POSTSCRIPT.match(line) for line in rest)
 
 
+def _is_closing(closing: str) -> bool:
+    """A closing, also one in two languages: "Mit freundlichen Grüßen / Best regards"."""
+    if closing in _CLOSINGS:
+        return True
+    parts = closing.split(" / ")
+    return len(parts) == 2 and all(part.strip(_CLOSING_END) in _CLOSINGS for part in parts)
+
+
 def _closing(row: str) -> str:
-    return " ".join(row.lower().rstrip(_CLOSING_END).split())
+    # Turkish "İ" lowers to "i" and a combining dot.
+    return " ".join(row.lower().replace("i\u0307", "i").rstrip(_CLOSING_END).split())
 
 
 def _looks_like_name(text: str) -> bool:

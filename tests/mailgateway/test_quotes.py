@@ -823,11 +823,41 @@ ATTRIBUTIONS_IN_MORE_LANGUAGES = [
          "In 2025 our manager wrote:\nwe need new laptops before Monday."),
 ]
 
+SIGNATURES_IN_MORE_LANGUAGES = [
+    case("da-closing", "Printeren virker igen.\n\nMed venlig hilsen\nMette Hansen", "Printeren virker igen."),
+    case("no-closing", "Skriveren virker igjen.\n\nVennlig hilsen\nOla Nordmann", "Skriveren virker igjen."),
+    case("fi-closing", "Tulostin toimii taas.\n\nYstävällisin terveisin\nMatti Virtanen", "Tulostin toimii taas."),
+    case("cs-closing", "Tiskárna už funguje.\n\nS pozdravem,\nJana Nováková", "Tiskárna už funguje."),
+    case("ru-closing", "Принтер снова работает.\n\nС уважением,\nИван Петров", "Принтер снова работает."),
+    case("tr-closing-dotted-capital-i", "Yazıcı tekrar çalışıyor.\n\nİyi çalışmalar,\nAyşe Yılmaz",
+         "Yazıcı tekrar çalışıyor."),
+    case("hu-closing", "A nyomtató újra működik.\n\nÜdvözlettel,\nKiss Anna", "A nyomtató újra működik."),
+    case("ko-closing", "프린터가 다시 작동합니다.\n\n감사합니다.\n김지수", "프린터가 다시 작동합니다."),
+    case("zh-closing-full-width-comma", "打印机已经好了。\n\n祝好，\n王伟", "打印机已经好了。"),
+    case("bilingual-closing", "Der Drucker geht wieder.\n\nMit freundlichen Grüßen / Best regards,\nJana Nowak",
+         "Der Drucker geht wieder."),
+    case("da-mobile", "Det virker nu.\n\nSendt fra min iPhone", "Det virker nu."),
+    case("cs-mobile", "Už to funguje.\n\nOdesláno z mého iPhonu", "Už to funguje."),
+    case("fi-mobile", "Nyt toimii.\n\nLähetetty iPhonesta", "Nyt toimii."),
+    case("ru-mobile", "Всё работает.\n\nОтправлено из мобильной Почты Mail.ru", "Всё работает."),
+    case("tr-mobile-device-first", "Şimdi çalışıyor.\n\niPhone'umdan gönderildi", "Şimdi çalışıyor."),
+    case("hu-mobile-device-first", "Most már működik.\n\niPhone-ról küldve", "Most már működik."),
+    case("ko-mobile", "이제 됩니다.\n\n내 iPhone에서 보냄", "이제 됩니다."),
+    case("ja-outlook-for-ios", "直りました。\n\nOutlook for iOS を入手", "直りました。"),
+    case("da-thanks-in-a-sentence-stays",
+         "Tak for hjælpen i går.\nDet virker nu.", "Tak for hjælpen i går.\nDet virker nu."),
+    case("tr-device-first-in-a-sentence-stays",
+         "iPhone'umdan gönderildi ama ulaşmadı, lütfen kontrol edin.\nYazıcı hâlâ çalışmıyor.",
+         "iPhone'umdan gönderildi ama ulaşmadı, lütfen kontrol edin.\nYazıcı hâlâ çalışmıyor."),
+    case("fi-sent-without-device-stays",
+         "Lähetetty tiedosto ei aukea.\nMitä teen?", "Lähetetty tiedosto ei aukea.\nMitä teen?"),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
        + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES + HEADER_FIELDS_IN_MORE_LANGUAGES
-       + ATTRIBUTIONS_IN_MORE_LANGUAGES)
+       + ATTRIBUTIONS_IN_MORE_LANGUAGES + SIGNATURES_IN_MORE_LANGUAGES)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
