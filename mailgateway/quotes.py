@@ -550,9 +550,10 @@ def _attribution_kind(line: str) -> int:
         return _NOT_ATTRIBUTION
     if by_verb and by_verb.start() == 0 and len(line) <= 60:
         return _NOT_ATTRIBUTION  # "wrote:" alone: the rest of an attribution wrapped over lines
-    # Dated: a year and a time, or, before the verb, a year and the sender's address or a CJK date.
-    dated = _YEAR.search(line) and (_TIME.search(line) or by_verb and (_ADDRESS.search(line)
-                                                                       or _CJK_DATE.match(line)))
+    # Dated: a year and a time, or, before the verb, a year and the sender's address in a line that opens
+    # like an attribution ("El lunes, 3 de noviembre de 2025, Jane <jane@x> escribió:"), or a CJK date.
+    dated = _YEAR.search(line) and (_TIME.search(line) or by_verb and (
+        line[:line.find(" ")] in _ATTRIBUTION_WORDS and _ADDRESS.search(line) or _CJK_DATE.match(line)))
     if dated and (by_verb or _DATED_PREFIX.match(line) and "@" in line
                   or named and _looks_like_sender(named.group("name"))):
         return _DATED

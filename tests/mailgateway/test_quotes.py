@@ -821,6 +821,9 @@ ATTRIBUTIONS_IN_MORE_LANGUAGES = [
     case("year-and-wrote-without-address-is-content",
          "In 2025 our manager wrote:\nwe need new laptops before Monday.",
          "In 2025 our manager wrote:\nwe need new laptops before Monday."),
+    case("year-address-and-wrote-in-a-sentence-is-content",
+         "In 2025 our manager <boss@corp.example> wrote:\nwe need new laptops before Monday.",
+         "In 2025 our manager <boss@corp.example> wrote:\nwe need new laptops before Monday."),
 ]
 
 SIGNATURES_IN_MORE_LANGUAGES = [
