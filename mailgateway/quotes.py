@@ -113,7 +113,7 @@ _FORWARD_INTRO = re.compile(
     r"|vidarebefordrat (?:mejl|meddelande|brev)|początek przekazywanej wiadomości|転送されたメッセージ"
     r"|以下[是为]转发的邮件|转发的邮件|forwarded message)[ \t\xa0\u202f]*[:：]")
 # Tobit David puts this line over the header of the message it quotes.
-_DAVID = re.compile(r"\[?original message processed by david\S{0,3}\]?")
+_DAVID = re.compile(r"\[original message processed by david\S{0,3}\]")
 # Lotus Notes: "-----Jane Doe/ACME wrote: -----", "----- Forwarded by Jane Doe/ACME on ... -----".
 _LOTUS = re.compile(
     r"-{3,}[ \t]*(?:[^-].{0,200}?(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev"
@@ -329,7 +329,7 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
         return i
     if row[0] == "_" and not row.strip("_") and _is_list_footer(lines, i):
         return i
-    if row[0] == "[" and len(row) < 60 and _DAVID.fullmatch(row.lower()):
+    if row[0] == "[" and _DAVID.match(row[:60].lower()):
         return i
     if len(row) <= _MAX_MOBILE and _is_mobile_signature(row):
         return i
@@ -390,8 +390,13 @@ def _rest_of_quoted_line(lines: list[str], j: int) -> bool:
 
 
 def _is_separator(row: str) -> bool:
+    """A separator line, also with the header block it opens run together on it (HTML turned into text):
+    "-----Original Message----- From: Jane <jane@x> Sent: ..."."""
     low = row.lower()
-    return len(row) <= _MAX_MARKER and bool(_SEPARATOR.fullmatch(low) or _LOTUS.fullmatch(low))
+    if len(row) <= _MAX_MARKER and (_SEPARATOR.fullmatch(low) or _LOTUS.fullmatch(low)):
+        return True
+    m = _SEPARATOR.match(low[:_MAX_MARKER])
+    return bool(m) and _label_kind(row[m.end():].lstrip()) == "sender"
 
 
 def _is_mobile_signature(row: str) -> bool:

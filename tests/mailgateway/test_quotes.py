@@ -856,11 +856,30 @@ SIGNATURES_IN_MORE_LANGUAGES = [
          "Lähetetty tiedosto ei aukea.\nMitä teen?", "Lähetetty tiedosto ei aukea.\nMitä teen?"),
 ]
 
+SEPARATOR_AND_HEADER_ON_ONE_LINE = [
+    case("en-original-message-and-header-on-one-line",
+         "Works again, thanks.\n\n-----Original Message----- From: IT Service Desk <it@corp.example> "
+         "Sent: Wednesday, November 5, 2025 10:02 AM To: Jane Doe Subject: Printer\n\nPlease restart the printer.",
+         "Works again, thanks."),
+    case("de-original-message-and-header-on-one-line",
+         "Geht wieder, danke.\n\n-----Ursprüngliche Nachricht----- Von: IT Service Desk <it@corp.example> "
+         "Gesendet: Mittwoch, 5. November 2025 10:02 An: Jana Nowak Betreff: Drucker\n\nBitte neu starten.",
+         "Geht wieder, danke."),
+    case("fr-message-d-origine-and-header-on-one-line",
+         "C'est réglé.\n\n-------- Message d'origine -------- De : IT Service Desk <it@corp.example> "
+         "Date : 05/11/2025 10:02 (GMT+01:00) À : Marie Dubois Objet : Imprimante\n\nMerci de redémarrer.",
+         "C'est réglé."),
+    case("separator-words-in-a-sentence-stay",
+         "Hi,\n----- Original Message ----- is all I see in the mail, the text is gone.\nCan you help?",
+         "Hi,\n----- Original Message ----- is all I see in the mail, the text is gone.\nCan you help?"),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
        + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES + HEADER_FIELDS_IN_MORE_LANGUAGES
-       + ATTRIBUTIONS_IN_MORE_LANGUAGES + SIGNATURES_IN_MORE_LANGUAGES)
+       + ATTRIBUTIONS_IN_MORE_LANGUAGES + SIGNATURES_IN_MORE_LANGUAGES
+       + SEPARATOR_AND_HEADER_ON_ONE_LINE)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
