@@ -177,6 +177,36 @@ def why_functions(conditions: list[ConditionNode]) -> list[Why]:
     return whys
 
 
+def fixed_reasons(node: ConditionNode) -> tuple[str, ...] | None:
+    """The reasons the condition gives whenever it holds, when they never depend on the message; else None.
+
+    A test gives its own words when it holds, except ``one_of`` (which value) and keyword
+    tests (which keyword) with more than one choice; ``all`` gives its members' reasons,
+    ``any`` the reasons of the members that hold (fixed only with one member), ``not`` its
+    own words. ``rules.reference.decide`` uses them for a matched rule instead of calling
+    its reasons function (``tests/rules/test_codegen.py`` holds them to that function).
+    """
+    if isinstance(node, Leaf):
+        if node.op == "one_of":
+            written = set(node.matcher.values())
+            return (_reason(node.field, "equals", written.pop()),) if len(written) == 1 else None
+        if node.op in ("contains", "contains_any"):
+            keywords = node.matcher.keywords
+            return (_reason(node.field, "contains", keywords[0]),) if len(keywords) == 1 else None
+        return (node.text,)
+    if isinstance(node, AllOf):
+        reasons: list[str] = []
+        for member in node.all:
+            fixed = fixed_reasons(member)
+            if fixed is None:
+                return None
+            reasons += fixed
+        return tuple(dict.fromkeys(reasons))
+    if isinstance(node, AnyOf):
+        return fixed_reasons(node.any[0]) if len(node.any) == 1 else None
+    return (node.describe(),)
+
+
 @functools.lru_cache(maxsize=2048)
 def _factory(text: str) -> Callable[..., Why]:
     """The compiled ``_make`` of a rule's source: called with the rule's values, it gives its function."""

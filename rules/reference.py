@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from rules.codegen import Why
+from rules.codegen import Why, fixed_reasons
 from rules.decision import Decision, RuleMatch
 from rules.facts import FactView
 from rules.model import AllOf, AnyOf, ConditionNode, Leaf, NotOf, Rule
@@ -60,15 +60,18 @@ class Compiled:
     """A rule made ready to apply: its condition as functions (holds, reasons), its actions, its rank.
 
     ``rank`` is the rule's place in the rule set's order (priority, then position).
-    ``why`` comes from ``rules.codegen.why_functions``, made for all rules of a set at once.
+    ``why`` comes from ``rules.codegen.why_functions``, made for all rules of a set at once;
+    ``fixed`` are the reasons of a rule whose reasons never depend on the message
+    (``rules.codegen.fixed_reasons``), else an empty tuple: ``why`` tells them.
     """
 
-    __slots__ = ("holds", "lists", "name", "rank", "rule", "scalars", "stop", "why")
+    __slots__ = ("fixed", "holds", "lists", "name", "rank", "rule", "scalars", "stop", "why")
 
     def __init__(self, rule: Rule, why: Why, rank: int) -> None:
         then = rule.then
         self.rule, self.name, self.stop, self.rank = rule, rule.name, rule.stop, rank
         self.why, self.holds = why, _holds(rule.when)
+        self.fixed = fixed_reasons(rule.when) or ()
         self.scalars = {name: value for name in SCALARS if (value := getattr(then, name)) is not None}
         self.lists = tuple((name, dict.fromkeys(values)) for name in LISTS if (values := getattr(then, name)))
 
@@ -86,7 +89,7 @@ def decide(ruleset: RuleSet, matching: Iterable[Compiled], view: FactView, evalu
                 lists = {name: {} for name in LISTS}
             for name, items in entry.lists:
                 lists[name].update(items)
-        append(_match(RuleMatch, (entry.name, entry.why(view) or ())))
+        append(_match(RuleMatch, (entry.name, entry.fixed or entry.why(view) or ())))
         if entry.stop:
             break
     if lists is not None:

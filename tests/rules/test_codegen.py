@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.codegen import why_functions
+from rules.codegen import fixed_reasons, why_functions
 from rules.facts import FactView
 from rules.model import AllOf, AnyOf, Leaf
 from rules.reference import holds
@@ -46,6 +46,25 @@ def test_generated_reasons_are_the_tree_walks(drawn, samples, rule, ruleset_of):
             got = why(view)
             assert got == expected(item.when, facts)
             assert (got is not None) == holds(item.when, FactView(facts))
+            fixed = fixed_reasons(item.when)
+            if fixed is not None and got is not None:  # the reasons of a match that never vary
+                assert fixed == got
+
+
+def test_reasons_that_never_vary_are_known_without_a_message(rule, ruleset_of):
+    ruleset = ruleset_of([
+        rule("fixed", 1, {"all": [{"field": "department", "equals": "it"}, {"field": "subject", "contains": "VPN"},
+                                  {"not": {"field": "importance", "equals": "low"}},
+                                  {"any": [{"field": "attachment_count", "gt": 0}]}]}),
+        rule("which-keyword", 2, {"field": "subject", "contains_any": ["vpn", "wifi"]}),
+        rule("which-member", 3, {"any": [{"field": "hour", "lt": 8}, {"field": "hour", "gt": 18}]}),
+        rule("which-value", 4, {"field": "sender_domain", "one_of": ["a.example", "b.example"]}),
+    ])
+    fixed = [fixed_reasons(item.when) for item in ruleset.rules]
+    assert fixed == [('department equals "it"', 'subject contains "VPN"', 'not importance equals "low"',
+                      "attachment_count > 0"), None, None, None]
+    view = FactView({"department": "it", "subject": "vpn down", "attachment_count": 2})
+    assert why_functions([ruleset.rules[0].when])[0](view) == fixed[0]
 
 
 def _nested(depth: int, innermost: dict) -> dict:
