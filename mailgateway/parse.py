@@ -116,6 +116,9 @@ def parse(raw: bytes) -> ParsedMessage:
     if not _is_message_header(root.headers):
         start = _header_after_junk(raw)
         if start is None:
+            if raw.startswith(_OLE_MAGIC):
+                raise ParseError("no header fields: an Outlook .msg file (a compound document), not a mail "
+                                 "message; save it as .eml or forward it as an attachment")
             raise ParseError("no header fields")
         skipped = raw[:start].count(b"\n")
         root = mime.parse(raw[start:])
@@ -156,6 +159,8 @@ def _is_message_header(headers: list[tuple[str, str]]) -> bool:
                for name, _ in headers)
 
 
+#: The first bytes of an OLE compound document, such as an Outlook .msg file saved from the client.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Lines of junk before the header that are skipped ("+OK" of a POP3 server, a note, a stray line).
 _JUNK_LINES = 5
 _JUNK_WINDOW = 2048

@@ -117,3 +117,9 @@ def test_wrong_charset_label_falls_back_and_records_a_defect():
 def test_not_a_message_is_a_parse_error(raw):
     with pytest.raises(ParseError):
         parse(raw)
+
+
+def test_an_outlook_msg_file_is_refused_with_a_reason_a_person_can_act_on():
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "R\0o\0o\0t\0 \0E\0n\0t\0r\0y\0".encode("latin-1")
+    with pytest.raises(ParseError, match=r"^no header fields: an Outlook \.msg file .* save it as \.eml"):
+        parse(ole)
