@@ -70,8 +70,9 @@ class Helpdesk:
         self.services = build_services(settings)
         self.rule_keeper = RuleKeeper(functools.partial(load_ruleset, settings), self.services, self.db)
         self.work_ready = threading.Event()
-        self.writer = InboundWriter(self.intake_db, on_commit=self.work_ready.set)
-        self.fetchers = [MailboxFetcher(mailbox, self.intake_db, on_commit=self.work_ready.set)
+        self.wakes: list[WakePipe] = []  # one per forked worker process: new mail was committed
+        self.writer = InboundWriter(self.intake_db, on_commit=self._work_arrived)
+        self.fetchers = [MailboxFetcher(mailbox, self.intake_db, on_commit=self._work_arrived)
                          for mailbox in build_mailboxes(settings)]
         # One scheduler for the process's life: it remembers its last sweep (so the next looks only at
         # what came due since) and which tickets another worker held.
@@ -109,6 +110,11 @@ class Helpdesk:
         gw = self.settings.gateway
         log.info("event=started smtp=%s:%s storage=%s", gw.smtp_host, gw.smtp_port, self.db.url.render_as_string())
 
+    def _work_arrived(self) -> None:
+        self.work_ready.set()
+        for wake in self.wakes:
+            wake.set()
+
     def _launch_workers(self) -> None:
         """Start the worker processes: forked if this process has no other thread, else new interpreters."""
         worker = self.settings.worker
@@ -116,11 +122,13 @@ class Helpdesk:
             return
         level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
         fork = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+        # Each worker takes its own share of the pending mail, so each has its own wake-up call.
+        self.wakes = [WakePipe() for _ in range(worker.processes)] if fork else []
         # Worker 0 also runs the outbound sender, so sending replies never competes
         # with accepting mail for this process's interpreter.
         self._processes = [
             ForkedWorker(self.settings, number, send=number == 0, inherited=(self.db, self.intake_db),
-                         services=self.services) if fork
+                         services=self.services, wake=self.wakes[number]) if fork
             else start_worker_process(self.settings, level, number, send=number == 0)
             for number in range(worker.processes)]
 
@@ -143,7 +151,7 @@ class Helpdesk:
         self._stop.set()
         for process in self._processes:
             process.send_signal(signal.SIGTERM)
-        self.work_ready.set()
+        self._work_arrived()  # wakes idle workers to see the stop at once
         self.services.outbox_ready.set()
         for process in self._processes:
             try:
@@ -155,6 +163,8 @@ class Helpdesk:
             thread.join(timeout=15)
         if self.capture is not None:
             self.capture.stop()
+        for wake in self.wakes:
+            wake.close()
         self.db.dispose()
         self.intake_db.dispose()
         log.info("event=stopped")
@@ -294,11 +304,12 @@ class ForkedWorker:
     """
 
     def __init__(self, settings: Settings, number: int, *, send: bool = False,
-                 inherited: tuple[Database, ...] = (), services: Services | None = None) -> None:
+                 inherited: tuple[Database, ...] = (), services: Services | None = None,
+                 wake: WakePipe | None = None) -> None:
         context = multiprocessing.get_context("fork")
         self._ready, child_end = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_run_forked, args=(settings, os.getpid(), child_end, number, send, inherited, services),
+            target=_run_forked, args=(settings, os.getpid(), child_end, number, send, inherited, services, wake),
             name=f"helpdesk-worker-{number}", daemon=True)  # daemon: ended, not waited for, if the runner exits
         self._process.start()
         child_end.close()
@@ -338,11 +349,59 @@ class ForkedWorker:
 
 
 def _run_forked(settings: Settings, parent_pid: int, ready, number: int, send: bool,
-                inherited: tuple[Database, ...], services: Services | None) -> None:
+                inherited: tuple[Database, ...], services: Services | None, wake: WakePipe | None) -> None:
     for db in inherited:
         db.engine.dispose(close=False)
     run_worker(settings, parent_pid=parent_pid, announce=lambda: ready.send("ready"), index=number, send=send,
-               services=services)
+               services=services, wake=wake)
+
+
+class WakePipe:
+    """A wake-up call from the runner to the worker processes it forked: a byte in a pipe.
+
+    The runner's intake writes a byte when it commits new mail (``set``, which
+    never blocks: a full pipe already says "wake up"); an idle worker waits on
+    the pipe (``wait``) instead of only looking again every
+    ``idle_poll_seconds``, so a new message is worked on at once. Each worker
+    has its own (it takes its own share of the pending mail). Unlike a lock
+    shared across processes, a worker killed while waiting cannot block the
+    runner.
+    """
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+        self._closed = False
+
+    def set(self) -> None:
+        if self._closed:  # its descriptors' numbers may belong to other files by now
+            return
+        try:
+            os.write(self._write, b"\0")
+        except OSError:  # full (nobody is waiting), or closed at stop
+            pass
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a wake-up; True if one came (all waiting bytes are taken)."""
+        try:
+            ready, _, _ = select.select([self._read], [], [], timeout)
+            return bool(ready) and bool(os.read(self._read, 4096))
+        except (BlockingIOError, InterruptedError):  # another thread of the worker took the bytes
+            return False
+        except (OSError, ValueError):  # closed
+            return False
+
+    def clear(self) -> None:
+        """Nothing to do: ``wait`` takes the bytes it was woken by."""
+
+    def close(self) -> None:
+        self._closed = True
+        for descriptor in (self._read, self._write):
+            try:
+                os.close(descriptor)
+            except OSError:
+                pass
 
 
 class ParentWatch:
@@ -366,12 +425,14 @@ class ParentWatch:
 
 
 def run_worker(settings: Settings, parent_pid: int | None = None, announce=None, index: int = 0,
-               send: bool = False, services: Services | None = None) -> None:
+               send: bool = False, services: Services | None = None, wake: WakePipe | None = None) -> None:
     """The pipeline loop of `helpdesk worker` until SIGTERM/SIGINT or the parent's death.
 
     With ``send`` the process also runs the outbound sender. ``services`` are
     those a forked worker inherited from its runner (built from the same
     settings, its rules loaded and compiled); otherwise they are built here.
+    ``wake`` is the runner's signal that new mail was committed (forked
+    workers); without it an idle worker looks every ``idle_poll_seconds``.
 
     Worker process ``index`` of a runner takes its share of pending messages
     on SQLite (each thread one shard); on PostgreSQL row locks share the work.
@@ -388,7 +449,7 @@ def run_worker(settings: Settings, parent_pid: int | None = None, announce=None,
     keeper = RuleKeeper(functools.partial(load_ruleset, settings), services, db)
     threads_per_process = settings.worker.threads
     shards = threads_per_process * (settings.worker.processes if parent_pid is not None else 1)
-    idle = threading.Event()
+    idle = wake if wake is not None else threading.Event()
     caught_up = threading.Event()
     threads = [threading.Thread(target=guarded, args=("rules", functools.partial(keeper.run, stop), stop),
                                 daemon=True)]

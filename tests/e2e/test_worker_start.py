@@ -7,7 +7,7 @@ from pathlib import Path
 
 from helpdesk.config import load_settings
 from helpdesk import runner
-from helpdesk.runner import ForkedWorker, Helpdesk
+from helpdesk.runner import ForkedWorker, Helpdesk, WakePipe
 from tests.e2e.test_end_to_end import _replies, _send, request_mail
 from tests.waiting import wait_for
 
@@ -49,6 +49,39 @@ def test_workers_are_forked_when_the_runner_has_no_other_thread(config_env, monk
     assert [process.returncode for process in helpdesk._processes] == [0, 0]
     # The workers start on the services (rules loaded and compiled) the runner built before forking.
     assert built.read_text().split() == [str(os.getpid())]
+
+
+def test_forked_workers_are_woken_by_new_mail_not_by_their_poll(config_env):
+    """Each forked worker takes its share of the mail; the runner wakes each when mail is committed."""
+    helpdesk = _helpdesk(config_env, processes=2, idle_poll_seconds=60)
+    helpdesk.start()
+    try:
+        started = time.monotonic()
+        for _ in range(4):  # by id, both workers get some
+            _send(helpdesk.settings, request_mail())
+        replies = wait_for(lambda: len(found := _replies(helpdesk.settings)) >= 4 and found, timeout=20.0)
+        assert len(replies) == 4 and time.monotonic() - started < 20.0  # not a minute's poll
+    finally:
+        stopping = time.monotonic()
+        helpdesk.stop()
+    assert time.monotonic() - stopping < 10.0  # idle workers are woken to stop, too
+    assert [process.returncode for process in helpdesk._processes] == [0, 0]
+
+
+def test_wake_pipe_wakes_a_waiting_worker_and_never_blocks_the_runner():
+    wake = WakePipe()
+    try:
+        assert wake.wait(0.01) is False
+        wake.set()
+        started = time.monotonic()
+        assert wake.wait(5.0) is True and time.monotonic() - started < 1.0
+        assert wake.wait(0.01) is False  # the wake-up was taken
+        for _ in range(100_000):  # far more than a pipe holds: set never blocks
+            wake.set()
+        assert wake.wait(0.01) is True
+    finally:
+        wake.close()
+    wake.set()  # closed: nothing is written anywhere
 
 
 def test_a_runner_with_threads_starts_new_interpreters(config_env):
