@@ -299,8 +299,9 @@ class ForkedWorker:
 
     The child drops the runner's database connections without closing them
     (they stay the runner's; SQLite and PostgreSQL connections must not be
-    used across a fork), runs :func:`run_worker` as ``helpdesk worker`` would,
-    and says "ready" over a pipe.
+    used across a fork), runs :func:`run_worker` as ``helpdesk worker`` would
+    but on the services the runner built (its rules already compiled) and
+    woken by the runner's ``wake`` pipe, and says "ready" over a pipe.
     """
 
     def __init__(self, settings: Settings, number: int, *, send: bool = False,
