@@ -30,7 +30,8 @@ MAX_HEADER_LINES = 2000
 _RECOVERY_WINDOW = 2_000_000
 _HEADER_WINDOW = 1_000_000
 
-_FIELD_NAME = re.compile(rb"([!-9;-~]+)[ \t]*:")
+#: A header field's name and colon at the start of a line.
+FIELD_NAME = re.compile(rb"([!-9;-~]+)[ \t]*:")
 _CONTENT_TYPE = re.compile(r"\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*/\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)")
 _PARAM = re.compile(r"""\s*([^\s=;"]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)""")
 _SECTION = re.compile(r"^(.+?)\*(\d+)?(\*)?$")
@@ -134,7 +135,7 @@ def split_header(data: bytes, start: int = 0, end: int | None = None) -> tuple[l
         if line[:1] in (b" ", b"\t") and values:
             values[-1].append(line)
         else:
-            match = _FIELD_NAME.match(line)
+            match = FIELD_NAME.match(line)
             if match is None and not names and line.startswith(b"From "):
                 defects.append("mbox From line before the header")
             elif match is None or len(names) >= MAX_HEADER_LINES:

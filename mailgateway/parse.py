@@ -164,7 +164,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Lines of junk before the header that are skipped ("+OK" of a POP3 server, a note, a stray line).
 _JUNK_LINES = 5
 _JUNK_WINDOW = 2048
-_FIELD_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
 
 
 def _header_after_junk(raw: bytes) -> int | None:
@@ -182,7 +181,7 @@ def _header_after_junk(raw: bytes) -> int | None:
         position = newline + 1
         if raw.startswith((b"\n", b"\r\n"), position):
             return None
-        if _FIELD_LINE.match(raw, position) and _is_message_header(mime.split_header(raw, position)[0]):
+        if mime.FIELD_NAME.match(raw, position) and _is_message_header(mime.split_header(raw, position)[0]):
             return position
     return None
 
