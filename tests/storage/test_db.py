@@ -1,12 +1,15 @@
 """The schema, transactions and repositories on both backends."""
 import datetime as dt
+import json
 import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
-from storage import InboundMessage, Ticket, repo, utcnow
+from storage import Event, InboundMessage, Ticket, repo, utcnow
+from storage.db import json_text
 
 
 def test_inbound_round_trip_keeps_bytes_and_aware_times(database):
@@ -110,6 +113,15 @@ def test_the_migrations_build_exactly_the_models_schema(database):
                                                       dt.timezone(dt.timedelta(hours=-8))])))
 def test_sqlite_times_are_written_as_sqlalchemy_writes_them(moment):
     """UtcDateTime's one-step SQLite conversion gives SQLAlchemy's own text for every aware time."""
+    ours, theirs = _sqlite_time_writers()
+    assert ours(moment) == theirs(moment)
+    assert ours(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        ours(moment.replace(tzinfo=None))
+
+
+def _sqlite_time_writers():
+    """UtcDateTime's SQLite conversion, and SQLAlchemy's own two steps."""
     from sqlalchemy import TypeDecorator
     from sqlalchemy.dialects import sqlite
 
@@ -117,12 +129,23 @@ def test_sqlite_times_are_written_as_sqlalchemy_writes_them(moment):
 
     dialect = sqlite.dialect()
     column = UtcDateTime().dialect_impl(dialect)  # as SQLAlchemy's execution asks it
-    ours = column.bind_processor(dialect)
-    theirs = TypeDecorator.bind_processor(column, dialect)  # process_bind_param, then SQLite's DATETIME
-    assert ours(moment) == theirs(moment)
-    assert ours(None) is None
+    return column.bind_processor(dialect), TypeDecorator.bind_processor(column, dialect)
+
+
+def test_sqlite_times_written_again_are_the_same_text():
+    """The conversion remembers the times it wrote last: the same instant in another zone, a time
+    written again, and times past what it remembers all come out as SQLAlchemy writes them."""
+    ours, theirs = _sqlite_time_writers()
+    base = dt.datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=dt.timezone.utc)
+    zones = [dt.timezone.utc, dt.timezone(dt.timedelta(hours=5, minutes=30)), dt.timezone(dt.timedelta(hours=-8))]
+    moments = [(base + dt.timedelta(minutes=7 * n)).astimezone(zones[n % 3]) for n in range(200)]
+    for _ in range(2):
+        for moment in moments + moments[:10]:
+            assert ours(moment) == theirs(moment)
+            assert ours(moment.astimezone(dt.timezone.utc)) == theirs(moment)
+    naive = base.replace(tzinfo=None)
     with pytest.raises(ValueError, match="naive"):
-        ours(moment.replace(tzinfo=None))
+        ours(naive)  # a naive time equal to a remembered aware one's wall clock is still refused
 
 
 def _fill_log(db, pages: int) -> None:
@@ -184,3 +207,29 @@ def test_checkpoint_says_what_it_copied_on_sqlite_and_is_none_elsewhere(database
         assert copied == frames >= 0
     else:
         assert result is None
+
+
+def test_json_columns_keep_every_value_on_both_backends(database):
+    """JSON is written by orjson; values it refuses (integers past 64 bits) by the standard library."""
+    data = {"reasons": ["subject contains “résumé”", "本文に「パスワード」"], "nested": {"n": 3, "x": 1.5,
+            "none": None, "yes": True}, "big": 2**70, "empty": [], "tab\tkey": "line\nbreak \x00 end"}
+    with database.transaction() as session:
+        ticket = Ticket(key="IT-000001", department="it", requester_email="a@corp.example", subject="s",
+                        category="general", priority="P3", state="new", tags=["vip", "ü"],
+                        created_at=utcnow(), updated_at=utcnow())
+        session.add(ticket)
+        session.flush()
+        session.add(Event(ticket_id=ticket.id, at=utcnow(), kind="k", actor="a", data=data))
+    with database.sessions() as session:
+        event = session.query(Event).one()
+        assert event.data == data
+        assert session.get(Ticket, ticket.id).tags == ["vip", "ü"]
+        # Stored as UTF-8 text, not \\u escapes: a search on the stored text finds the word as written.
+        stored = session.execute(text("SELECT CAST(data AS TEXT) FROM event")).scalar_one()
+        assert "résumé" in stored and "パスワード" in stored
+
+
+def test_json_text_falls_back_to_the_standard_library_for_what_orjson_refuses():
+    assert json.loads(json_text({"big": -(2**80), 1: "int key"})) == {"big": -(2**80), "1": "int key"}
+    with pytest.raises(TypeError):
+        json_text({"a set": {1, 2}})
