@@ -17,6 +17,7 @@ tickets a message), where over SMTP each department gets its own delivery.
 from __future__ import annotations
 
 import argparse
+import os
 import cProfile
 import pstats
 import sys
@@ -84,6 +85,8 @@ def main() -> None:
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(args.profile)
+        if os.environ.get("CALLERS"):
+            stats.print_callers(os.environ["CALLERS"])
         stats.sort_stats("cumulative").print_stats(r"/work/main/(workflows|rules|storage|mailgateway)", args.profile)
     db.dispose()
 

@@ -12,12 +12,13 @@ in CRLF. The tests read each result back with the stdlib's strict parser.
 from __future__ import annotations
 
 import binascii
+import datetime as dt
 import random
 import re
 from collections.abc import Sequence
 from email import charset as _charset
 from email.header import Header
-from email.utils import formataddr
+from email.utils import format_datetime, formataddr
 
 _UTF8_QP = _charset.Charset("utf-8")
 _UTF8_QP.header_encoding = _charset.QP
@@ -37,6 +38,23 @@ def mailbox(name: str, address: str) -> str:
     """``Name <address>`` with the name encoded if it is not ASCII."""
     name, address = header_safe(name), header_safe(address)
     return formataddr((name, address), charset="utf-8") if name else address
+
+
+_last_date: tuple[dt.datetime | None, str] = (None, "")
+
+
+def date_header(moment: dt.datetime) -> str:
+    """The Date header of mail written at ``moment`` (RFC 5322, in ``moment``'s own zone).
+
+    A message's replies and notices are all written at its one moment, so
+    the text made last is kept for that same datetime object.
+    """
+    global _last_date
+    last, text = _last_date
+    if last is not moment:
+        text = format_datetime(moment)
+        _last_date = (moment, text)
+    return text
 
 
 _PLAIN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")  # printable ASCII words, single spaces

@@ -45,14 +45,25 @@ class UtcDateTime(TypeDecorator):
         ``isoformat`` writes directly; SQLAlchemy's two steps, this type's and
         the dialect's ``%``-formatting from a dict, cost several times more
         for every time written. ``tests/storage/test_db.py`` holds the two equal.
+        A message's rows write the same few times many times over (its arrival
+        on every event), so the last times written are remembered: equal
+        aware times are one instant, whatever their zones, and write the same text.
         """
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
         to_utc = self.process_bind_param
+        written: dict[dt.datetime, str] = {}
 
         def process(value):
-            value = to_utc(value, dialect)
-            return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            if value is None:
+                return None
+            text = written.get(value) if value.tzinfo is not None else None
+            if text is None:
+                text = to_utc(value, dialect).replace(tzinfo=None).isoformat(" ", "microseconds")
+                if len(written) >= 64:
+                    written.clear()
+                written[value] = text
+            return text
         return process
 
     def process_result_value(self, value, dialect):

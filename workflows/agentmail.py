@@ -17,9 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 
-from mailgateway.compose import build_message, header_safe, mailbox
+from mailgateway.compose import build_message, date_header, header_safe, mailbox
 from storage import OutboxStatus, Ticket
 from workflows.reply import tagged_subject
 from workflows.services import Department, Services
@@ -137,7 +136,7 @@ def ticket_mail(services: Services, department: Department, ticket: Ticket, now:
         ("Reply-To", mailbox(department.display_name, reply_to)),
         ("To", mailbox(to_name, to)),
         ("Subject", header_safe(subject)),
-        ("Date", format_datetime(now)),
+        ("Date", date_header(now)),
         ("Message-ID", message_id),
     ]
     if in_reply_to:

@@ -21,10 +21,10 @@ Agent-facing: :func:`warning_notice` (a share of a target is used up) and
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import format_datetime, make_msgid
+from email.utils import make_msgid
 from urllib.parse import quote, urlencode
 
-from mailgateway.compose import build_message, header_safe, mailbox
+from mailgateway.compose import build_message, date_header, header_safe, mailbox
 from storage import OutboxStatus, Ticket
 from workflows.agentmail import due_text, ticket_mail
 from workflows.reply import tagged_subject
@@ -91,7 +91,7 @@ def quarantine_notice(services: Services, department: Department, *, to: str, to
         ("From", mailbox(department.display_name, department.address)),
         ("To", mailbox(to_name, to)),
         ("Subject", header_safe(f"Held for review: {subject or '(no subject)'}")),
-        ("Date", format_datetime(now)),
+        ("Date", date_header(now)),
         ("Message-ID", message_id),
         ("Auto-Submitted", "auto-replied"),
         ("X-Auto-Response-Suppress", "All"),

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from email.utils import format_datetime
 
-from mailgateway.compose import build_message, header_safe, mailbox
+from mailgateway.compose import build_message, date_header, header_safe, mailbox
 from mailgateway.threadindex import conversation, reply_index
 from mailgateway.parse import ParsedMessage
 from storage import OutboxStatus, Ticket
@@ -73,7 +72,7 @@ def _headers(department: Department, ticket: Ticket, parsed: ParsedMessage, now:
         ("Reply-To", mailbox(department.display_name, reply_to)),
         ("To", mailbox(ticket.requester_name, ticket.requester_email)),
         ("Subject", tagged_subject(ticket.key, parsed.subject)),
-        ("Date", format_datetime(now)),
+        ("Date", date_header(now)),
         ("Message-ID", message_id),
     ]
     thread_index = reply_index(parsed.headers.get("thread-index"), now)

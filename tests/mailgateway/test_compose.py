@@ -1,12 +1,14 @@
 """Outgoing messages read back exactly as meant, by the stdlib's strict modern parser."""
+import datetime as dt
 import re
 from email import policy
 from email.parser import BytesParser
+from email.utils import format_datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailgateway.compose import build_message, header_safe, mailbox
+from mailgateway.compose import build_message, date_header, header_safe, mailbox
 
 PARSE = BytesParser(policy=policy.default).parsebytes
 
@@ -84,3 +86,11 @@ def test_short_plain_headers_are_written_as_the_full_path_writes_them(name, valu
     from mailgateway.compose import _header_line
 
     assert _header_line(name, value) == _header_line(name, " " + value)
+
+
+def test_date_headers_are_written_in_each_times_own_zone_even_for_one_instant():
+    utc = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc)
+    berlin = utc.astimezone(dt.timezone(dt.timedelta(hours=1)))  # equal to ``utc``, written otherwise
+    for moment in (utc, utc, berlin, utc, berlin, berlin, utc + dt.timedelta(seconds=1)):
+        assert date_header(moment) == format_datetime(moment)
+    assert date_header(berlin) == "Mon, 23 Nov 2026 10:30:00 +0100"
