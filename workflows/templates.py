@@ -86,6 +86,10 @@ class TemplateRenderer:
             return found[0]
         try:
             template = env.get_template(filename)
+            # jinja2 keeps a template's globals as a ChainMap over the environment's, and reads all of
+            # it twice for every render; ours never change, so a plain dict of them renders the same.
+            if not isinstance(template.globals, dict):
+                template.globals = dict(template.globals)
         except TemplateNotFound:
             template = None
         except TemplateSyntaxError as exc:

@@ -135,3 +135,15 @@ def test_a_syntax_error_in_a_template_is_a_template_error(tmp_path):
     folder = _override(tmp_path / "templates", "acknowledgement.txt.j2", "Hello\n{% if ticket_key %}\nno end\n")
     with pytest.raises(TemplateError, match=r"acknowledgement\.txt\.j2: line \d+: .*endif"):
         TemplateRenderer([folder]).render("acknowledgement", CONTEXT)
+
+
+def test_jinja_globals_and_included_templates_work_in_every_render(tmp_path):
+    """Templates keep jinja2's globals (range, namespace, cycler) and includes, render after render."""
+    folder = _override(tmp_path / "templates", "acknowledgement.txt.j2",
+                       "{% set ns = namespace(n=0) %}{% set c = cycler('a', 'b') %}"
+                       "{% for i in range(3) %}{% set ns.n = ns.n + i %}{{ c.next() }}{% endfor %} {{ ns.n }} "
+                       "{% include 'footer.txt.j2' %}")
+    _override(folder, "footer.txt.j2", "{{ ticket_key }} {{ range(2) | list }}\n")
+    renderer = TemplateRenderer([folder])
+    for _ in range(3):
+        assert renderer.render("acknowledgement", CONTEXT).text == "aba 3 IT-000123 [0, 1]\n"
