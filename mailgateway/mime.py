@@ -41,6 +41,8 @@ _CANDIDATE_BOUNDARY = re.compile(rb"^--([!-~][ -~]{0,150}?)(--)?[ \t]*\r?\n(?=[A
 _HEADLESS_BOUNDARY = re.compile(
     rb"^--([!-~][ -~]{0,150}?)[ \t]*\r?\n(?=content-(?:type|transfer-encoding|disposition)[ \t]*:)", re.M | re.I)
 _HEADLESS_WINDOW = 600  # a preamble of a few lines at most ("This is a multi-part message ...")
+#: A lone CR (no LF after it) right before a header field's name: the header's lines end in CR alone.
+_CR_BEFORE_FIELD = re.compile(rb"\r(?=[!-9;-~]+[ \t]*:)")
 
 
 @dataclass(eq=False)
@@ -95,6 +97,13 @@ class Part:
 
 def parse(raw: bytes) -> Part:
     """The tree of parts of a message (or of any MIME entity)."""
+    head_end, _ = _header_end(raw, 0, len(raw))
+    if _CR_BEFORE_FIELD.search(raw, 0, head_end):
+        # Lines ended by a lone CR (old Mac mailers, some converters), alone or mixed with LF and CRLF.
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        root = _entity(raw, 0, len(raw), "text/plain", 0, [0])
+        root.defects.append("lines ended by a lone CR")
+        return root
     return _entity(raw, 0, len(raw), "text/plain", 0, [0])
 
 

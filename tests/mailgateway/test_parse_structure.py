@@ -256,3 +256,31 @@ def test_a_cut_tnef_stream_gives_the_files_read_so_far():
                      b"--W\nContent-Type: application/vnd.ms-tnef\nContent-Transfer-Encoding: base64\n\n"
                      + base64.encodebytes(tnef[:-60]) + b"--W--\n")
     assert [a.filename for a in parse(raw).attachments][:1] == ["a.txt"]
+
+
+def test_lines_ended_by_a_lone_cr_are_lines():
+    raw = (b"From: Jo Meyer <jo@corp.example>\rTo: it@corp.example\rSubject: Scanner offline\r"
+           b"References: <a1@corp.example>\r <b2@corp.example>\rContent-Type: multipart/mixed; boundary=B\r\r"
+           b"--B\rContent-Type: text/plain; charset=utf-8\r\rThe scanner\ris offline.\r"
+           b"--B\rContent-Type: text/csv; name=log.csv\r\ra,b\r--B--\r")
+    parsed = parse(raw)
+    assert parsed.sender == Mailbox("jo@corp.example", "Jo Meyer")
+    assert parsed.subject == "Scanner offline"
+    assert parsed.references == ("<a1@corp.example>", "<b2@corp.example>")
+    assert parsed.text == "The scanner\nis offline."
+    assert _summary(parsed) == [("log.csv", "text/csv", 3, None)]
+    assert "lines ended by a lone CR" in parsed.defects
+
+
+def test_lone_cr_mixed_with_lf_and_crlf():
+    parsed = parse(b"Reply-To: Jo <jo@corp.example>\rSubject: Hi\nContent-Type: text/plain\r\n\r1234\r\nsecond\n")
+    assert parsed.reply_to == (Mailbox("jo@corp.example", "Jo"),)
+    assert parsed.subject == "Hi"
+    assert parsed.text == "1234\nsecond"
+
+
+def test_a_stray_cr_inside_a_value_is_no_line_end():
+    parsed = parse(b"Subject: half\rway\r\nFrom: jo@corp.example\r\n\r\nBody\rwith a stray CR\r\n")
+    assert parsed.sender.email == "jo@corp.example"
+    assert parsed.subject == "half way"
+    assert "lines ended by a lone CR" not in parsed.defects
