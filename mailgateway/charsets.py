@@ -328,10 +328,18 @@ def decode_words(value: str, hint: str | None = None) -> str:
         pending_charset, pending = None, bytearray()
 
     position = 0
+    carry = ""  # an escape cut off at the end of the previous Q word ("=C" of "=C3")
     for match in _ENCODED_WORD.finditer(value):
         gap = value[position:match.start()]
         position = match.end()
-        data = _word_bytes(match.group(2), match.group(3))
+        charset = match.group(1).split("*", 1)[0].lower()
+        encoding, text = match.group(2), match.group(3)
+        if encoding in "Qq":
+            if carry and (charset != pending_charset or gap.strip()):
+                carry = ""
+            if carry or "=" in text:
+                text, carry = _q_text(carry + text)
+        data = _word_bytes(encoding, text)
         if data is None:
             flush()
             out.append(gap + match.group())
@@ -339,7 +347,6 @@ def decode_words(value: str, hint: str | None = None) -> str:
         if gap and (pending_charset is None or gap.strip()):
             flush()
             out.append(gap)
-        charset = match.group(1).split("*", 1)[0].lower()
         if charset != pending_charset:
             flush()
             pending_charset = charset
@@ -347,6 +354,19 @@ def decode_words(value: str, hint: str | None = None) -> str:
     flush()
     out.append(value[position:])
     return "".join(out)
+
+
+_Q_CUT_ESCAPE = re.compile(r"(=[0-9A-Fa-f]?)\s+")
+_Q_TAIL = re.compile(r"=[0-9A-Fa-f]?\Z")
+
+
+def _q_text(text: str) -> tuple[str, str]:
+    """The text of a Q word with an escape mended where a fold cut it ("=C 3" from "=C\\r\\n 3"),
+    and an escape cut off at its end, for the next word (clients that split words anywhere)."""
+    if " " in text or "\t" in text:
+        text = _Q_CUT_ESCAPE.sub(r"\1", text)
+    tail = _Q_TAIL.search(text)
+    return (text[:tail.start()], tail.group()) if tail else (text, "")
 
 
 def _word_bytes(encoding: str, text: str) -> bytes | None:

@@ -35,6 +35,10 @@ def _mail(headers: bytes, body: bytes = b"Hello\n") -> bytes:
     # a word in an unknown charset is decoded as what it looks like; a broken word stays as written
     (b"=?x-unknown?q?B=C3=BCro?=", "Büro"),
     (b"=?utf-8?B?###?= Drucker", "=?utf-8?B?###?= Drucker"),
+    # a Q escape cut by a fold inside the word, or at the end of a word and finished in the next one
+    (b"Men=?utf-8?Q?=C3=BC_f=C3=\n BCr_heute?=", "Menü für heute"),
+    (b"=?utf-8?Q?Men=C3=BC_f=C3=B?=\n =?utf-8?Q?Cr_heute?=", "Menü für heute"),
+    (b"=?utf-8?Q?Men=C3=BC_f=C3=?=\n =?utf-8?Q?BCr_heute?=", "Menü für heute"),
 ])
 def test_subject_encoded_words(raw_subject, expected):
     assert parse(_mail(b"From: a@corp.example\nSubject: " + raw_subject + b"\n")).subject == expected
