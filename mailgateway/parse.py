@@ -204,13 +204,15 @@ _ADDRESS_LISTS = frozenset({"to", "cc", "bcc", "reply-to"})
 
 def _first_values(fields: list[tuple[str, str]]) -> dict[str, str]:
     """The first value of each field, raw (a field may repeat: Received, Subject ...); repeated To,
-    Cc, Bcc and Reply-To lines are joined into one list."""
+    Cc, Bcc and Reply-To lines are joined into one list, repeated References lines into one chain."""
     values: dict[str, str] = {}
     for name, value in fields:
         if name not in values:
             values[name] = value
         elif name in _ADDRESS_LISTS and len(values[name]) < HEADER_LIMIT:
             values[name] = f"{values[name]}, {value}"
+        elif name == "references" and len(values[name]) < HEADER_LIMIT:
+            values[name] = f"{values[name]} {value}"
     for name, value in values.items():
         if len(value) > HEADER_LIMIT:
             values[name] = _cut(value, name in _ADDRESS_LISTS or name in ("from", "sender"))

@@ -158,6 +158,14 @@ def test_dates(value, expected):
     assert parsed.date == dt.datetime.fromisoformat(expected)
 
 
+def test_repeated_references_lines_are_one_chain():
+    raw = _mail(b"From: anna@corp.example\nIn-Reply-To: <r2@corp.example>\nReferences: <r1@corp.example>\n"
+                b"Subject: Printer\nReferences: <r2@corp.example>\n")
+    parsed = parse(raw)
+    assert parsed.references == ("<r1@corp.example>", "<r2@corp.example>")
+    assert parsed.in_reply_to == "<r2@corp.example>"
+
+
 def test_repeated_address_lines_are_one_list_and_an_address_is_listed_once():
     # Some mail systems write a second To line instead of a second address in one.
     raw = _mail(b"From: anna@corp.example\nTo: <it@corp.example>\nTo: Facilities <facilities@corp.example>\n"
