@@ -365,8 +365,10 @@ def _q_text(text: str) -> tuple[str, str]:
     and an escape cut off at its end, for the next word (clients that split words anywhere)."""
     if " " in text or "\t" in text:
         text = _Q_CUT_ESCAPE.sub(r"\1", text)
-    tail = _Q_TAIL.search(text)
-    return (text[:tail.start()], tail.group()) if tail else (text, "")
+    cut = text.rfind("=", len(text) - 2)
+    if cut < 0 or not _Q_TAIL.match(text, cut):
+        return text, ""
+    return text[:cut], text[cut:]
 
 
 def _word_bytes(encoding: str, text: str) -> bytes | None:
