@@ -39,6 +39,7 @@ def recipient(email: str, status: str | None, action: str | None, diagnostic: st
 
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
+_PER_MESSAGE_FIELDS = ("reporting-mta", "arrival-date", "received-from-mta", "dsn-gateway", "original-envelope-id")
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
 
 
@@ -62,12 +63,19 @@ def from_delivery_status(text: str) -> list[Recipient]:
             previous = name
         records.append(current)
     result = []
+    shared_action = ""
     for fields in records:
-        if fields.keys().isdisjoint((*_RECIPIENT_FIELDS, "action")):
-            continue  # the per-message block (Reporting-MTA, Arrival-Date ...)
+        if fields.keys().isdisjoint(_RECIPIENT_FIELDS):
+            if not fields.keys().isdisjoint(_PER_MESSAGE_FIELDS):
+                # The per-message block (Reporting-MTA, Arrival-Date ...). Some MTAs put the Action
+                # there, once for all the recipients that follow.
+                shared_action = fields.get("action", "")
+                continue
+            if "action" not in fields:
+                continue
         address = _report_address(fields)
         status = _STATUS.search(fields.get("status", ""))
-        action = (fields.get("action", "").split() or [None])[0]
+        action = (fields.get("action", shared_action).split() or [None])[0]
         diagnostic = _typed_value(fields.get("diagnostic-code", "")) or None
         result.append(recipient(address.lower(), status.group() if status else None,
                                 action.lower() if action else None, diagnostic))

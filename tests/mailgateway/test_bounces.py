@@ -95,6 +95,16 @@ def test_delivery_status_with_the_recipient_after_action_and_status():
         ("anna@partner.example", "5.2.2"), ("jan@partner.example", "5.1.1")]
 
 
+def test_an_action_in_the_per_message_block_is_no_recipient_of_its_own():
+    # Some gateways write the Action once, among the per-message fields, before the recipient's block.
+    text = ("Reporting-MTA: dns; gw.partner.example\nRemote-MTA: dns; mx.partner.example\nAction: failed\n"
+            "Arrival-Date: Mon, 23 Nov 2026 09:12:44 +0100\n\n"
+            "Final-Recipient: rfc822; jdoe@partner.example\nDiagnostic-Code: smtp; 550 mailbox unavailable\n"
+            "Status: 5.2.1\n")
+    assert [(r.email, r.status, r.action, r.hard) for r in from_delivery_status(text)] == [
+        ("jdoe@partner.example", "5.2.1", "failed", True)]
+
+
 def test_a_report_with_one_failed_and_one_delayed_recipient_is_a_bounce():
     raw = (SAMPLES / "postfix_delayed.eml").read_bytes().replace(
         b"Will-Retry-Until: Sat, 28 Nov 2026 10:00:03 +0100 (CET)\n",
