@@ -281,6 +281,13 @@ _X400_PREFIX = re.compile(r"^(?:smtp|rfc-?822)=")
 _SUMMARY_LINE = re.compile(
     r"^[\s*>•-]*(?:to|cc|bcc|from|sent|date|subject|reply-to|sender|an|von|gesendet|betreff|à|de|envoyé|objet|para"
     r"|enviado|asunto|a|da|inviato|oggetto|aan|van|verzonden|onderwerp|assunto)\s*:", re.I)
+#: What stands before an address on its line when the address is no recipient: a message identifier's
+#: header, or the envelope sender's command or words ("MAIL FROM:<", "not accepting mail from ").
+_NOT_A_RECIPIENT = re.compile(
+    r"^[\s>*-]*(?:message-id|in-reply-to|references|original-envelope-id)\s*:"
+    r"|(?:mail\s+from|envelope[- ]from|return-path)\s*:?\s*<?\s*$", re.I)
+_LOCAL_NAMES = re.compile(r"following (?:recipients?|address(?:es|\(es\))?|users?)\b[^\n]{0,200}:[ \t]*\n((?:[ \t]+\S+[ \t]*\n?)+)",
+                          re.I)
 _REPORT_SECTION = 20_000
 _OPENING = 6_000
 _WINDOW = 700
@@ -329,11 +336,14 @@ def is_daemon(address: str) -> bool:
     return bool(_DAEMON_LOCAL.match(address.partition("@")[0].strip("\\\"' ")))
 
 
-def from_text(text: str, outcome: str, failed_header: str, own: set[str]) -> list[Recipient]:
+def from_text(text: str, outcome: str, failed_header: str, own: set[str], domain: str = "") -> list[Recipient]:
     """Recipients of a report in an MTA's own words: from X-Failed-Recipients, else from the report text.
 
     ``own`` holds the addresses of the report itself (its sender and
     recipients: us), which the text mentions but which are not the failures.
+    ``domain`` is the reporting system's: a report that lists its own users by
+    name alone (AOL: "the following recipients ...:" then "screenname")
+    names addresses at that domain.
     """
     section = text[:_REPORT_SECTION]
     cut = _RETURNED_ORIGINAL.search(section)
@@ -343,7 +353,7 @@ def from_text(text: str, outcome: str, failed_header: str, own: set[str]) -> lis
     addresses = [a.strip("<> ") for a in addresses]
     if not addresses:
         named, summarised = _addresses_in_text(section, own)
-        addresses = named or summarised
+        addresses = named or summarised or _local_names(section, domain)
     return [_recipient_in_text(address, section, outcome) for address in addresses]
 
 
@@ -353,17 +363,32 @@ def _addresses_in_text(section: str, own: set[str]) -> tuple[list[str], list[str
     failures only when no other line names one."""
     named: list[str] = []
     summarised: list[str] = []
-    seen: set[str] = set()
     for match in _ADDRESS.finditer(section):
         address = _X400_PREFIX.sub("", match.group().lower().rstrip("."))
-        if address in seen or address in own or is_daemon(address):
+        if address in named or address in own or is_daemon(address):
             continue
-        seen.add(address)
         line = section[section.rfind("\n", 0, match.start()) + 1:match.start()]
-        (summarised if _SUMMARY_LINE.match(line) else named).append(address)
+        if _NOT_A_RECIPIENT.search(line):
+            continue  # a message identifier, or the sender ("MAIL FROM:<...>", "not accepting mail from ...")
+        if _SUMMARY_LINE.match(line):
+            if address not in summarised:
+                summarised.append(address)
+            continue
+        named.append(address)  # named on a line of its own too: no mere summary
         if len(named) >= _MAX_RECIPIENTS:
             break
-    return named, summarised[:_MAX_RECIPIENTS]
+    return named, [address for address in summarised if address not in named][:_MAX_RECIPIENTS]
+
+
+def _local_names(section: str, domain: str) -> list[str]:
+    """Bare mailbox names listed, one an indented line, under a line that introduces the recipients."""
+    if not domain:
+        return []
+    found = _LOCAL_NAMES.search(section)
+    if not found:
+        return []
+    names = re.findall(r"^[ \t]+([A-Za-z0-9][A-Za-z0-9._+-]{0,63})[ \t]*$", found.group(1), re.M)
+    return [f"{name.lower()}@{domain}" for name in names[:_MAX_RECIPIENTS]]
 
 
 def _recipient_in_text(address: str, section: str, outcome: str) -> Recipient:

@@ -273,7 +273,8 @@ CHECKS = (feedback_report, delivery_report, read_receipt, challenge_response, te
 def _text_recipients(message: _Message, outcome: str) -> list[Recipient]:
     parsed = message.parsed
     own = {parsed.sender.email, *(box.email for box in parsed.to), *(box.email for box in parsed.cc)}
-    found = bounces.from_text(parsed.text, outcome, message.headers.get("x-failed-recipients", ""), own)
+    found = bounces.from_text(parsed.text, outcome, message.headers.get("x-failed-recipients", ""), own,
+                              parsed.sender.email.rpartition("@")[2].lower())
     if not found and parsed.returned_status:  # a gateway relayed the report as an attached message
         found = bounces.from_delivery_status(parsed.returned_status)
     return found

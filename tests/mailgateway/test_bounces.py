@@ -351,3 +351,37 @@ def test_a_person_forwarding_a_report_as_an_attachment_is_no_bounce():
                                 b"Why does my mail to jdoe come back?\n")
     classification = classify(parse(raw))
     assert classification.kind == "normal" and classification.recipients is None
+
+
+def test_a_recipient_summarised_first_and_then_named_is_the_failure_and_message_ids_are_no_recipients():
+    # Sun/Oracle Messaging Server: the original's header fields first (Message-id, To ...), then the recipient.
+    body = ("This report relates to a message you sent with the following header fields:\n\n"
+            "  Message-id: <IT-000123.abc@corp.example>\n  From: it@corp.example\n  To: jdoe@partner.example\n"
+            "  Subject: Toner\n\nYour message cannot be delivered to the following recipients:\n\n"
+            "  Recipient address: jdoe@partner.example\n  Reason: Remote SMTP server has rejected address\n"
+            "  Diagnostic code: smtp;550 5.1.1 <jdoe@partner.example>... User unknown\n")
+    raw = _report("Delivery Notification: Delivery has failed", body,
+                  sender="Internet Mail Delivery <postmaster@partner.example>")
+    classification = classify(parse(raw))
+    assert [(r.email, r.status) for r in classification.recipients] == [("jdoe@partner.example", "5.1.1")]
+
+
+@pytest.mark.parametrize("sender_line", [
+    "  MAIL FROM: news@lists.corp.example\n",
+    "  Envelope-From: <news@lists.corp.example>\n",
+])
+def test_the_envelope_sender_named_in_a_report_is_no_recipient(sender_line):
+    # Apache James lists the original's envelope; the sender (a list, not the report's addressee) is not the failure.
+    body = ("I'm afraid I wasn't able to deliver your message to the following addresses.\n\n"
+            "Error message:\n550 - Requested action not taken: no such user here\n\nMessage details:\n"
+            f"  Subject: Toner\n{sender_line}  RCPT TO: jdoe@partner.example\n")
+    assert _kind_and_addresses(_report("[BOUNCE]", body, sender="postmaster@partner.example")) == (
+        "bounce", ["jdoe@partner.example"])
+
+
+def test_recipients_listed_by_their_name_alone_are_at_the_reporting_domain():
+    # AOL lists its members by screen name, under a line that names the (list) sender it refused.
+    body = ("Your mail to the following recipients could not be delivered because they are not accepting "
+            "mail from news@lists.corp.example:\n\tscreenname\n\tother.member\n")
+    raw = _report("Mail Delivery Problem", body, sender="Mail Delivery Subsystem <MAILER-DAEMON@aol.example>")
+    assert _kind_and_addresses(raw) == ("bounce", ["screenname@aol.example", "other.member@aol.example"])
