@@ -158,6 +158,15 @@ _FAILED_SUBJECT = _anchored(
     # pt
     r"não (?:é possível |foi possível )?entreg", r"não entregue", r"falha na entrega", r"mensagem não entregue",
     r"notificação de status de entrega \((?:falha|erro)", r"e-?mail devolvido",
+    # Exchange's and other MTAs' subjects in more languages (sv, da/no, fi, pl, cs/sk, ru/uk, ja, zh, ko, tr, hu, el, ro)
+    r"det gick inte att leverera", r"olevererbart", r"kan ikke leveres", r"kunne ikke leveres", r"ikke[- ]leverbar",
+    r"ei voitu toimittaa", r"ei voi toimittaa", r"toimittamaton", r"niedostarczaln", r"nie można dostarczyć",
+    r"nedoručiteln", r"nelze doručit", r"nedoručiteľn", r"недоставля", r"недоставленн", r"не удается доставить",
+    r"не удалось доставить", r"сообщение не доставлено", r"не вдалося доставити", r"配信不能", r"配信できません",
+    r"无法投递", r"無法傳遞", r"无法送达", r"無法送達", r"系统退信", r"退信", r"배달되지 않음", r"배달 못함",
+    r"teslim edilemedi", r"teslim edilemiyor", r"kézbesíthetetlen", r"nem kézbesíthető",
+    r"δεν είναι δυνατή η παράδοση", r"μη παραδοτέο", r"nelivrabil",
+    r"delivery status notification: (?:error|failure)",
 )
 _DELAYED_SUBJECT = _anchored(
     r"delivery status notification \(delay", r"delivery delayed", r"delayed mail", r"delayed:",
@@ -170,6 +179,7 @@ _DELAYED_SUBJECT = _anchored(
     r"recapito ritardato", r"ritardato:", r"notifica sullo stato di consegna \(ritardo",
     r"bezorging vertraagd", r"vertraagd:", r"(?:melding van )?status van bezorging \(vertraging",
     r"entrega atrasada", r"atrasad[ao]:", r"notificação de status de entrega \(atraso",
+    r"delivery status notification: (?:delay|warning)", r"warning: delayed mail",
 )
 _DELIVERED_SUBJECT = _anchored(
     r"delivery status notification \((?:success|relay|delivered)", r"delivered:", r"relayed:",
@@ -211,6 +221,19 @@ _REPORT_TEXT = _anywhere(
     r"The following (?:mail|message|e-?mail) could not be delivered", r"-{3,} ?Failed Recipients ?-{3,}",
     r"Delivery of (?:your )?(?:e-?mail|message|mail)\b[\s\S]{1,300}?\bhas been (?:postponed|delayed|deferred)",
     r"This is an advisory-only (?:e-?mail|message)",
+    r"Delivery has failed to these recipients or distribution lists", r"The following recipients were affected",
+    r"Your message to the following recipients cannot be delivered", r"This is a delivery status notification from",
+    r"Could not be delivered because of", r"-{3,} ?Failure Reasons ?-{3,}",
+    r"not listed in (?:the )?(?:public Name & Address Book|Domino Directory)",
+    # Exchange's diagnostic line, the same in every language: "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##",
+    # and Exchange 2003's "#< #5.1.1 smtp;550 5.1.1 User unknown> #SMTP#"
+    r"#[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3}\b[^\n]{0,300}##", r"#< ?#[45]\.\d{1,3}\.\d{1,3}[^\n]{0,300}> ?#SMTP#",
+    # "Diagnostic information for administrators" in Exchange's other languages
+    r"Diagnostisk information för administratörer", r"Diagnosticeringsoplysninger til administratorer",
+    r"Diagnostikkinformasjon for administratorer", r"Järjestelmänvalvojien vianmääritystiedot",
+    r"Informacje diagnostyczne dla administratorów", r"Diagnostické informace pro správce",
+    r"Диагностические сведения для администраторов", r"管理者向けの診断情報", r"管理员的诊断信息", r"관리자를 위한 진단 정보",
+    r"Yöneticiler için tanılama bilgileri", r"Diagnosztikai adatok rendszergazdák számára",
     # de
     r"Die Zustellung an (?:folgende|diese) Empfänger oder Gruppen (?:ist fehlgeschlagen|wurde verzögert|ist verzögert)",
     r"konnte nicht zugestellt werden", r"Diagnoseinformationen für Administratoren",

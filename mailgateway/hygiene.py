@@ -78,9 +78,11 @@ class _Message:
         # RFC 3834 5: any value but "no" (a comment or parameters may follow) is automatic.
         self.auto_submitted = re.split(r"[\s;(]", auto_submitted, maxsplit=1)[0] or "no"
         self.daemon_address = bounces.is_daemon(self.sender)
-        # The name, or the raw From for "MAILER-DAEMON (Mail Delivery System)" that has no domain.
+        # The name, or the raw From for "MAILER-DAEMON (Mail Delivery System)" that has no domain, or a From
+        # with the null address ('"Mail System" <>', Courier's "<@>"): only mail systems write one.
+        raw_from = self.headers.get("from", "")
         self.daemon_name = bool(_DAEMON_NAME.match(self.parsed.sender.name)
-                                or (not self.sender and _DAEMON_FROM.search(self.headers.get("from", ""))))
+                                or (not self.sender and (_DAEMON_FROM.search(raw_from) or _NULL_FROM.search(raw_from))))
 
     def opening(self, size: int = 1500) -> str:
         return self.parsed.text[:size]
@@ -282,6 +284,7 @@ def _text_recipients(message: _Message, outcome: str) -> list[Recipient]:
 
 # --- the phrases ----------------------------------------------------------------------------
 
+_NULL_FROM = re.compile(r"<\s*@?\s*>\s*$")
 _DAEMON_FROM = re.compile(r"\b(?:mailer-daemon|postmaster|mail delivery (?:system|subsystem))\b", re.I)
 _DAEMON_NAME = re.compile(r"^(?:mail delivery (?:system|subsystem|service|agent)|mailer[- ]daemon|mail administrator"
                           r"|mail system|postmaster|delivery subsystem|microsoft outlook)\s*$", re.I)

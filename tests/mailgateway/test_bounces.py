@@ -385,3 +385,61 @@ def test_recipients_listed_by_their_name_alone_are_at_the_reporting_domain():
             "mail from news@lists.corp.example:\n\tscreenname\n\tother.member\n")
     raw = _report("Mail Delivery Problem", body, sender="Mail Delivery Subsystem <MAILER-DAEMON@aol.example>")
     assert _kind_and_addresses(raw) == ("bounce", ["screenname@aol.example", "other.member@aol.example"])
+
+
+@pytest.mark.parametrize("subject", [
+    "Det gick inte att leverera: Toner", "Kan ikke leveres: Toner", "Ei voitu toimittaa: Toner", "Niedostarczalne: Toner",
+    "Nedoručitelné: Toner", "Недоставляемое сообщение: Toner", "配信不能: Toner", "无法投递: Toner", "배달되지 않음: Toner",
+    "Teslim Edilemedi: Toner", "Kézbesíthetetlen: Toner", "Delivery status notification: error",
+])
+def test_failure_subjects_in_more_languages(subject):
+    from mailgateway.bounces import subject_outcome
+    assert subject_outcome(subject) == "failed"
+
+
+@pytest.mark.parametrize("subject", ["Delivery status notification: delay", "WARNING: delayed mail."])
+def test_more_delay_subjects(subject):
+    from mailgateway.bounces import subject_outcome
+    assert subject_outcome(subject) == "delayed"
+
+
+def test_exchange_text_in_another_language_from_an_ordinary_sender_is_a_bounce():
+    # Its words are Swedish; its diagnostic line is the same in every language.
+    body = ("Leveransen misslyckades till följande mottagare eller grupper:\n\njdoe@partner.example\n\n"
+            "Generating server: mx.partner.example\n\njdoe@partner.example\n"
+            "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n")
+    raw = _report("Det gick inte att leverera: Toner", body, sender="Exchange Admin <exadmin@partner.example>")
+    classification = classify(parse(raw))
+    assert classification.kind == "bounce"
+    assert [(r.email, r.status) for r in classification.recipients] == [("jdoe@partner.example", "5.1.1")]
+
+
+@pytest.mark.parametrize("subject, body", [
+    # MailMarshal
+    ('Undeliverable Mail: "Toner"', "Your message:\n   From:    it@corp.example\n   Subject: Toner\n\n"
+     "Could not be delivered because of\n\n550 5.1.1 User unknown\n\n"
+     "The following recipients were affected:\n    jdoe@partner.example\n"),
+    # Lotus Notes' router
+    ("Undeliverable message", "------- Failure Reasons  --------\n\n"
+     "User not listed in public Name & Address Book\njdoe@partner.example\n"),
+    # Exchange 2007
+    ("Undeliverable: Toner", "Delivery has failed to these recipients or distribution lists:\n\n"
+     "jdoe@partner.example\nThe e-mail address you entered couldn't be found.\n"),
+])
+def test_gateway_reports_from_a_sender_that_is_no_mailer_daemon(subject, body):
+    raw = _report(subject, body, sender="Mail Gateway <gateway@partner.example>")
+    assert _kind_and_addresses(raw) == ("bounce", ["jdoe@partner.example"])
+
+
+@pytest.mark.parametrize("sender", ['"Mail System" <>', "Courier mail server at mx.partner.example <@>"])
+def test_a_from_with_the_null_address_is_a_mail_system_even_with_list_headers(sender):
+    body = "Your mail cannot be delivered to the following address(es):\n\n jdoe@partner.example  (mailbox full)\n"
+    raw = _report("Mail Error", body, sender=sender, extra="List-Id: <sales.corp.example>\n").replace(
+        b"Return-Path: <>\n", b"Return-Path: <sales-bounces@corp.example>\n")
+    assert _kind_and_addresses(raw) == ("bounce", ["jdoe@partner.example"])
+
+
+def test_a_person_writing_with_the_subject_mail_error_is_normal():
+    raw = _person("Mail Error", "Every time I send to our partner I get 'Your mail cannot be delivered'. "
+                                "Can you check?\n")
+    assert classify(parse(raw)).kind == "normal"
