@@ -311,6 +311,26 @@ _NOT_A_RECIPIENT = re.compile(
     r"|(?:mail\s+from|envelope[- ]from|return-path)\s*:?\s*<?\s*$", re.I)
 _LOCAL_NAMES = re.compile(r"following (?:recipients?|address(?:es|\(es\))?|users?)\b[^\n]{0,200}:[ \t]*\n((?:[ \t]+\S+[ \t]*\n?)+)",
                           re.I)
+#: The enhanced status (RFC 3463) that a report's words mean, for reports that write none.
+_REASON_STATUS = [(detail, re.compile(words, re.I)) for detail, words in (
+    ("2.2", r"mail ?box (?:is )?full|over ?quota|quota (?:exceeded|full)|exceed(?:s|ed)? (?:the |his |her )?(?:storage|quota)"
+            r"|mailbox (?:size|storage) limit|insufficient (?:disk |storage )?space|space not enough|out of (?:disk )?space"),
+    ("2.1", r"account (?:has been |is )?(?:disabled|suspended|deactivated|inactive|locked|blocked)|deactivated mailbox"
+            r"|mailbox (?:is )?(?:disabled|inactive|suspended)|user (?:account )?(?:is )?(?:disabled|suspended|inactive)"
+            r"|account is disabled|discontinued"),
+    ("1.2", r"host (?:or domain name )?not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist)"
+            r"|no such domain|unrouteable mail domain|nameserver error|name server error|MX (?:record )?not found"),
+    ("3.4", r"message (?:is )?too (?:large|big)|message size exceeds|exceeds (?:the )?(?:maximum|size limit)|size limit"),
+    ("1.1", r"user (?:is )?unknown|unknown (?:user|recipient|address|local[- ]part)|no such (?:user|recipient|mailbox|address)"
+            r"|no mailbox|mailbox (?:not found|unavailable|does not exist)|(?:address|user|recipient|mailbox) (?:not found|"
+            r"does not exist|doesn't exist)|does not exist|not listed in (?:the )?(?:domino directory|public name & address book)"
+            r"|not a valid (?:user|recipient|mailbox|address)|invalid (?:recipient|mailbox|user)|(?:user|address) not known"
+            r"|doesn't have an? .{1,40} account|name is not recognized|no longer (?:active|valid|exists)|unrouteable address"
+            r"|not our customer|account (?:does not exist|not found)"),
+    ("7.1", r"\bspam\b|blacklist|blocklist|\bblocked\b|relay(?:ing)? (?:denied|not permitted|prohibited)|not permitted to relay"
+            r"|access denied|policy|not accepting mail|refused"),
+    ("4.7", r"expired|too long in (?:the )?queue|retry time(?:out)? (?:exceeded|reached)|exceeded maximum delivery attempts"),
+)]
 _REPORT_SECTION = 20_000
 _OPENING = 6_000
 _WINDOW = 700
@@ -418,6 +438,7 @@ def _recipient_in_text(address: str, section: str, outcome: str) -> Recipient:
     start = section.lower().find(address)
     window = (start, start + _WINDOW) if start >= 0 else (0, 0)
     status, diagnostic = _pick_status(section, outcome, *window) or _pick_status(section, outcome) or (None, None)
+    stated = status is not None
     if status is None:
         basic = _BASIC_CODE.search(section, *window) or _BASIC_CODE.search(section)
         if basic:
@@ -426,7 +447,21 @@ def _recipient_in_text(address: str, section: str, outcome: str) -> Recipient:
     if diagnostic is None:
         reason = _REASON.search(section.replace("\n\n", "\n"), *window)
         diagnostic = _line_at(reason.string, reason.start(1)) if reason else None
+    if not stated:
+        # No status code written: the one the report's words mean ("User unknown": x.1.1), in the class of
+        # its SMTP reply code, else of its outcome.
+        status = _status_from_words(section[window[0]:window[1]] if start >= 0 else section[:2000], outcome, status)
     return recipient(address, status, outcome, diagnostic)
+
+
+def _status_from_words(text: str, outcome: str, basic: str | None) -> str | None:
+    klass = basic[0] if basic else {FAILED: "5", DELAYED: "4"}.get(outcome)
+    if klass is None:
+        return basic
+    for detail, words in _REASON_STATUS:
+        if words.search(text):
+            return f"{klass}.{detail}"
+    return basic
 
 
 def _pick_status(text: str, outcome: str, start: int = 0, end: int | None = None) -> tuple[str, str] | None:

@@ -9,7 +9,8 @@ from mailgateway.parse import parse
 
 SAMPLES = Path(__file__).parent / "samples"
 
-# file, kind, [(email, status, action, hard, words in the diagnostic)]
+# file, kind, [(email, status, action, hard, words in the diagnostic)]; a report that writes no enhanced status
+# (Domino, Yahoo, Barracuda, Mimecast) gets the one its words mean, in the class of its reply code
 REPORTS = [
     ("postfix_bounce.eml", "bounce", [("jdoe@partner.example", "5.1.1", "failed", True, "User unknown in virtual mailbox table")]),
     ("postfix_delayed.eml", "dsn_delayed", [("slow@partner.example", "4.4.1", "delayed", False, "Connection timed out")]),
@@ -26,11 +27,11 @@ REPORTS = [
     ("gmail_bounce.eml", "bounce", [("nosuchuser@gmail.com", "5.1.1", "failed", True, "does not exist")]),
     ("gmail_delayed.eml", "dsn_delayed", [("slow@partner.example", "4.4.2", "delayed", False, "timeout exceeded")]),
     ("ses_bounce.eml", "bounce", [("bounce@simulator.amazonses.com", "5.1.1", "failed", True, "user unknown")]),
-    ("domino_bounce.eml", "bounce", [("jsmith@acme.example", None, "failed", True, "not listed in Domino Directory")]),
-    ("yahoo_bounce.eml", "bounce", [("nonexistent.person@yahoo.com", "5.0.0", "failed", True, "doesn't have a yahoo.com account")]),
-    ("barracuda_bounce.eml", "bounce", [("ceo@client.example", "5.0.0", "failed", True, "permanent failure")]),
+    ("domino_bounce.eml", "bounce", [("jsmith@acme.example", "5.1.1", "failed", True, "not listed in Domino Directory")]),
+    ("yahoo_bounce.eml", "bounce", [("nonexistent.person@yahoo.com", "5.1.1", "failed", True, "doesn't have a yahoo.com account")]),
+    ("barracuda_bounce.eml", "bounce", [("ceo@client.example", "5.7.1", "failed", True, "permanent failure")]),
     ("proofpoint_bounce.eml", "bounce", [("finance@client.example", "5.7.1", "failed", True, "blocked due to content policy")]),
-    ("mimecast_bounce.eml", "bounce", [("alex@client.example", "5.0.0", "failed", True, "Administrative prohibition")]),
+    ("mimecast_bounce.eml", "bounce", [("alex@client.example", "5.7.1", "failed", True, "Administrative prohibition")]),
     ("symantec_bounce.eml", "bounce", [("bob@client.example", "5.7.1", "failed", True, "Recipient rejected by policy")]),
     ("exchange2003_de_bounce.eml", "bounce", [("hans.huber@partner.example", "5.1.1", "failed", True, "User unknown")]),
     *[(f"exchange_{lang}_bounce.eml", "bounce", [(address, "5.1.1", "failed", True, "RecipNotFound")])
@@ -443,3 +444,27 @@ def test_a_person_writing_with_the_subject_mail_error_is_normal():
     raw = _person("Mail Error", "Every time I send to our partner I get 'Your mail cannot be delivered'. "
                                 "Can you check?\n")
     assert classify(parse(raw)).kind == "normal"
+
+
+@pytest.mark.parametrize("words, status", [
+    ("550 Mailbox is full", "5.2.2"),
+    ("Sorry, no mailbox here by that name.", "5.1.1"),
+    ("This account has been disabled or discontinued", "5.2.1"),
+    ("Host or domain name not found", "5.1.2"),
+    ("552 Message size exceeds fixed maximum message size", "5.3.4"),
+    ("554 Relay access denied", "5.7.1"),
+    ("the message is too long in the queue", "5.4.7"),
+    ("550 5.2.1 Mailbox disabled, user unknown", "5.2.1"),  # a status written wins over words
+    ("550 something went wrong", "5.0.0"),
+])
+def test_a_report_without_a_status_gets_the_one_its_words_mean(words, status):
+    body = f"I'm afraid I wasn't able to deliver your message to the following addresses.\n\n<jdoe@partner.example>:\n{words}\n"
+    classification = classify(parse(_report("failure notice", body)))
+    assert [(r.email, r.status, r.hard) for r in classification.recipients] == [("jdoe@partner.example", status, True)]
+
+
+def test_a_delay_without_a_status_gets_a_temporary_one():
+    body = ("This is a warning message only.\nDelivery to jdoe@partner.example has been delayed: mailbox full.\n"
+            "Delivery attempts will continue.\n")
+    classification = classify(parse(_report("Delivery delayed", body)))
+    assert [(r.email, r.status, r.hard) for r in classification.recipients] == [("jdoe@partner.example", "4.2.2", False)]
