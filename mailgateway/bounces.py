@@ -240,7 +240,7 @@ _REPORT_TEXT = _anywhere(
     r"Ihre Nachricht hat einige oder alle Empfänger nicht erreicht", r"Die Übermittlung an diese Empfänger oder Gruppen ist abgeschlossen",
     # fr
     r"La remise (?:des messages )?(?:aux|à ces) destinataires ou groupes suivants a (?:échoué|été retardée)",
-    r"n'a pas pu être (?:remis|distribué)", r"Informations de diagnostic pour les administrateurs",
+    r"n'a pas pu [êe]tre (?:remis|distribu[ée]|d[ée]livr[ée])", r"Informations de diagnostic pour les administrateurs",
     r"La remise aux destinataires ou groupes suivants est terminée",
     # es
     r"Error (?:al entregar el mensaje a|en la entrega a) estos destinatarios o grupos", r"no se (?:ha )?pudo entregar",
@@ -352,6 +352,17 @@ def subject_outcome(subject: str) -> str | None:
 def has_report_text(text: str) -> bool:
     """Whether the opening of a text holds a delivery report's fixed phrase."""
     return _REPORT_TEXT.search(text, 0, _OPENING) is not None
+
+
+def opens_with_report(text: str) -> bool:
+    """Whether a text's first line (past rules of stars, dashes or equals signs) is a report's fixed
+    phrase, and an address follows in its opening."""
+    head = text[:600]
+    for line in head.split("\n"):
+        line = line.strip(" \t*=_#-")
+        if line:
+            return _REPORT_TEXT.search(line) is not None and _ADDRESS.search(head) is not None
+    return False
 
 
 def text_outcome(text: str) -> str:

@@ -143,12 +143,18 @@ def text_bounce(message: _Message) -> Classification | None:
                 and not _AUTOREPLY_SUBJECT.search(message.subject))
     if message.headers.get("x-failed-recipients"):
         reason = "X-Failed-Recipients"
-    elif message.daemon_address:
+    elif message.daemon_address and (subject or not _AUTOREPLY_SUBJECT.search(message.subject)
+                                     or bounces.has_report_text(parsed.text)):
+        # (A postmaster's out-of-office or acknowledgement, without a report's words, is no report.)
         reason = "sent by the mailer daemon or postmaster"
     elif (marked or message.null_sender) and (subject or returned or bounces.has_report_text(parsed.text)):
         reason = "sent by a mail system"
     elif subject and bounces.has_report_text(parsed.text):
         reason = "report subject and text"
+    elif not _FORWARD.match(message.subject) and bounces.opens_with_report(parsed.text):
+        # A gateway's report under the subject it answers ("RE: ... : non remis"): its text begins with
+        # a report's words and names an address; a person begins with a greeting or their own words.
+        reason = "report text opens the message"
     else:
         return None
     outcome = bounces.report_outcome(subject, parsed.text)
@@ -288,6 +294,7 @@ _NULL_FROM = re.compile(r"<\s*@?\s*>\s*$")
 _DAEMON_FROM = re.compile(r"\b(?:mailer-daemon|postmaster|mail delivery (?:system|subsystem))\b", re.I)
 _DAEMON_NAME = re.compile(r"^(?:mail delivery (?:system|subsystem|service|agent)|mailer[- ]daemon|mail administrator"
                           r"|mail system|postmaster|delivery subsystem|microsoft outlook)\s*$", re.I)
+_FORWARD = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:fw|fwd|wg|tr|rv|enc|vl|doorst|i|转发|轉寄|転送)\s*:", re.I)
 _REPLY = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|antw|antwort|sv|vs|odp|r|res|rif|ynt|wg|fw|fwd|tr|rv|回复|答复|返信|回覆)\s*:", re.I)
 
 _AUTOREPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-autoresponse", "x-auto-reply",

@@ -468,3 +468,30 @@ def test_a_delay_without_a_status_gets_a_temporary_one():
             "Delivery attempts will continue.\n")
     classification = classify(parse(_report("Delivery delayed", body)))
     assert [(r.email, r.status, r.hard) for r in classification.recipients] == [("jdoe@partner.example", "4.2.2", False)]
+
+
+def test_a_gateway_report_under_the_subject_it_answers_is_a_bounce():
+    # A content gateway answering in the thread, from an ordinary address: its text opens with the report.
+    body = ("***********************************************\nVotre message n'a pas pu etre delivre a\n"
+            "jdoe@partner.example\n\n***********************************************\n"
+            "Your message could not be delivered to\njdoe@partner.example\n")
+    raw = _person("RE: Toner for floor 3 : non remis", body, sender="Mail Gateway <gw-notify@partner.example>")
+    assert _kind_and_addresses(raw) == ("bounce", ["jdoe@partner.example"])
+
+
+@pytest.mark.parametrize("subject, body", [
+    # the same words further down, after a person's own
+    ("Re: Toner for floor 3", "Hi,\nI got this back:\nYour message could not be delivered to\njdoe@partner.example\n"),
+    # a person forwarding the report without a word of their own
+    ("Fw: Toner for floor 3", "Your message could not be delivered to\njdoe@partner.example\n"),
+    # the words first, but no address: a person talking about a device
+    ("Re: printer", "Your message could not be delivered to the printer either, it says offline.\n"),
+])
+def test_report_words_that_do_not_open_a_gateways_text_are_a_persons(subject, body):
+    assert classify(parse(_person(subject, body))).kind == "normal"
+
+
+def test_an_out_of_office_reply_from_the_postmaster_is_no_bounce():
+    raw = _report("Automatic reply: Toner for floor 3", "I am out of the office until Monday.\n",
+                  sender="Postmaster <postmaster@partner.example>", extra="Auto-Submitted: auto-replied\n")
+    assert classify(parse(raw)).kind == "autoreply"
