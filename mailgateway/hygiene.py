@@ -143,9 +143,10 @@ def text_bounce(message: _Message) -> Classification | None:
                 and not _AUTOREPLY_SUBJECT.search(message.subject))
     if message.headers.get("x-failed-recipients"):
         reason = "X-Failed-Recipients"
-    elif message.daemon_address and (subject or not _AUTOREPLY_SUBJECT.search(message.subject)
-                                     or bounces.has_report_text(parsed.text)):
-        # (A postmaster's out-of-office or acknowledgement, without a report's words, is no report.)
+    elif message.daemon_address and (subject or returned or bounces.has_report_text(parsed.text) or not (
+            _AUTOREPLY_SUBJECT.search(message.subject) or _NOTICE_SUBJECT.search(message.subject))):
+        # A postmaster's notices that are no report (a quota warning, a quarantine digest, an out-of-office
+        # reply) say so in their subject, and have neither a report's subject nor its words.
         reason = "sent by the mailer daemon or postmaster"
     elif (marked or message.null_sender) and (subject or returned or bounces.has_report_text(parsed.text)):
         reason = "sent by a mail system"
@@ -294,6 +295,12 @@ _NULL_FROM = re.compile(r"<\s*@?\s*>\s*$")
 _DAEMON_FROM = re.compile(r"\b(?:mailer-daemon|postmaster|mail delivery (?:system|subsystem))\b", re.I)
 _DAEMON_NAME = re.compile(r"^(?:mail delivery (?:system|subsystem|service|agent)|mailer[- ]daemon|mail administrator"
                           r"|mail system|postmaster|delivery subsystem|microsoft outlook)\s*$", re.I)
+#: Subjects of a mail system's notices that are no delivery report.
+_NOTICE_SUBJECT = re.compile(
+    r"mailbox (?:is )?(?:almost |nearly )?full|mailbox (?:size|quota)|(?:over|exceeded|approaching) (?:its |your )?"
+    r"(?:size limit|quota|storage)|quota warning|storage (?:warning|limit)|quarantin|spam (?:report|digest|summary)"
+    r"|(?:junk|held|blocked) (?:mail|messages?) (?:report|digest|summary)|message digest|password (?:expir|will expire)",
+    re.I)
 _FORWARD = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:fw|fwd|wg|tr|rv|enc|vl|doorst|i|转发|轉寄|転送)\s*:", re.I)
 _REPLY = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|antw|antwort|sv|vs|odp|r|res|rif|ynt|wg|fw|fwd|tr|rv|回复|答复|返信|回覆)\s*:", re.I)
 

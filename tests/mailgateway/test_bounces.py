@@ -495,3 +495,24 @@ def test_an_out_of_office_reply_from_the_postmaster_is_no_bounce():
     raw = _report("Automatic reply: Toner for floor 3", "I am out of the office until Monday.\n",
                   sender="Postmaster <postmaster@partner.example>", extra="Auto-Submitted: auto-replied\n")
     assert classify(parse(raw)).kind == "autoreply"
+
+
+@pytest.mark.parametrize("sender, subject, body", [
+    ("Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@corp.example>",
+     "Your mailbox is almost full", "Your mailbox is almost full.\n\n1.9 GB / 2 GB\n\nDelete items you no longer need.\n"),
+    ("Postmaster <postmaster@corp.example>", "Spam quarantine summary",
+     "3 messages are held for you.\n\nFrom: offers@shop.example  Subject: 50% off\nRelease  |  Block sender\n"),
+])
+def test_a_postmasters_notice_that_is_no_report_is_no_bounce(sender, subject, body):
+    kind = classify(parse(_report(subject, body, sender=sender))).kind
+    assert kind not in ("bounce", "dsn_delayed", "dsn_delivered")
+
+
+def test_a_postmasters_report_about_a_full_mailbox_is_still_a_bounce():
+    raw = _report("Mailbox full: jdoe@partner.example", "jdoe@partner.example: 552 5.2.2 Mailbox full\n",
+                  sender="Postmaster <postmaster@partner.example>")
+    raw_returned = raw.replace(b"Subject: Mailbox full", b"Subject: Undeliverable: Mailbox full")
+    assert _kind_and_addresses(raw_returned) == ("bounce", ["jdoe@partner.example"])
+    classification = classify(parse(_report("Returned mail: mailbox is full", "<jdoe@partner.example>:\n"
+                                            "552 5.2.2 Mailbox full\n", sender="postmaster@partner.example")))
+    assert classification.kind == "bounce"
