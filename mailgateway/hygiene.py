@@ -122,6 +122,9 @@ def delivery_report(message: _Message) -> Classification | None:
     parsed = message.parsed
     if message.report_type != "delivery-status" and not parsed.delivery_status:
         return None
+    if message.sender.rpartition("@")[2] in _CHALLENGE_DOMAINS:
+        return None  # a challenge service's "sender not pre-approved", dressed as a report: a challenge
+
     recipients = bounces.from_delivery_status(parsed.delivery_status)
     outcome = bounces.outcome_of(recipients)
     if outcome is None:
@@ -325,7 +328,7 @@ _BULK_MAILER = re.compile(r"mailchimp|phplist|sendinblue|brevo|mailjet|mailpoet|
 
 _CHALLENGE_HEADERS = ("x-tmda", "x-boxtrapper", "x-spamarrest", "x-challenge", "x-mailblocks", "x-sendio",
                       "x-asksender", "x-choicemail", "x-bluebottle")
-_CHALLENGE_DOMAINS = frozenset({"spamarrest.com", "mailblocks.com", "sendio.com", "bluebottle.com"})
+_CHALLENGE_DOMAINS = frozenset({"spamarrest.com", "mailblocks.com", "sendio.com", "bluebottle.com", "boxbe.com"})
 _CHALLENGE_SUBJECT = re.compile(
     r"please confirm your (?:message|e-?mail)|your e-?mail requires verification|verify#|sender verification"
     r"|please verify (?:your|that you)|message (?:held|pending|quarantined) (?:for|pending|until) (?:your )?"

@@ -86,6 +86,19 @@ def test_challenge_response_systems(raw):
     assert (classification.kind, classification.auto_generated) == ("challenge_response", True)
 
 
+def test_a_challenge_service_dressed_as_a_delivery_report_is_a_challenge():
+    # Boxbe answers with a multipart/report whose status says "sender not pre-approved".
+    raw = (b"From: noreply@boxbe.com\nTo: it@corp.example\nSubject: Re: [IT-000123] Toner\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
+           b"--B\nContent-Type: text/plain\n\nYour message about \"Toner\" has been waitlisted. Please add yourself "
+           b"to my Guest List so your messages will go to my Inbox.\n"
+           b"--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; boxbe.com\n\n"
+           b"Final-Recipient: rfc822; jan@partner.example\nAction: failed\nStatus: 4.7.0\n"
+           b"Diagnostic-Code: X-Boxbe-Notice; Sender not pre-approved\n--B--\n")
+    classification = classify(parse(raw))
+    assert (classification.kind, classification.recipients) == ("challenge_response", None)
+
+
 def test_a_person_asking_about_a_verification_link_is_normal():
     raw = _mail(subject="HR portal: please verify your email", sender="Anna Schmidt <anna@corp.example>",
                 return_path="<anna@corp.example>",
