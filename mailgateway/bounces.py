@@ -286,6 +286,12 @@ _DELIVERED_TEXT = _anywhere(
 
 _ADDRESS = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._%+=!#$&*/?^`{|}~-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+_LISTED_ADDRESS = re.compile(r"^[ \t*>-]*<?" + _ADDRESS.pattern + r">?[ \t.:]*$", re.M)
+_GREETING = re.compile(
+    r"\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hallo|moin|servus|liebe[rs]?|sehr geehrte[rs]?"
+    r"|guten (?:morgen|tag|abend)|bonjour|bonsoir|salut|cher|chère|hola|buen(?:os|as) (?:días|dias|tardes)|estimad[oa]s?"
+    r"|ciao|buongiorno|buonasera|gentile|hoi|beste|geachte|goedemorgen|goedemiddag|olá|ola|bom dia|boa tarde|prezad[oa]s?"
+    r"|hej|hei|moi|cześć|dzień dobry|здравствуйте|добрый день)\b[^\n.?]{0,40}[,!:\n]", re.I)
 _BASIC_CODE = re.compile(r"(?<![\d.#])([245])\d\d(?=[ :-])")
 _REASON = re.compile(r"(?:because|reason|grund|raison|motivo|reden)\s*:\s*(\S.*)", re.I)
 _RETURNED_ORIGINAL = re.compile(
@@ -356,13 +362,19 @@ def has_report_text(text: str) -> bool:
 
 def opens_with_report(text: str) -> bool:
     """Whether a text's first line (past rules of stars, dashes or equals signs) is a report's fixed
-    phrase, and an address follows in its opening."""
+    phrase, and its opening lists an address on a line of its own (as reports do; people write one
+    in a sentence)."""
     head = text[:600]
     for line in head.split("\n"):
         line = line.strip(" \t*=_#-")
         if line:
-            return _REPORT_TEXT.search(line) is not None and _ADDRESS.search(head) is not None
+            return _REPORT_TEXT.search(line) is not None and _LISTED_ADDRESS.search(head) is not None
     return False
+
+
+def opens_with_greeting(text: str) -> bool:
+    """Whether a text opens as a person's letter does ("Hi,", "Dear Anna,", "Hallo Team!")."""
+    return _GREETING.match(text[:200]) is not None
 
 
 def text_outcome(text: str) -> str:

@@ -153,6 +153,8 @@ def text_bounce(message: _Message) -> Classification | None:
         reason = "sent by the mailer daemon or postmaster"
     elif (marked or message.null_sender) and (subject or returned or bounces.has_report_text(parsed.text)):
         reason = "sent by a mail system"
+    elif bounces.opens_with_greeting(parsed.text):
+        return None  # no mail system's sign, and it opens as a person's letter: a person quoting a report
     elif subject and bounces.has_report_text(parsed.text):
         reason = "report subject and text"
     elif not _FORWARD.match(message.subject) and bounces.opens_with_report(parsed.text):

@@ -516,3 +516,16 @@ def test_a_postmasters_report_about_a_full_mailbox_is_still_a_bounce():
     classification = classify(parse(_report("Returned mail: mailbox is full", "<jdoe@partner.example>:\n"
                                             "552 5.2.2 Mailbox full\n", sender="postmaster@partner.example")))
     assert classification.kind == "bounce"
+
+
+@pytest.mark.parametrize("subject, body", [
+    # a report's subject and words, in a person's letter
+    ("Undeliverable mail to partner", "Hi,\n\nsince yesterday every mail to jdoe@partner.example comes back. It says\n"
+     "\"Delivery has failed to these recipients or groups\". Can you check?\n\nThanks\nAnna\n"),
+    ("Undeliverable: Budget", "Dear IT team,\nI got this:\nYour message could not be delivered to\njdoe@partner.example\n"),
+    # a person answering, whose first words are a report's, with the address inside a sentence
+    ("Re: Undeliverable: Budget", "Your message could not be delivered to jdoe@partner.example because he left last "
+     "month.\nPlease write to finance@partner.example.\n"),
+])
+def test_a_person_quoting_a_reports_words_is_normal(subject, body):
+    assert classify(parse(_person(subject, body))).kind == "normal"
