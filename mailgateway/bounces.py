@@ -332,10 +332,13 @@ _REASON_STATUS = [(detail, re.compile(words, re.I)) for detail, words in (
             r"does not exist|doesn't exist)|does not exist|not listed in (?:the )?(?:domino directory|public name & address book)"
             r"|not a valid (?:user|recipient|mailbox|address)|invalid (?:recipient|mailbox|user)|(?:user|address) not known"
             r"|doesn't have an? .{1,40} account|name is not recognized|no longer (?:active|valid|exists)|unrouteable address"
-            r"|not our customer|account (?:does not exist|not found)"),
+            r"|not our customer|account (?:does not exist|not found)|existiert nicht|unbekannt|inconnu|n'existe pas"
+            r"|desconocido|no existe|sconosciuto|non esiste|onbekend|bestaat niet|desconhecido|não existe"
+            r"|не существует|не найден|нет такого|存在しません|見つかりません|不明なユーザ|不存在"),
     ("7.1", r"\bspam\b|blacklist|blocklist|\bblocked\b|relay(?:ing)? (?:denied|not permitted|prohibited)|not permitted to relay"
             r"|access denied|policy|not accepting mail|refused"),
     ("4.7", r"expired|too long in (?:the )?queue|retry time(?:out)? (?:exceeded|reached)|exceeded maximum delivery attempts"),
+    ("4.1", r"connection (?:timed out|refused)|timed out|could not connect|no route to host|network is unreachable"),
 )]
 _REPORT_SECTION = 20_000
 _OPENING = 6_000
@@ -473,7 +476,10 @@ def _recipient_in_text(address: str, section: str, outcome: str) -> Recipient:
     if not stated:
         # No status code written: the one the report's words mean ("User unknown": x.1.1), in the class of
         # its SMTP reply code, else of its outcome.
-        status = _status_from_words(section[window[0]:window[1]] if start >= 0 else section[:2000], outcome, status)
+        # The words may stand on the address's line or the one above it ("Unknown user: anna@...",
+        # "User not listed in ...\nanna@...").
+        above = section.rfind("\n", 0, max(0, section.rfind("\n", 0, start))) + 1 if start >= 0 else 0
+        status = _status_from_words(section[above:window[1]] if start >= 0 else section[:2000], outcome, status)
     return recipient(address, status, outcome, diagnostic)
 
 

@@ -529,3 +529,22 @@ def test_a_postmasters_report_about_a_full_mailbox_is_still_a_bounce():
 ])
 def test_a_person_quoting_a_reports_words_is_normal(subject, body):
     assert classify(parse(_person(subject, body))).kind == "normal"
+
+
+@pytest.mark.parametrize("body, status", [
+    ("Unknown user: jdoe@partner.example\n\nOriginal message follows.\n", "5.1.1"),  # IMail: the words before
+    ("------- Failure Reasons  --------\n\nUser not listed in public Name & Address Book\njdoe@partner.example\n", "5.1.1"),
+    ("Die Nachricht konnte nicht zugestellt werden.\n\njdoe@partner.example\nEmpfänger unbekannt\n", "5.1.1"),
+    ("以下のアドレスへのメールは送信できませんでした。\n\njdoe@partner.example\n宛先のメールアドレスが見つかりません。\n", "5.1.1"),
+])
+def test_words_around_the_address_give_the_status(body, status):
+    classification = classify(parse(_report("Undeliverable Mail", body, sender="Postmaster <postmaster@partner.example>")))
+    assert [(r.email, r.status) for r in classification.recipients] == [("jdoe@partner.example", status)]
+
+
+def test_a_delay_for_a_connection_timeout_gets_a_temporary_network_status():
+    body = ("This is the mail system at host mx.corp.example.\n\n# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND "
+            "YOUR MESSAGE. #\n\n<jdoe@partner.example>: connect to mx.partner.example[192.0.2.25]:25: Connection timed out\n")
+    classification = classify(parse(_report("Delayed Mail (still being retried)", body)))
+    assert (classification.kind, [(r.email, r.status) for r in classification.recipients]) == (
+        "dsn_delayed", [("jdoe@partner.example", "4.4.1")])
