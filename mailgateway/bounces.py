@@ -368,10 +368,10 @@ def opens_with_report(text: str) -> bool:
     phrase, and its opening lists an address on a line of its own (as reports do; people write one
     in a sentence)."""
     head = text[:600]
-    for line in head.split("\n"):
+    for line in head.split("\n", 12):
         line = line.strip(" \t*=_#-")
-        if line:
-            return _REPORT_TEXT.search(line) is not None and _LISTED_ADDRESS.search(head) is not None
+        if line:  # (a report's first line is short; a person's first paragraph may be one long line)
+            return len(line) < 200 and _LISTED_ADDRESS.search(head) is not None and _REPORT_TEXT.search(line) is not None
     return False
 
 
