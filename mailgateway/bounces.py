@@ -340,6 +340,7 @@ _REASON_STATUS = [(detail, re.compile(words, re.I)) for detail, words in (
     ("4.7", r"expired|too long in (?:the )?queue|retry time(?:out)? (?:exceeded|reached)|exceeded maximum delivery attempts"),
     ("4.1", r"connection (?:timed out|refused)|timed out|could not connect|no route to host|network is unreachable"),
 )]
+_UNKNOWN_RECIPIENT = next(words for detail, words in _REASON_STATUS if detail == "1.1")
 _REPORT_SECTION = 20_000
 _OPENING = 6_000
 _WINDOW = 700
@@ -373,6 +374,13 @@ def opens_with_report(text: str) -> bool:
         if line:  # (a report's first line is short; a person's first paragraph may be one long line)
             return len(line) < 200 and _LISTED_ADDRESS.search(head) is not None and _REPORT_TEXT.search(line) is not None
     return False
+
+
+def names_a_failure(text: str) -> bool:
+    """Whether a text's opening names an address and says no such recipient exists: a primitive
+    report's whole content ("You sent mail to anna@partner.example. That's not a valid user here.")."""
+    opening = text[:1500]
+    return _ADDRESS.search(opening) is not None and _UNKNOWN_RECIPIENT.search(opening) is not None
 
 
 def opens_with_greeting(text: str) -> bool:

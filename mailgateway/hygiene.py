@@ -151,7 +151,8 @@ def text_bounce(message: _Message) -> Classification | None:
         # A postmaster's notices that are no report (a quota warning, a quarantine digest, an out-of-office
         # reply) say so in their subject, and have neither a report's subject nor its words.
         reason = "sent by the mailer daemon or postmaster"
-    elif (marked or message.null_sender) and (subject or returned or bounces.has_report_text(parsed.text)):
+    elif (marked or message.null_sender) and (subject or returned or bounces.has_report_text(parsed.text)
+                                               or marked and bounces.names_a_failure(parsed.text)):
         reason = "sent by a mail system"
     elif bounces.opens_with_greeting(parsed.text):
         return None  # no mail system's sign, and it opens as a person's letter: a person quoting a report

@@ -548,3 +548,15 @@ def test_a_delay_for_a_connection_timeout_gets_a_temporary_network_status():
     classification = classify(parse(_report("Delayed Mail (still being retried)", body)))
     assert (classification.kind, [(r.email, r.status) for r in classification.recipients]) == (
         "dsn_delayed", [("jdoe@partner.example", "4.4.1")])
+
+
+def test_a_primitive_report_from_a_null_from_address_naming_an_unknown_user_is_a_bounce():
+    raw = _report("", "You sent mail to jdoe@partner.example. That's not a valid user here.\n", sender="<>",
+                  extra="Auto-Submitted: auto-replied\n")
+    assert _kind_and_addresses(raw) == ("bounce", ["jdoe@partner.example"])
+
+
+def test_a_mail_systems_quota_notice_naming_an_address_is_no_bounce():
+    raw = _report("Your mailbox is full", "Your mailbox anna@corp.example is full and can no longer receive mail.\n",
+                  sender="Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@corp.example>")
+    assert classify(parse(raw)).kind not in ("bounce", "dsn_delayed", "dsn_delivered")
