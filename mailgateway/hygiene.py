@@ -141,18 +141,21 @@ def text_bounce(message: _Message) -> Classification | None:
     marked = message.daemon_name or "x-ms-exchange-message-is-ndr" in message.headers
     # The original returned, without a report's words, counts only from a marked or automatic sender,
     # and never under an out-of-office subject (some responders quote the message they answer).
+    autoreply_subject = _AUTOREPLY_SUBJECT.search(message.subject) is not None
     returned = ((marked or message.auto_submitted != "no")
                 and any(t in ("message/rfc822", "text/rfc822-headers") for t in parsed.part_types)
-                and not _AUTOREPLY_SUBJECT.search(message.subject))
+                and not autoreply_subject)
     if message.headers.get("x-failed-recipients"):
         reason = "X-Failed-Recipients"
     elif message.daemon_address and (subject or returned or bounces.has_report_text(parsed.text) or not (
-            _AUTOREPLY_SUBJECT.search(message.subject) or _NOTICE_SUBJECT.search(message.subject))):
+            autoreply_subject or _NOTICE_SUBJECT.search(message.subject))):
         # A postmaster's notices that are no report (a quota warning, a quarantine digest, an out-of-office
         # reply) say so in their subject, and have neither a report's subject nor its words.
         reason = "sent by the mailer daemon or postmaster"
-    elif (marked or message.null_sender) and (subject or returned or bounces.has_report_text(parsed.text)
-                                               or marked and bounces.names_a_failure(parsed.text)):
+    elif (marked or message.null_sender) and (subject or not autoreply_subject and (
+            returned or bounces.has_report_text(parsed.text) or marked and bounces.names_a_failure(parsed.text))):
+        # (An out-of-office reply sent with the null sender may say "your message could not be delivered
+        # to me": its subject says what it is.)
         reason = "sent by a mail system"
     elif bounces.opens_with_greeting(parsed.text):
         return None  # no mail system's sign, and it opens as a person's letter: a person quoting a report

@@ -560,3 +560,16 @@ def test_a_mail_systems_quota_notice_naming_an_address_is_no_bounce():
     raw = _report("Your mailbox is full", "Your mailbox anna@corp.example is full and can no longer receive mail.\n",
                   sender="Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@corp.example>")
     assert classify(parse(raw)).kind not in ("bounce", "dsn_delayed", "dsn_delivered")
+
+
+def test_an_out_of_office_reply_from_the_null_sender_that_mentions_delivery_is_an_autoreply():
+    raw = _report("Out of Office: Toner", "I am out of the office. Your message could not be delivered to me today; I "
+                  "will read it when I return. For urgent matters write to desk@partner.example.\n",
+                  sender="Bob Jones <bob@partner.example>", extra="Auto-Submitted: auto-replied\n")
+    assert classify(parse(raw)).kind == "autoreply"
+
+
+def test_a_report_about_an_out_of_office_reply_is_still_a_bounce():
+    raw = _report("Undeliverable: Automatic reply: Toner", "Delivery has failed to these recipients or groups:\n\n"
+                  "jdoe@partner.example\n", sender="Microsoft Outlook <postmaster@partner.example>")
+    assert _kind_and_addresses(raw) == ("bounce", ["jdoe@partner.example"])
