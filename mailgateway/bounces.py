@@ -286,12 +286,12 @@ _DELIVERED_TEXT = _anywhere(
 
 _ADDRESS = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._%+=!#$&*/?^`{|}~-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
-_LISTED_ADDRESS = re.compile(r"^[ \t*>-]*<?" + _ADDRESS.pattern + r">?[ \t.:]*$", re.M)
+_LISTED_ADDRESS = re.compile(r"^[ \t*>-]*<?" + _ADDRESS.pattern + r">?[ \t.:]*$", re.MULTILINE)
 _GREETING = re.compile(
     r"\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hallo|moin|servus|liebe[rs]?|sehr geehrte[rs]?"
     r"|guten (?:morgen|tag|abend)|bonjour|bonsoir|salut|cher|chère|hola|buen(?:os|as) (?:días|dias|tardes)|estimad[oa]s?"
     r"|ciao|buongiorno|buonasera|gentile|hoi|beste|geachte|goedemorgen|goedemiddag|olá|ola|bom dia|boa tarde|prezad[oa]s?"
-    r"|hej|hei|moi|cześć|dzień dobry|здравствуйте|добрый день)\b[^\n.?]{0,40}[,!:\n]", re.I)
+    r"|hej|hei|moi|cześć|dzień dobry|здравствуйте|добрый день)\b[^\n.?]{0,40}[,!:\n]", re.IGNORECASE)
 _BASIC_CODE = re.compile(r"(?<![\d.#])([245])\d\d(?=[ :-])")
 _REASON = re.compile(r"(?:because|reason|grund|raison|motivo|reden)\s*:\s*(\S.*)", re.I)
 _RETURNED_ORIGINAL = re.compile(
@@ -314,31 +314,31 @@ _SUMMARY_LINE = re.compile(
 #: header, or the envelope sender's command or words ("MAIL FROM:<", "not accepting mail from ").
 _NOT_A_RECIPIENT = re.compile(
     r"^[\s>*-]*(?:message-id|in-reply-to|references|original-envelope-id)\s*:"
-    r"|(?:mail\s+from|envelope[- ]from|return-path)\s*:?\s*<?\s*$", re.I)
+    r"|(?:mail\s+from|envelope[- ]from|return-path)\s*:?\s*<?\s*$", re.IGNORECASE)
 _LOCAL_NAMES = re.compile(r"following (?:recipients?|address(?:es|\(es\))?|users?)\b[^\n]{0,200}:[ \t]*\n((?:[ \t]+\S+[ \t]*\n?)+)",
-                          re.I)
+                          re.IGNORECASE)
 #: The enhanced status (RFC 3463) that a report's words mean, for reports that write none.
-_REASON_STATUS = [(detail, re.compile(words, re.I)) for detail, words in (
-    ("2.2", r"mail ?box (?:is )?full|over ?quota|quota (?:exceeded|full)|exceed(?:s|ed)? (?:the |his |her )?(?:storage|quota)"
-            r"|mailbox (?:size|storage) limit|insufficient (?:disk |storage )?space|space not enough|out of (?:disk )?space"),
-    ("2.1", r"account (?:has been |is )?(?:disabled|suspended|deactivated|inactive|locked|blocked)|deactivated mailbox"
+_REASON_STATUS = [(detail, re.compile(words, re.IGNORECASE)) for detail, words in (
+    ("2.2", (r"mail ?box (?:is )?full|over ?quota|quota (?:exceeded|full)|exceed(?:s|ed)? (?:the |his |her )?(?:storage|quota)"
+            r"|mailbox (?:size|storage) limit|insufficient (?:disk |storage )?space|space not enough|out of (?:disk )?space")),
+    ("2.1", (r"account (?:has been |is )?(?:disabled|suspended|deactivated|inactive|locked|blocked)|deactivated mailbox"
             r"|mailbox (?:is )?(?:disabled|inactive|suspended)|user (?:account )?(?:is )?(?:disabled|suspended|inactive)"
-            r"|account is disabled|discontinued"),
-    ("1.2", r"host (?:or domain name )?not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist)"
-            r"|no such domain|unrouteable mail domain|nameserver error|name server error|MX (?:record )?not found"),
+            r"|account is disabled|discontinued")),
+    ("1.2", (r"host (?:or domain name )?not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist)"
+            r"|no such domain|unrouteable mail domain|nameserver error|name server error|MX (?:record )?not found")),
     ("3.4", r"message (?:is )?too (?:large|big)|message size exceeds|exceeds (?:the )?(?:maximum|size limit)|size limit"),
-    ("1.1", r"user (?:is )?unknown|unknown (?:user|recipient|address|local[- ]part)|no such (?:user|recipient|mailbox|address)"
+    ("1.1", (r"user (?:is )?unknown|unknown (?:user|recipient|address|local[- ]part)|no such (?:user|recipient|mailbox|address)"
             r"|no mailbox|mailbox (?:not found|unavailable|does not exist)|(?:address|user|recipient|mailbox) (?:not found|"
             r"does not exist|doesn't exist)|does not exist|not listed in (?:the )?(?:domino directory|public name & address book)"
             r"|not a valid (?:user|recipient|mailbox|address)|invalid (?:recipient|mailbox|user)|(?:user|address) not known"
             r"|doesn't have an? .{1,40} account|name is not recognized|no longer (?:active|valid|exists)|unrouteable address"
             r"|not our customer|account (?:does not exist|not found)|existiert nicht|unbekannt|inconnu|n'existe pas"
             r"|desconocido|no existe|sconosciuto|non esiste|onbekend|bestaat niet|desconhecido|não existe"
-            r"|не существует|не найден|нет такого|存在しません|見つかりません|不明なユーザ|不存在"),
-    ("7.1", r"\bspam\b|blacklist|blocklist|\bblocked\b|relay(?:ing)? (?:denied|not permitted|prohibited)|not permitted to relay"
-            r"|access denied|policy|not accepting mail|refused"),
-    ("4.7", r"expired|too long in (?:the )?queue|retry time(?:out)? (?:exceeded|reached)|exceeded maximum delivery attempts"),
+            r"|не существует|не найден|нет такого|存在しません|見つかりません|不明なユーザ|不存在")),
     ("4.1", r"connection (?:timed out|refused)|timed out|could not connect|no route to host|network is unreachable"),
+    ("7.1", (r"\bspam\b|blacklist|blocklist|\bblocked\b|relay(?:ing)? (?:denied|not permitted|prohibited)|not permitted to relay"
+            r"|access denied|policy|not accepting mail|refused")),
+    ("4.7", r"expired|too long in (?:the )?queue|retry time(?:out)? (?:exceeded|reached)|exceeded maximum delivery attempts"),
 )]
 _UNKNOWN_RECIPIENT = next(words for detail, words in _REASON_STATUS if detail == "1.1")
 _REPORT_SECTION = 20_000
@@ -464,7 +464,7 @@ def _local_names(section: str, domain: str) -> list[str]:
     found = _LOCAL_NAMES.search(section)
     if not found:
         return []
-    names = re.findall(r"^[ \t]+([A-Za-z0-9][A-Za-z0-9._+-]{0,63})[ \t]*$", found.group(1), re.M)
+    names = re.findall(r"^[ \t]+([A-Za-z0-9][A-Za-z0-9._+-]{0,63})[ \t]*$", found.group(1), re.MULTILINE)
     return [f"{name.lower()}@{domain}" for name in names[:_MAX_RECIPIENTS]]
 
 

@@ -309,8 +309,8 @@ _NOTICE_SUBJECT = re.compile(
     r"mailbox (?:is )?(?:almost |nearly )?full|mailbox (?:size|quota)|(?:over|exceeded|approaching) (?:its |your )?"
     r"(?:size limit|quota|storage)|quota warning|storage (?:warning|limit)|quarantin|spam (?:report|digest|summary)"
     r"|(?:junk|held|blocked) (?:mail|messages?) (?:report|digest|summary)|message digest|password (?:expir|will expire)",
-    re.I)
-_FORWARD = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:fw|fwd|wg|tr|rv|enc|vl|doorst|i|转发|轉寄|転送)\s*:", re.I)
+    re.IGNORECASE)
+_FORWARD = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:fw|fwd|wg|tr|rv|enc|vl|doorst|i|转发|轉寄|転送)\s*:", re.IGNORECASE)
 _REPLY = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|antw|antwort|sv|vs|odp|r|res|rif|ynt|wg|fw|fwd|tr|rv|回复|答复|返信|回覆)\s*:", re.I)
 
 _AUTOREPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-autoresponse", "x-auto-reply",

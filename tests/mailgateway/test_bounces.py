@@ -417,15 +417,15 @@ def test_exchange_text_in_another_language_from_an_ordinary_sender_is_a_bounce()
 
 @pytest.mark.parametrize("subject, body", [
     # MailMarshal
-    ('Undeliverable Mail: "Toner"', "Your message:\n   From:    it@corp.example\n   Subject: Toner\n\n"
-     "Could not be delivered because of\n\n550 5.1.1 User unknown\n\n"
-     "The following recipients were affected:\n    jdoe@partner.example\n"),
+    ('Undeliverable Mail: "Toner"', ("Your message:\n   From:    it@corp.example\n   Subject: Toner\n\n"
+                                     "Could not be delivered because of\n\n550 5.1.1 User unknown\n\n"
+                                     "The following recipients were affected:\n    jdoe@partner.example\n")),
     # Lotus Notes' router
-    ("Undeliverable message", "------- Failure Reasons  --------\n\n"
-     "User not listed in public Name & Address Book\njdoe@partner.example\n"),
+    ("Undeliverable message", ("------- Failure Reasons  --------\n\n"
+                               "User not listed in public Name & Address Book\njdoe@partner.example\n")),
     # Exchange 2007
-    ("Undeliverable: Toner", "Delivery has failed to these recipients or distribution lists:\n\n"
-     "jdoe@partner.example\nThe e-mail address you entered couldn't be found.\n"),
+    ("Undeliverable: Toner", ("Delivery has failed to these recipients or distribution lists:\n\n"
+                              "jdoe@partner.example\nThe e-mail address you entered couldn't be found.\n")),
 ])
 def test_gateway_reports_from_a_sender_that_is_no_mailer_daemon(subject, body):
     raw = _report(subject, body, sender="Mail Gateway <gateway@partner.example>")
@@ -520,12 +520,13 @@ def test_a_postmasters_report_about_a_full_mailbox_is_still_a_bounce():
 
 @pytest.mark.parametrize("subject, body", [
     # a report's subject and words, in a person's letter
-    ("Undeliverable mail to partner", "Hi,\n\nsince yesterday every mail to jdoe@partner.example comes back. It says\n"
-     "\"Delivery has failed to these recipients or groups\". Can you check?\n\nThanks\nAnna\n"),
+    ("Undeliverable mail to partner", ("Hi,\n\nsince yesterday every mail to jdoe@partner.example comes back. "
+                                       "It says\n\"Delivery has failed to these recipients or groups\". Can you "
+                                       "check?\n\nThanks\nAnna\n")),
     ("Undeliverable: Budget", "Dear IT team,\nI got this:\nYour message could not be delivered to\njdoe@partner.example\n"),
     # a person answering, whose first words are a report's, with the address inside a sentence
-    ("Re: Undeliverable: Budget", "Your message could not be delivered to jdoe@partner.example because he left last "
-     "month.\nPlease write to finance@partner.example.\n"),
+    ("Re: Undeliverable: Budget", ("Your message could not be delivered to jdoe@partner.example because he left "
+                                   "last month.\nPlease write to finance@partner.example.\n")),
 ])
 def test_a_person_quoting_a_reports_words_is_normal(subject, body):
     assert classify(parse(_person(subject, body))).kind == "normal"
