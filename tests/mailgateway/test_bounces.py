@@ -454,6 +454,7 @@ def test_a_person_writing_with_the_subject_mail_error_is_normal():
     ("552 Message size exceeds fixed maximum message size", "5.3.4"),
     ("554 Relay access denied", "5.7.1"),
     ("the message is too long in the queue", "5.4.7"),
+    ("connect to mx.partner.example[192.0.2.25]:25: Connection refused", "5.4.1"),
     ("550 5.2.1 Mailbox disabled, user unknown", "5.2.1"),  # a status written wins over words
     ("550 something went wrong", "5.0.0"),
 ])
