@@ -33,6 +33,11 @@ is plain lines without ">") and reads it from the top, line by line:
   a closing ("Best regards,", "Mit freundlichen Grüßen", "よろしくお願いいたします。")
   followed by a name, a name signed with a dash ("-Jane") or under "---",
   only when some of the writer's text stays above it.
+* A mail gateway's warning at the top is dropped: "CAUTION: This email originated from outside of
+  the organization ...", "[EXTERNAL]", Outlook's "You don't often get email from ...", in the
+  languages above. A legal notice under the writer's text ("CONFIDENTIALITY NOTICE: ...", "This
+  e-mail and any attachments are confidential ...", "Diese E-Mail enthält vertrauliche ..."), a virus
+  scanner's line and "Please consider the environment before printing" end it, as the history does.
 * A reply that only quotes has no visible text: the result is "" (callers
   fall back to the whole body). A forward keeps the note above its marker.
 
@@ -262,6 +267,74 @@ _DASH_NAME = re.compile(r"[-–—~] ?(?P<name>[^\W\d_].{0,30})")
 _CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff・ 　]{1,12}[!！。]?")
 _PARTICLES = frozenset("van von der den de da di del della dos das du la le y e af zu ten ter".split())
 
+# --- banners and disclaimers -----------------------------------------------------------------
+
+# A mail gateway's warning at the top ("CAUTION: This email originated from outside of the
+# organization.", "[EXTERNAL]", Outlook's "You don't often get email from ..."): what it says, near the
+# start of a line. A tag alone on a line is one too.
+_BANNER = re.compile(
+    r"originated (?:from )?outside|(?:came|comes|is|was sent) from outside|from outside (?:of )?(?:the|your|our)"
+    r" (?:organi[sz]ation|company)|(?:from|is) an external sender|external (?:e-?mail|sender|message)[.:!\]]"
+    r"|do not click (?:on )?(?:any )?links|unless you recogni[sz]e the sender|don[’']t often get e-?mail from"
+    r"|learn why this is important|außerhalb (?:der|ihrer|unserer|Ihrer) organisation|stammt von (?:einem )?extern"
+    r"|externe[rn]? absender|sie erhalten nicht oft e-mails? von|erfahren sie, warum dies wichtig ist"
+    r"|l[’']extérieur de (?:l[’']|votre )organisation|expéditeur externe|vous n[’']obtenez pas souvent d[’']e-mail"
+    r"|découvrez pourquoi ceci est important|fuera de (?:la|su) organización|remitente externo"
+    r"|no suele recibir correos? electrónicos? de|por qué esto es importante|all[’']esterno dell[’']organizzazione"
+    r"|esterno all[’']organizzazione|mittente esterno|non ricevi spesso messaggi|buiten (?:de|uw|onze) organisatie"
+    r"|externe afzender|u ontvangt niet vaak e-mail|fora da (?:sua |nossa )?organização|remetente externo"
+    r"|você não costuma receber e-?mails? de|utanför (?:organisationen|din organisation)|extern avsändare"
+    r"|du får inte ofta e-post från|spoza (?:twojej |naszej )?organizacji|od nadawcy zewnętrznego"
+    r"|nie otrzymujesz często wiadomości|組織外から|外部から(?:の|送信)|からのメールを受け取る頻度は高くありません"
+    r"|来自(?:组织|組織)外部|外部发件人|外部寄件者|你通常不会收到来自|您通常不會收到來自")
+# A word that each of the warnings above has: a cheap test before the pattern.
+_BANNER_STEMS = ("outside", "extern", "estern", "click", "recogni", "often", "learn why", "außerhalb", "extérieur",
+                 "souvent", "pourquoi", "fuera de", "suele", "por qué", "spesso", "buiten", "vaak", "fora d",
+                 "costuma", "utanför", "ofta", "spoza", "zewnętrz", "często", "組織外", "外部", "頻度", "通常不",
+                 "nicht oft", "warum")
+_BANNER_TAG = re.compile(r"[\[*(]{0,2}(?:external|ext|extern|externe?|externo|esterno|external e-?mail"
+                         r"|external sender|externe e-mail|e-mail externe|correo externo|外部|外部邮件)[\])*]{0,2}:?")
+#: Lines at the top that are looked at for banners...
+_BANNER_LINES = 12
+#: ...and how much of each: a warning says what it is right away.
+_BANNER_WIDTH = 160
+# A disclaimer under the writer's text: the start of a paragraph, in its first 300 characters. A
+# label, or a sentence that names the message and what the notice says about it.
+_DISCLAIMER_START = re.compile(
+    r"(?:confidentiality (?:notice|note|statement|warning|disclaimer)|legal (?:notice|disclaimer)|disclaimer"
+    r"|privileged (?:and|&|/) ?confidential|vertraulichkeitshinweis|haftungsausschluss|avis de confidentialité"
+    r"|aviso (?:de confidencialidad|legal|de confidencialidade)|avviso di riservatezza|clausola di riservatezza"
+    r"|vertrouwelijkheidsverklaring|sekretessmeddelande|klauzula poufności|免责声明|免責聲明|保密声明|機密保持)\b"
+    r"|(?:please )?consider the environment before printing|think before you print|save (?:a tree|paper)"
+    r"|(?:bitte )?denken sie an die umwelt|pensez à l[’']environnement|antes de imprimir|prima di stampare"
+    r"|rispetta l[’']ambiente|denk aan het milieu|tänk på miljön|pomyśl o środowisku|zanim wydrukujesz"
+    r"|this e-?mail has been (?:checked|scanned) for viruses|virus-free\.? ?(?:www\.)?avast\.com"
+    r"|if you (?:are not the intended recipient|have received this (?:e-?mail|message|communication) in error)"
+    r"|(?:this|the information (?:contained )?in this|the contents? of this) (?:e-?mail|message|communication"
+    r"|transmission|electronic mail)\b.{0,160}?(?:confidential|privileged|intended (?:only|solely|exclusively)"
+    r"|intended recipient|addressee)"
+    r"|(?:diese|die informationen in dieser|der inhalt dieser) (?:e-?mail|nachricht)\b.{0,160}?(?:vertraulich"
+    r"|rechtlich geschützt|ausschließlich für den)|wenn sie nicht der (?:richtige|beabsichtigte) (?:adressat|empfänger)"
+    r"|(?:ce|les informations contenues dans ce) (?:message|courriel|e-?mail)\b.{0,160}?(?:confidentiel"
+    r"|destinataire)|si vous n[’']êtes pas (?:le )?destinataire"
+    r"|(?:este|la información contenida en este) (?:mensaje|correo|e-?mail)\b.{0,160}?(?:confidencial|destinatario)"
+    r"|(?:questo|il presente) messaggio\b.{0,160}?(?:riservat|confidenzial|destinatari)"
+    r"|(?:questa|la presente) (?:e-?mail|mail|comunicazione)\b.{0,160}?(?:riservat|confidenzial|destinatari)"
+    r"|le informazioni contenute (?:in questo|nel presente|nella presente)"
+    r"|(?:dit|de informatie (?:verzonden met|in) dit) (?:e-?mail(?:bericht)?|bericht)\b.{0,160}?(?:vertrouwelijk"
+    r"|uitsluitend bestemd|geadresseerde)|aan de inhoud van dit bericht kunnen geen rechten"
+    r"|(?:esta mensagem|este e-?mail|as informações contidas (?:nesta|neste))\b.{0,160}?(?:confidencia|sigilos"
+    r"|destinatário)"
+    r"|(?:detta|informationen i detta) (?:e-?postmeddelande|meddelande|mejl|e-?brev)\b.{0,160}?(?:konfidentiell"
+    r"|sekretess|avsedd)"
+    r"|(?:ta|niniejsza) wiadomość\b.{0,160}?(?:poufn|adresat)|informacje zawarte w (?:tej|niniejszej) wiadomości"
+    r"|(?:この|本)メール.{0,60}?(?:機密|秘密|宛先|誤って)|(?:本|此)(?:邮件|郵件).{0,60}?(?:保密|机密|機密|收件人)")
+# The first two letters of what starts a disclaimer: a cheap test before the pattern.
+_DISCLAIMER_HEADS = frozenset((
+    "co", "le", "di", "pr", "ve", "ha", "av", "cl", "se", "kl", "pl", "th", "sa", "bi", "de", "pe", "an", "ri",
+    "po", "za", "vi", "if", "we", "ce", "si", "es", "la", "qu", "il", "aa", "as", "ta", "ni", "in", "tä",
+    "免责", "免責", "保密", "機密", "この", "本メ", "本邮", "本郵", "此邮", "此郵"))
+
 #: Lines of these alone are blank or a rule: none is left at the end.
 _RULE_CHARS = " \t\r\xa0\u3000-_=*~—–"
 
@@ -269,6 +342,7 @@ _RULE_CHARS = " \t\r\xa0\u3000-_=*~—–"
 def visible_text(text: str) -> str:
     """What the writer just wrote: quoted history and the signature cut off."""
     lines = text.strip().split("\n")
+    lines = lines[_after_banners(lines):]
     cut, dropped = _history(lines)
     own = _assemble(lines, cut, dropped)
     while own and not own[-1].strip(_RULE_CHARS):
@@ -333,6 +407,8 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
         return i
     if len(row) <= _MAX_MOBILE and _is_mobile_signature(row):
         return i
+    if i and row.lstrip("*_[(")[:2].lower() in _DISCLAIMER_HEADS and _is_disclaimer(lines, i, row):
+        return i
     if _header_block_at(lines, i, row):
         return _labels_above(lines, i)
     if row[-1] in ":：":
@@ -348,6 +424,42 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
           and len(row) < _MAX_MARKER and _ENDS_WITH_VERB.search(row[-60:] + ":") and _attribution_kind(row + ":") == _DATED):
         return i
     return None
+
+
+def _after_banners(lines: list[str]) -> int:
+    """The first line under the warnings a mail gateway put at the top (none: 0). A warning line goes
+    on over the lines under it while it ends no sentence ("... open attachments" + "unless you ...")."""
+    i, last = 0, 0
+    end = min(len(lines), _BANNER_LINES)
+    while i < end:
+        row = lines[i].strip()
+        if not row:
+            i += 1
+            continue
+        if not (len(row) > 20 and _is_banner(row[:_BANNER_WIDTH].lower())
+                or len(row) < 40 and row[0] in "[*(EeCc外" and _BANNER_TAG.fullmatch(row.lower())):
+            break
+        i += 1
+        while i < end and row[-1] not in ".!)>:" and lines[i].strip():
+            row = lines[i].strip()
+            i += 1
+        last = i
+    return last
+
+
+def _is_banner(low: str) -> bool:
+    return any(stem in low for stem in _BANNER_STEMS) and bool(_BANNER.search(low))
+
+
+def _is_disclaimer(lines: list[str], i: int, row: str) -> bool:
+    """A legal notice, a virus scanner's or a print-saving line under the writer's text, at the start
+    of a paragraph."""
+    above = lines[i - 1].strip()
+    if above and (above[0] not in "-_=*~—–" or not _RULE.fullmatch(above)):
+        return False
+    low = row[:300].lower().lstrip("*_[(")
+    return (bool(_DISCLAIMER_START.match(low))
+            and any(line.strip(_RULE_CHARS) for line in lines[:i]))
 
 
 def _own_text_before(lines: list[str], first: int, stop: int) -> int:

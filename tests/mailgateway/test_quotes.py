@@ -874,12 +874,92 @@ SEPARATOR_AND_HEADER_ON_ONE_LINE = [
          "Hi,\n----- Original Message ----- is all I see in the mail, the text is gone.\nCan you help?"),
 ]
 
+BANNERS_AND_DISCLAIMERS = [
+    case("caution-banner-wrapped",
+         "CAUTION: This email originated from outside of the organization. Do not click links or open\n"
+         "attachments unless you recognize the sender and know the content is safe.\n\n"
+         "Hello,\n\nthe docking station in room 2.14 has no power.\n",
+         "Hello,\n\nthe docking station in room 2.14 has no power."),
+    case("caution-banner-line-right-above-the-text",
+         "CAUTION: This email originated from outside your organization. Exercise caution.\nHi,\nplease unlock "
+         "my account.",
+         "Hi,\nplease unlock my account."),
+    case("external-tag-alone",
+         "[EXTERNAL]\n\nCould you send me the VPN profile again?", "Could you send me the VPN profile again?"),
+    case("external-tag-and-warning",
+         "[External Email] Do not click links or attachments unless you recognize the sender.\n\n"
+         "The label printer is offline.", "The label printer is offline."),
+    case("two-banners-then-reply-with-history",
+         "This Message Is From an External Sender\nThis message came from outside your organization.\n\n"
+         "You don't often get email from tom@vendor.example. Learn why this is important<https://aka.ms/"
+         "LearnAboutSenderIdentification>\n\nThe new licence key works.\n\n"
+         f"From: {IT}\nSent: Monday, November 3, 2025 10:02 AM\nTo: Tom\nSubject: Licence\n\nHere is the key.",
+         "The new licence key works."),
+    case("de-banner", "ACHTUNG: Diese E-Mail stammt von außerhalb der Organisation.\n\nDer Scanner geht wieder.",
+         "Der Scanner geht wieder."),
+    case("fr-banner", "ATTENTION : Ce courriel provient de l'extérieur de l'organisation.\n\nLe scanner marche.",
+         "Le scanner marche."),
+    case("nl-first-contact-tip",
+         "U ontvangt niet vaak e-mail van tom@vendor.example. Ontdek waarom dit belangrijk is\n\n"
+         "De scanner doet het weer.", "De scanner doet het weer."),
+    case("caution-in-the-writers-text-stays",
+         "Caution: the floor near the printer is wet.\nPlease send someone from facilities.",
+         "Caution: the floor near the printer is wet.\nPlease send someone from facilities."),
+    case("outside-the-organization-later-in-the-text-stays",
+         "Hi,\n\nyesterday I got a mail that originated from outside the organization and clicked a link.\n"
+         "Is my laptop safe?",
+         "Hi,\n\nyesterday I got a mail that originated from outside the organization and clicked a link.\n"
+         "Is my laptop safe?"),
+    case("confidentiality-notice-under-signature",
+         "Please extend my guest account.\n\nTom Berg\nVendor Ltd\n\nCONFIDENTIALITY NOTICE: This message and "
+         "its attachments are for the sole use of the intended recipient and may contain privileged information.",
+         "Please extend my guest account.\n\nTom Berg\nVendor Ltd"),
+    case("disclaimer-between-reply-and-history",
+         "Approved.\n\nAnna\n\nThis e-mail and any files transmitted with it are confidential and intended "
+         "solely for the addressee.\n\n"
+         f"On Mon, 3 Nov 2025 at 10:02, {IT} wrote:\n> May we install the update?",
+         "Approved.\n\nAnna"),
+    case("long-disclaimer-after-a-long-signature",
+         "The beamer in room 1.01 flickers.\n\nKind regards,\nTom Berg\nFacilities\nVendor Ltd\n"
+         "Phone +44 20 7946 0000\nwww.vendor.example\n\n"
+         "The information contained in this communication is confidential and may be legally\n"
+         "privileged. It is intended only for the use of the addressee. If you are not the\n"
+         "addressee, any disclosure, copying or distribution of it is prohibited. If you have\n"
+         "received this communication in error, please notify us by return e-mail and\n"
+         "delete it and all copies of it. Thank you for your cooperation and understanding.\n"
+         "Vendor Ltd, registered in England and Wales, company number 01234567.\n"
+         "Registered office: 1 High Street, London.\n",
+         "The beamer in room 1.01 flickers."),
+    case("de-disclaimer",
+         "Bitte den Zugang verlängern.\n\nTom\n\nDiese E-Mail enthält vertrauliche Informationen und ist nur "
+         "für den Adressaten bestimmt.", "Bitte den Zugang verlängern.\n\nTom"),
+    case("es-disclaimer",
+         "Por favor, amplíen mi acceso.\n\nAVISO DE CONFIDENCIALIDAD: este mensaje va dirigido "
+         "exclusivamente a su destinatario.", "Por favor, amplíen mi acceso."),
+    case("zh-disclaimer", "打印机好了。\n\n张伟\n\n本邮件及其附件含有保密信息，仅限于发送给上面地址中列出的个人或群组。",
+         "打印机好了。\n\n张伟"),
+    case("ja-disclaimer", "直りました。\n\n山田\n\nこのメールには機密情報が含まれている場合があります。", "直りました。\n\n山田"),
+    case("print-line", "The beamer works.\n\nTom\n\nPlease consider the environment before printing this e-mail.",
+         "The beamer works.\n\nTom"),
+    case("virus-scanner-line",
+         "The beamer works.\n\nVirus-free. www.avast.com\n\n"
+         f"On Mon, 3 Nov 2025 at 10:02, {IT} wrote:\n> Does it work?", "The beamer works."),
+    case("confidential-in-the-writers-text-stays",
+         "Hi,\n\nthe confidential folder on the share is empty.\n\nThis message is urgent, the auditors need "
+         "it today.\nIf you are not the right team, please pass it on.",
+         "Hi,\n\nthe confidential folder on the share is empty.\n\nThis message is urgent, the auditors need "
+         "it today.\nIf you are not the right team, please pass it on."),
+    case("a-disclaimer-alone-is-kept-whole",
+         "~~~~~~~~~~\nThis e-mail is confidential and intended for the addressee only.",
+         "~~~~~~~~~~\nThis e-mail is confidential and intended for the addressee only."),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
        + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES + HEADER_FIELDS_IN_MORE_LANGUAGES
        + ATTRIBUTIONS_IN_MORE_LANGUAGES + SIGNATURES_IN_MORE_LANGUAGES
-       + SEPARATOR_AND_HEADER_ON_ONE_LINE)
+       + SEPARATOR_AND_HEADER_ON_ONE_LINE + BANNERS_AND_DISCLAIMERS)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
@@ -936,6 +1016,8 @@ PATHOLOGICAL = {
     "spaces-and-colons": (" " * 200 + ":") * (MB // 201),
     "closings": "Thanks,\nJane\n" * (MB // 13),
     "mobile-like": "Sent from my phone phone phone\n" * (MB // 31),
+    "disclaimer-like": ("\nthis e-mail " + "x " * 140 + "\n") * (MB // 294),
+    "banner-like": "external sender\n" * (MB // 16),
 }
 
 
