@@ -45,15 +45,41 @@ _BLOCKQUOTE = re.compile(r"<(/?)blockquote\b[^<>]*>", re.I)
 _CITE = re.compile(r"<blockquote\s*>|<blockquote\b[^<>]*?\b(?:type\s*=\s*[\"']?cite\b|class\s*=\s*[\"']?[^\"'<>]*?(?:quote|cite))", re.I)
 
 
+# Where clients that quote without a blockquote start the history they put under the reply: Outlook on
+# the web and the new Outlook (divRplyFwdMsg, appendonsend), Outlook for Mac (its reference message
+# container, OLK_SRC_BODY_SECTION), Outlook on the desktop (the rule over the "From:" block), Yahoo
+# (yahoo_quoted), Zimbra (its divider), Windows Live / Hotmail (OutlookMessageHeader). A forward
+# starts there too, so the note above it stays. Each is found by its name, then its tag is checked.
+_HISTORY_NAMES = ("divRplyFwdMsg", "appendonsend", "mail-editor-reference-message-container", "OLK_SRC_BODY_SECTION",
+                  "zwchr", "yahoo_quoted", "OutlookMessageHeader", "__DIVIDER__", "border-top:solid #E1E1E1 1.0pt",
+                  "border-top:solid #B5C4DF 1.0pt")
+_HISTORY_TAG = re.compile(
+    r"<(?:div|hr|span)\b[^<>]*?\b(?:id\s*=\s*[\"']?(?:x_)?(?:divRplyFwdMsg|appendonsend"
+    r"|mail-editor-reference-message-container|OLK_SRC_BODY_SECTION|zwchr)\b"
+    r"|class\s*=\s*[\"']?[^\"'<>]*?\b(?:yahoo_quoted|OutlookMessageHeader)\b"
+    r"|data-marker\s*=\s*[\"']?__DIVIDER__"
+    r"|style\s*=\s*[\"']?border:\s*none;\s*border-top:\s*solid\s*#(?:E1E1E1|B5C4DF)\s+1\.0pt)", re.IGNORECASE)
+#: How far from a name its tag may open or close, and how many places of a name are checked: a name
+#: found in text or elsewhere costs no more than that.
+_HISTORY_TAG_REACH = 1000
+_HISTORY_TRIES = 20
+#: Marks where the history starts in the text, for ``html_to_texts``.
+_CUT = "\x03"
+
+
 def html_to_texts(markup: str) -> tuple[str, str]:
     """``html_to_text`` (below), and the same text with each line of a quoted blockquote marked "> " per
     level, as a plain-text client quotes. Apple Mail and Thunderbird mark the history they quote
     ``<blockquote type="cite">``, Gmail, Yahoo and others with a class naming a quote; the marks let
     ``quotes.visible_text`` drop it and keep answers written between its pieces. Other blockquotes
-    (indented text) are the writer's."""
+    (indented text) are the writer's. Where a client that quotes without a blockquote starts its
+    history (``_HISTORY_NAMES``), the second text ends."""
+    start = _history_start(markup)
+    if start is not None:
+        markup = markup[:start] + _CUT + markup[start:]
     if not _CITE.search(markup):
         text = html_to_text(markup)
-        return text, text
+        return (text, text) if start is None else _cut(text)
     plain: list[str] = []
     quoted: list[str] = []
     depth = 0
@@ -67,8 +93,36 @@ def html_to_texts(markup: str) -> tuple[str, str]:
             mark = _MARKS[min(depth, _DEEPEST)]
             piece = piece.replace("\n", "\n" + mark) if piece.startswith("\n") else mark + piece.replace("\n", "\n" + mark)
         quoted.append(piece)
-    return (_MANY_BREAKS.sub("\n\n", "".join(plain)).strip(),
-            _MANY_BREAKS.sub("\n\n", "".join(quoted)).strip())
+    text = _MANY_BREAKS.sub("\n\n", "".join(plain)).strip()
+    if start is None:
+        return text, _MANY_BREAKS.sub("\n\n", "".join(quoted)).strip()
+    return _without_cut(text), _MANY_BREAKS.sub("\n\n", "".join(quoted).partition(_CUT)[0]).strip()
+
+
+def _history_start(markup: str) -> int | None:
+    """Where the first tag that starts a client's history (``_HISTORY_NAMES``) opens, if one does."""
+    first = None
+    for name in _HISTORY_NAMES:
+        at = markup.find(name, 0, first)
+        for _ in range(_HISTORY_TRIES):
+            if at < 0:
+                break
+            tag = markup.rfind("<", max(0, at - _HISTORY_TAG_REACH), at)
+            end = markup.find(">", at, at + _HISTORY_TAG_REACH)
+            if tag >= 0 and _HISTORY_TAG.match(markup, tag, end + 1 if end >= 0 else at + _HISTORY_TAG_REACH):
+                first = tag
+                break
+            at = markup.find(name, at + 1, first)
+    return first
+
+
+def _cut(text: str) -> tuple[str, str]:
+    """The text without the mark of where the history starts, and the text above the mark."""
+    return _without_cut(text), text.partition(_CUT)[0].strip()
+
+
+def _without_cut(text: str) -> str:
+    return _MANY_BREAKS.sub("\n\n", text.replace(_CUT, "")).strip()
 
 
 class _QuoteMarks:

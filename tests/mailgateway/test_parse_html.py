@@ -1,4 +1,6 @@
 """HTML mail as Outlook, Gmail and newsletters write it, turned into the text a person reads."""
+import pytest
+
 from mailgateway.htmltext import html_to_text
 from mailgateway.parse import parse
 
@@ -90,3 +92,57 @@ def test_an_indent_inside_a_quote_closes_where_it_should():
     assert text == html_to_text(markup)
     assert [line for line in quoted.splitlines() if line.strip(">").strip()] == [
         "Mine", "> Theirs", "> indented theirs", "> still theirs", "Mine again"]
+
+
+# History that clients put under the reply without a blockquote, with its header in a language whose
+# field names the text alone is not read for (Greek), so only where the client starts it tells.
+_GREEK_HEADER = ("<b>Από:</b> IT Desk &lt;it@corp.example&gt;<br><b>Στάλθηκε:</b> Δευτέρα, 23 Νοεμβρίου 2026 "
+                 "10:02 π.μ.<br><b>Προς:</b> Anna<br><b>Θέμα:</b> Laptop")
+_THEIRS = "<div>Please restart the laptop.</div>"
+
+
+@pytest.mark.parametrize(("client", "markup"), [
+    ("outlook-web", ('<div>Fixed, thanks.</div><hr style="display:inline-block;width:98%" tabindex="-1">'
+                     f'<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri">{_GREEK_HEADER}</font></div>{_THEIRS}')),
+    ("outlook-web-appendonsend", ('<div>Fixed, thanks.</div><div id="appendonsend"></div><hr>'
+                                  f'<div id="x_divRplyFwdMsg">{_GREEK_HEADER}</div>{_THEIRS}')),
+    ("outlook-desktop", ('<div class=WordSection1><p class=MsoNormal>Fixed, thanks.</p><div><div style="border:none;'
+                         'border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm">'
+                         f'<p>{_GREEK_HEADER}</p></div></div>{_THEIRS}</div>')),
+    ("outlook-mac", ('<div>Fixed, thanks.</div><div id="mail-editor-reference-message-container">'
+                     f'<div>{_GREEK_HEADER}</div>{_THEIRS}</div>')),
+    ("yahoo", ('<div>Fixed, thanks.</div><div id="yahoo_quoted_0123" class="yahoo_quoted"><div>Στις Δευτέρα, 23 '
+               'Νοεμβρίου 2026, 10:02:15 π.μ. CET, ο χρήστης IT Desk έγραψε:</div>' + _THEIRS + '</div>')),
+    ("zimbra", ('<div>Fixed, thanks.</div><hr id="zwchr" data-marker="__DIVIDER__"><div data-marker="__HEADERS__">'
+                f'{_GREEK_HEADER}</div><div data-marker="__QUOTED_TEXT__">{_THEIRS}</div>')),
+])
+def test_history_under_the_reply_starts_where_the_client_put_it(client, markup):
+    parsed = parse(_html_mail(markup))
+    assert parsed.visible_text == "Fixed, thanks.", client
+    # The readable body is all of it, with nothing left of the mark.
+    assert parsed.text.startswith("Fixed, thanks.\n") and parsed.text.endswith("Please restart the laptop.")
+    assert "\x03" not in parsed.text
+    assert parsed.text == html_to_text(markup)
+
+
+def test_a_forward_under_a_client_mark_keeps_the_note_and_html_without_marks_keeps_all():
+    forward = ('<div>Please look at this.</div><div id="divRplyFwdMsg"><b>From:</b> Tom<br><b>Sent:</b> Monday, '
+               f'November 23, 2026 10:02 AM<br><b>Subject:</b> Error</div>{_THEIRS}')
+    assert parse(_html_mail(forward)).visible_text == "Please look at this."
+    plain = ('<div>Hello,</div><div style="border-top:1px solid #ccc">the printer jams.</div>'
+             '<div class="quoted-price">Offer: 20 EUR</div>')
+    parsed = parse(_html_mail(plain))
+    assert parsed.visible_text == parsed.text
+    assert parsed.text.startswith("Hello,") and parsed.text.endswith("Offer: 20 EUR")
+
+
+def test_names_of_client_marks_in_plain_text_cost_nothing_much():
+    import time
+
+    from mailgateway.htmltext import html_to_texts
+
+    markup = "<p>" + "the divRplyFwdMsg and yahoo_quoted ids, <span>zwchr</span> " * 40_000 + "</p>"
+    start = time.process_time()
+    text, quoted = html_to_texts(markup)
+    assert time.process_time() - start < 1.0
+    assert text == quoted == html_to_text(markup)
