@@ -7,7 +7,8 @@ is plain lines without ">") and reads it from the top, line by line:
 * Quoted history starts at an Outlook or Lotus header block (From/Sent/To/
   Subject in English, German, French, Spanish, Italian, Dutch, Portuguese,
   Swedish, Polish, Danish, Norwegian, Finnish, Czech, Russian, Turkish,
-  Hungarian, Japanese, Korean or Chinese; in any order, also run together on
+  Hungarian, Japanese, Korean, Chinese, Romanian, Greek, Ukrainian,
+  Indonesian, Catalan, Slovak, Croatian, Hebrew or Arabic; in any order, also run together on
   one line; "From:" with only a dated "Date:", or with a "To:" when both
   carry an address, is enough), an
   "Original Message" or forward separator, "Begin forwarded message:", or a
@@ -72,14 +73,14 @@ _RULE_SIGNATURE = 3
 # --- Outlook / Lotus / forward header blocks -------------------------------------------
 
 _LABELS = {
-    "sender": "from|von|de|da|van|från|fra|od|lähettäjä|от|от кого|kimden|feladó|보낸 사람|보낸사람|差出人|送信者|发件人"
+    "sender": "from|von|de|da|van|från|fra|od|de la|από|від|dari|šalje|מאת|من|lähettäjä|от|от кого|kimden|feladó|보낸 사람|보낸사람|差出人|送信者|发件人"
               "|發件人|寄件者|寄件人",
-    "sent": "sent|date|gesendet|datum|envoyé|envoyé le|message du|enviado|enviado el|enviada|enviada em|fecha"
+    "sent": "sent|date|trimis|data trimiterii|αποστολή|στάλθηκε|ημερομηνία|надіслано|відправлено|dikirim|tanggal|enviat|odoslané|poslano|נשלח|תאריך|تم الإرسال|التاريخ|gesendet|datum|envoyé|envoyé le|message du|enviado|enviado el|enviada|enviada em|fecha"
             "|inviato|data|verzonden|skickat|sendt|dato|wysłano|lähetetty|päivämäärä|odesláno|gönderildi|tarih"
             "|elküldve|dátum|отправлено|дата|보낸 날짜|보낸날짜|날짜|送信日時|日付|发送时间|發送時間|日期|寄件日期|时间",
-    "to": "to|an|à|a|pour|para|aan|till|til|do|komu|kime|címzett|vastaanottaja|кому|받는 사람|받는사람|宛先|收件人|收件者",
-    "cc": "cc|bcc|cco|kopie|blindkopie|copie|copie à|copia|kopia|kopi|dw|bilgi|másolat|копия|참조|抄送|副本",
-    "subject": "subject|betreff|objet|sujet|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|aihe|předmět|konu"
+    "to": "to|an|à|a|pour|para|aan|till|til|do|komu|către|προς|kepada|per a|prima|אל|إلى|kime|címzett|vastaanottaja|кому|받는 사람|받는사람|宛先|收件人|收件者",
+    "cc": "cc|bcc|κοιν.|κοιν|קבל|نسخة|cco|kopie|blindkopie|copie|copie à|copia|kopia|kopi|dw|bilgi|másolat|копия|참조|抄送|副本",
+    "subject": "subject|subiect|θέμα|subjek|perihal|assumpte|predmet|נושא|الموضوع|betreff|objet|sujet|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|aihe|předmět|konu"
                "|tárgy|тема|제목|件名|主题|主題|主旨",
     # Fields that go with a header block but do not make one.
     "other": "reply-to|antwort an|répondre à|responder a|rispondi a|antwoord aan|svara till|organization"
@@ -128,7 +129,8 @@ _LOTUS = re.compile(
 
 # --- attributions -------------------------------------------------------------------------
 
-_VERBS = (r"wrote|writes|a\s+écrit|escribió|ha\s+scritto|schrieb|geschrieben|schreef|geschreven|escreveu"
+_VERBS = (r"wrote|writes|avez\s+écrit|as\s+écrit|escribiste|hai\s+scritto|schrieben|schriebst|a\s+scris|έγραψε|пише|menulis|va\s+escriure|napísal\(a\)|napísala|napísal"
+          r"|je\s+napisao|je\s+napisala|כתב\(ה\)|כתבה|כתב|كتب|a\s+écrit|escribió|ha\s+scritto|schrieb|geschrieben|schreef|geschreven|escreveu"
           r"|skrev|napisał\(a\)|napisała|napisał|pisze|kirjoitti|írta|napsal\(a\)|napsala|napsal"
           r"|написал\(а\)|написала|написал|пишет|nadesłał\(a\)|nadesłała|nadesłał|yazdı"
           r"|đã\s+viết")
@@ -143,12 +145,15 @@ _VERB_THEN_NAME = re.compile(r"(?<!\w)(?:schrieb|schreef|skrev)\s+(?P<name>[^:�
 _VERB_THEN_DATE = re.compile(rf"(?<!\w)(?:{_VERBS})\s+(?:(?:on|am|le|el|il|op|em|den|w\s+dniu)\s+)?"
                              r"[\d\s./:,-]{6,40}(?:(?:kello|klo|kl\.|um|at|om|o)\s+[\d.:]{4,8}\s*)?"
                              r"(?:[AaPp]\.?[Mm]\.?)?\s*[:：]$")
+# "On 26 Nov 2025 you wrote:": the sender needs no address.
+_YOU_WROTE = re.compile(r"(?<!\w)(?:you wrote|you writes|sie schrieben|vous avez écrit|tu as écrit|escribiste"
+                        r"|usted escribió|hai scritto|ha scritto|je schreef|u schreef|você escreveu|du skrev)\s*[:：]$")
 # Only above a ">" block: "On 3 Nov 2025, at 10:02, Jane <jane@x> sent:"
 _ENDS_WITH_SENT = re.compile(r"(?<!\w)sent\s*:$")
 # Where an attribution starts inside a line: "... On Mon,", "...--- On Mon,", "... Am 3.11.2025".
-_ATTRIBUTION_START = re.compile(r"[ \t-](?:On|Am|Le|El|Il|Op|Em|Den|W dniu|Vào)\s")
-_ATTRIBUTION_WORDS = frozenset(("On", "Am", "Le", "El", "Il", "Op", "Em", "Den", "W", "Vào"))
-_ATTRIBUTION_HEADS = "OALEIDWV"
+_ATTRIBUTION_START = re.compile(r"[ \t-](?:On|Am|Le|El|Il|Op|Em|Den|W dniu|Vào|În|Στις|Pada)\s")
+_ATTRIBUTION_WORDS = frozenset(("On", "Am", "Le", "El", "Il", "Op", "Em", "Den", "W", "Vào", "În", "Στις", "Pada"))
+_ATTRIBUTION_HEADS = "OALEIDWVÎΣP"
 _DATED_PREFIX = re.compile(r"Wiadomość napisana przez |\d{4}年\d{1,2}月\d{1,2}日")
 # A full date in Chinese, Japanese or Korean: with the verb after it, dated without a time.
 _CJK_DATE = re.compile(r"\d{4}(?:年\d{1,2}月\d{1,2}日|년\s?\d{1,2}월\s?\d{1,2}일)")
@@ -185,11 +190,13 @@ _MOBILE_START = (
     r"|enviado d[oe] |enviado a partir d|obter o outlook para|obtenha o outlook para|baixe o outlook para"
     r"|skickat från|skickades från|hämta outlook för|wysłane z|wysłano z|pobierz (?:aplikację )?outlook"
     r"|sendt fra|hent outlook til|få outlook til|odesláno z|lähetetty|hanki outlook|отправлено (?:с|со|из)"
-    r"|получите outlook для"
+    r"|получите outlook для|trimis de pe|trimis din|στάλθηκε από|εστάλη από|dikirim dari|enviat des d|enviat amb"
+    r"|надіслано з|odoslané z|poslano s|poslano iz|poslano sa|נשלח מ|أرسلت من|أُرسلت من"
 )
 _MOBILE = re.compile(_MOBILE_START)
 # The first two letters of the phrases above: a cheap test before the pattern.
-_MOBILE_HEADS = frozenset("se ge do vo ou ho en ob té de in ot sc ve ba sk hä wy po he få od lä ha от по".split())
+_MOBILE_HEADS = frozenset("se ge do vo ou ho en ob té de in ot sc ve ba sk hä wy po he få od lä ha от по tr στ εσ di на נש أر أُ"
+                          .split())
 _MOBILE_CJK = re.compile(
     r"(?:发自|来自)我的\s?\S{1,20}|[从從]我的.{1,20}(?:发送|傳送)|[获獲]取 ?outlook.{0,60}"
     r"|从 ?windows ?版邮件发送|.{1,30}から送信(?:しました)?|.{0,20}outlook(?: for \w{1,10})? ?を入手.{0,60}"
@@ -226,7 +233,8 @@ thanks|thank you|many thanks|thanks a lot|thanks again|thanks in advance|thank y
 |dziękuję bardzo|bardzo dziękuję|ありがとうございます|ありがとうございました|谢谢|多谢|感谢|非常感谢|謝謝
 |tak|mange tak|på forhånd tak|takk|tusen takk|på forhånd takk|kiitos|kiitos paljon|kiittäen|děkuji|děkujeme|díky
 |předem děkuji|спасибо|большое спасибо|заранее спасибо|благодарю|teşekkürler|teşekkür ederim|şimdiden teşekkürler
-|köszönöm|köszönettel|előre is köszönöm|감사합니다|고맙습니다
+|köszönöm|köszönettel|előre is köszönöm|감사합니다|고맙습니다|mulțumesc|mulţumesc|vă mulțumesc|ευχαριστώ
+|ευχαριστώ πολύ|дякую|щиро дякую|terima kasih|gràcies|moltes gràcies|ďakujem|hvala|תודה|תודה רבה|شكرا|شكراً
 """.replace("\n", "").split("|"))
 _REGARDS = frozenset("""
 best regards|kind regards|warm regards|warmest regards|many regards|regards|best wishes|best
@@ -251,7 +259,9 @@ best regards|kind regards|warm regards|warmest regards|many regards|regards|best
 |de bedste hilsner|kh|med vennlig hilsen|vennlig hilsen|beste hilsen|ystävällisin terveisin|terveisin
 |parhain terveisin|s pozdravem|s úctou|s přáním hezkého dne|se srdečným pozdravem|z powazaniem|с уважением
 |с наилучшими пожеланиями|всего доброго|всего наилучшего|saygılarımla|iyi çalışmalar|selamlar|sevgiler
-|üdvözlettel|tisztelettel|üdv|안부 전합니다|좋은 하루 되세요
+|üdvözlettel|tisztelettel|üdv|안부 전합니다|좋은 하루 되세요|cu stimă|cu respect|toate cele bune|o zi bună
+|με εκτίμηση|φιλικά|με φιλικούς χαιρετισμούς|з повагою|з найкращими побажаннями|salam|hormat saya|salam hangat
+|salutacions|cordialment|s pozdravom|lijep pozdrav|srdačan pozdrav|srdačno|pozdrav|בברכה|בכבוד רב|مع التحية|تحياتي
 """.replace("\n", "").split("|"))
 _CLOSINGS = _THANKS | _REGARDS
 _GREETINGS = frozenset(
@@ -633,7 +643,8 @@ def _attribution_ending_at(lines: list[str], j: int, dated_only: bool = False) -
         parts.insert(0, row)
     best, best_kind = j, _NOT_ATTRIBUTION
     joined = " ".join(parts)
-    if dated_only and not (_TIME.search(joined) or "@" in joined or _CJK_DATE.search(joined)):
+    if dated_only and not (_TIME.search(joined) or "@" in joined or _CJK_DATE.search(joined)
+                           or _YOU_WROTE.search(joined[-30:])):
         return best, best_kind
     # From the shortest to the longest: lines above an attribution that is as good without them
     # are the writer's own.
@@ -670,7 +681,7 @@ def _attribution_kind(line: str) -> int:
     # Dated: a year and a time, or, before the verb, a year and the sender's address in a line that opens
     # like an attribution ("El lunes, 3 de noviembre de 2025, Jane <jane@x> escribió:"), or a CJK date.
     dated = _YEAR.search(line) and (_TIME.search(line) or by_verb and (
-        line[:line.find(" ")] in _ATTRIBUTION_WORDS and _ADDRESS.search(line) or _CJK_DATE.match(line)))
+        line[:line.find(" ")] in _ATTRIBUTION_WORDS and (_ADDRESS.search(line) or _YOU_WROTE.search(line[-30:])) or _CJK_DATE.match(line)))
     if dated and (by_verb or _DATED_PREFIX.match(line) and "@" in line
                   or named and _looks_like_sender(named.group("name"))):
         return _DATED

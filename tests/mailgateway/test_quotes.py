@@ -874,6 +874,55 @@ SEPARATOR_AND_HEADER_ON_ONE_LINE = [
          "Hi,\n----- Original Message ----- is all I see in the mail, the text is gone.\nCan you help?"),
 ]
 
+OUTLOOK_GMAIL_AND_MOBILE_IN_MORE_LANGUAGES = [
+    case("ro-outlook",
+         f"Merge acum.\n\nCu stimă,\nIon Popescu\n\nDe la: {IT}\nTrimis: luni, 3 noiembrie 2025 10:02\n"
+         "Către: Ion Popescu\nSubiect: Laptop\n\nReporniți.", "Merge acum."),
+    case("ro-gmail", f"Merge acum.\n\nÎn lun., 3 nov. 2025 la 10:02, {IT} a scris:\n\n> Reporniți.", "Merge acum."),
+    case("ro-mobile", "Merge acum.\n\nTrimis de pe iPhone-ul meu", "Merge acum."),
+    case("el-outlook",
+         f"Λειτουργεί τώρα.\n\nΑπό: {IT}\nΑποστολή: Δευτέρα, 3 Νοεμβρίου 2025 10:02 πμ\nΠρος: Νίκος\n"
+         "Θέμα: Laptop\n\nΚάντε επανεκκίνηση.", "Λειτουργεί τώρα."),
+    case("el-gmail-unquoted",
+         f"Λειτουργεί τώρα.\n\nΣτις Δευ 3 Νοε 2025 στις 10:02, ο/η {IT} έγραψε:\nΚάντε επανεκκίνηση.",
+         "Λειτουργεί τώρα."),
+    case("el-mobile", "Λειτουργεί τώρα.\n\nΣτάλθηκε από το iPhone μου", "Λειτουργεί τώρα."),
+    case("uk-outlook",
+         f"Працює.\n\nЗ повагою,\nОлена\n\nВід: {IT}\nНадіслано: 3 листопада 2025 р. 10:02\nКому: Олена\n"
+         "Тема: Laptop\n\nПерезавантажте.", "Працює."),
+    case("uk-gmail", f"Працює.\n\nпн, 3 лист. 2025 о 10:02 {IT} пише:\n\n> Перезавантажте.", "Працює."),
+    case("id-outlook",
+         f"Sudah bisa.\n\nTerima kasih,\nBudi\n\nDari: {IT}\nDikirim: Senin, 03 November 2025 10.02\n"
+         "Kepada: Budi\nSubjek: Laptop\n\nMulai ulang.", "Sudah bisa."),
+    case("id-gmail", f"Sudah bisa.\n\nPada tanggal Sen, 3 Nov 2025 pukul 10.02 {IT} menulis:\n\n> Mulai ulang.",
+         "Sudah bisa."),
+    case("id-mobile", "Sudah bisa.\n\nDikirim dari iPhone saya", "Sudah bisa."),
+    case("ca-outlook",
+         f"Ja funciona.\n\nDe: {IT}\nEnviat: dilluns, 3 de novembre de 2025 10:02\nPer a: Jordi\n"
+         "Assumpte: Laptop\n\nReinicieu.", "Ja funciona."),
+    case("ca-gmail", f"Ja funciona.\n\nEl dl., 3 de nov. 2025 a les 10:02, {IT} va escriure:\n\n> Reinicieu.",
+         "Ja funciona."),
+    case("sk-outlook",
+         f"Už to ide.\n\nS pozdravom\nJán\n\nOd: {IT}\nOdoslané: pondelok 3. novembra 2025 10:02\nKomu: Ján\n"
+         "Predmet: Laptop\n\nReštartujte.", "Už to ide."),
+    case("hr-outlook",
+         f"Radi sada.\n\nLijep pozdrav,\nIvan\n\nŠalje: {IT}\nPoslano: ponedjeljak, 3. studenoga 2025. 10:02\n"
+         "Prima: Ivan\nPredmet: Laptop\n\nPonovno pokrenite.", "Radi sada."),
+    case("he-outlook",
+         f"עובד עכשיו.\n\nמאת: {IT}\nנשלח: יום שני 03 נובמבר 2025 10:02\nאל: דנה\nנושא: Laptop\n\nהפעילו מחדש.",
+         "עובד עכשיו."),
+    case("ar-outlook",
+         f"يعمل الآن.\n\nمن: {IT}\nتم الإرسال: الاثنين، 3 نوفمبر 2025 10:02 ص\nإلى: أحمد\nالموضوع: Laptop\n\n"
+         "أعد التشغيل.", "يعمل الآن."),
+    case("en-you-wrote-with-no-time-or-address",
+         "Here is the serial number: 5CG1234.\n\nOn Nov 3, 2025 you wrote:\n\nWhich serial number is it?",
+         "Here is the serial number: 5CG1234."),
+    case("fr-vous-avez-ecrit", "C'est fait.\n\nLe 3 nov. 2025, vous avez écrit :\nMerci de confirmer.", "C'est fait."),
+    case("on-monday-i-wrote-stays",
+         "Hi,\n\nOn Monday I wrote:\nthe printer is broken.\nIt still is.",
+         "Hi,\n\nOn Monday I wrote:\nthe printer is broken.\nIt still is."),
+]
+
 BANNERS_AND_DISCLAIMERS = [
     case("caution-banner-wrapped",
          "CAUTION: This email originated from outside of the organization. Do not click links or open\n"
@@ -959,7 +1008,7 @@ ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWED
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
        + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES + HEADER_FIELDS_IN_MORE_LANGUAGES
        + ATTRIBUTIONS_IN_MORE_LANGUAGES + SIGNATURES_IN_MORE_LANGUAGES
-       + SEPARATOR_AND_HEADER_ON_ONE_LINE + BANNERS_AND_DISCLAIMERS)
+       + SEPARATOR_AND_HEADER_ON_ONE_LINE + BANNERS_AND_DISCLAIMERS + OUTLOOK_GMAIL_AND_MOBILE_IN_MORE_LANGUAGES)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
