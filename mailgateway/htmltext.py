@@ -49,14 +49,17 @@ _CITE = re.compile(r"<blockquote\s*>|<blockquote\b[^<>]*?\b(?:type\s*=\s*[\"']?c
 # the web and the new Outlook (divRplyFwdMsg, appendonsend), Outlook for Mac (its reference message
 # container, OLK_SRC_BODY_SECTION), Outlook on the desktop (the rule over the "From:" block), Yahoo
 # (yahoo_quoted), Zimbra (its divider), Windows Live / Hotmail (OutlookMessageHeader). A forward
-# starts there too, so the note above it stays. Each is found by its name, then its tag is checked.
+# starts there too, so the note above it stays. The signature that Outlook on the web, Gmail,
+# Thunderbird and Proton Mail put under the writer's text, each in a block of its own, ends it too. Each is found by its name, then its tag is checked.
 _HISTORY_NAMES = ("divRplyFwdMsg", "appendonsend", "mail-editor-reference-message-container", "OLK_SRC_BODY_SECTION",
                   "zwchr", "yahoo_quoted", "OutlookMessageHeader", "__DIVIDER__", "border-top:solid #E1E1E1 1.0pt",
-                  "border-top:solid #B5C4DF 1.0pt")
+                  "border-top:solid #B5C4DF 1.0pt", "Signature", "gmail_signature", "moz-signature",
+                  "protonmail_signature_block")
 _HISTORY_TAG = re.compile(
     r"<(?:div|hr|span)\b[^<>]*?\b(?:id\s*=\s*[\"']?(?:x_)?(?:divRplyFwdMsg|appendonsend"
-    r"|mail-editor-reference-message-container|OLK_SRC_BODY_SECTION|zwchr)\b"
-    r"|class\s*=\s*[\"']?[^\"'<>]*?\b(?:yahoo_quoted|OutlookMessageHeader)\b"
+    r"|mail-editor-reference-message-container|OLK_SRC_BODY_SECTION|zwchr|Signature)\b(?!-)"
+    r"|class\s*=\s*[\"']?[^\"'<>]*?\b(?:yahoo_quoted|OutlookMessageHeader|gmail_signature|moz-signature"
+    r"|protonmail_signature_block)\b(?!-)"
     r"|data-marker\s*=\s*[\"']?__DIVIDER__"
     r"|style\s*=\s*[\"']?border:\s*none;\s*border-top:\s*solid\s*#(?:E1E1E1|B5C4DF)\s+1\.0pt)", re.IGNORECASE)
 #: How far from a name its tag may open or close, and how many places of a name are checked: a name

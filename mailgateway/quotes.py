@@ -304,6 +304,8 @@ _BANNER_STEMS = ("outside", "extern", "estern", "click", "recogni", "often", "le
                  "nicht oft", "warum")
 _BANNER_TAG = re.compile(r"[\[*(]{0,2}(?:external|ext|extern|externe?|externo|esterno|external e-?mail"
                          r"|external sender|externe e-mail|e-mail externe|correo externo|外部|外部邮件)[\])*]{0,2}:?")
+_PROOFPOINT_START, _PROOFPOINT_END = "ZjQcmQRYFpfptBannerStart", "ZjQcmQRYFpfptBannerEnd"
+_PROOFPOINT_LINES = 60
 #: Lines at the top that are looked at for banners...
 _BANNER_LINES = 12
 #: ...and how much of each: a warning says what it is right away.
@@ -438,7 +440,8 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
 
 def _after_banners(lines: list[str]) -> int:
     """The first line under the warnings a mail gateway put at the top (none: 0). A warning line goes
-    on over the lines under it while it ends no sentence ("... open attachments" + "unless you ...")."""
+    on over the lines under it while it ends no sentence ("... open attachments" + "unless you ...").
+    Proofpoint marks its warning with a hidden line above and under it."""
     i, last = 0, 0
     end = min(len(lines), _BANNER_LINES)
     while i < end:
@@ -446,6 +449,13 @@ def _after_banners(lines: list[str]) -> int:
         if not row:
             i += 1
             continue
+        if row.startswith(_PROOFPOINT_START):
+            close = next((j for j in range(i + 1, min(len(lines), i + _PROOFPOINT_LINES))
+                          if lines[j].strip().startswith(_PROOFPOINT_END)), None)
+            if close is not None:
+                i = last = close + 1
+                end = min(len(lines), i + _BANNER_LINES)
+                continue
         if not (len(row) > 20 and _is_banner(row[:_BANNER_WIDTH].lower())
                 or len(row) < 40 and row[0] in "[*(EeCc外" and _BANNER_TAG.fullmatch(row.lower())):
             break

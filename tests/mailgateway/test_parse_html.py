@@ -146,3 +146,25 @@ def test_names_of_client_marks_in_plain_text_cost_nothing_much():
     text, quoted = html_to_texts(markup)
     assert time.process_time() - start < 1.0
     assert text == quoted == html_to_text(markup)
+
+
+@pytest.mark.parametrize(("client", "markup"), [
+    ("outlook-web", ('<div class="elementToProof">The scanner works again.</div><div id="Signature"><div>Anna Berg'
+                     '</div><div>Finance | +49 30 1234</div></div>')),
+    ("gmail", ('<div dir="ltr">The scanner works again.<br clear="all"><div><br></div><div dir="ltr" '
+               'class="gmail_signature" data-smartmail="gmail_signature">Anna Berg<br>Finance | +49 30 1234</div></div>')),
+    ("thunderbird", ('<p>The scanner works again.</p><div class="moz-signature">Anna Berg<br>Finance | +49 30 1234'
+                     '</div>')),
+])
+def test_a_signature_in_the_block_a_client_gives_it_is_cut(client, markup):
+    parsed = parse(_html_mail(markup))
+    assert parsed.visible_text == "The scanner works again.", client
+    assert "Finance | +49 30 1234" in parsed.text
+
+
+def test_the_word_signature_elsewhere_cuts_nothing():
+    markup = ('<div>Signature pads in room 3 are broken.</div><div id="Signature-pads">Model: X100</div>'
+              '<div class="gmail_signature_prefix">Serial: 42</div>')
+    parsed = parse(_html_mail(markup))
+    assert parsed.visible_text == parsed.text
+    assert parsed.text.endswith("Serial: 42")

@@ -951,6 +951,10 @@ BANNERS_AND_DISCLAIMERS = [
     case("nl-first-contact-tip",
          "U ontvangt niet vaak e-mail van tom@vendor.example. Ontdek waarom dit belangrijk is\n\n"
          "De scanner doet het weer.", "De scanner doet het weer."),
+    case("proofpoint-marked-banner",
+         "ZjQcmQRYFpfptBannerStart\nThis Message Is From an Untrusted Sender\nYou have not previously corresponded "
+         "with this sender.\nReport Suspicious\nZjQcmQRYFpfptBannerEnd\nHello,\nthe scanner is offline.",
+         "Hello,\nthe scanner is offline."),
     case("caution-in-the-writers-text-stays",
          "Caution: the floor near the printer is wet.\nPlease send someone from facilities.",
          "Caution: the floor near the printer is wet.\nPlease send someone from facilities."),
