@@ -298,10 +298,9 @@ _BANNER = re.compile(
     r"|nie otrzymujesz często wiadomości|組織外から|外部から(?:の|送信)|からのメールを受け取る頻度は高くありません"
     r"|来自(?:组织|組織)外部|外部发件人|外部寄件者|你通常不会收到来自|您通常不會收到來自")
 # A word that each of the warnings above has: a cheap test before the pattern.
-_BANNER_STEMS = ("outside", "extern", "estern", "click", "recogni", "often", "learn why", "außerhalb", "extérieur",
-                 "souvent", "pourquoi", "fuera de", "suele", "por qué", "spesso", "buiten", "vaak", "fora d",
-                 "costuma", "utanför", "ofta", "spoza", "zewnętrz", "często", "組織外", "外部", "頻度", "通常不",
-                 "nicht oft", "warum")
+_BANNER_STEMS = ("outside", "xtern", "estern", "click", "oft", "außerhalb", "xtérieur", "souvent", "fuera de",
+                 "suele", "spesso", "buiten", "vaak", "fora d", "costuma", "utanför", "spoza", "zewnętrz", "często",
+                 "組織外", "外部", "頻度", "通常不")
 _BANNER_TAG = re.compile(r"[\[*(]{0,2}(?:external|ext|extern|externe?|externo|esterno|external e-?mail"
                          r"|external sender|externe e-mail|e-mail externe|correo externo|外部|外部邮件)[\])*]{0,2}:?")
 _PROOFPOINT_START, _PROOFPOINT_END = "ZjQcmQRYFpfptBannerStart", "ZjQcmQRYFpfptBannerEnd"
@@ -341,6 +340,8 @@ _DISCLAIMER_START = re.compile(
     r"|sekretess|avsedd)"
     r"|(?:ta|niniejsza) wiadomość\b.{0,160}?(?:poufn|adresat)|informacje zawarte w (?:tej|niniejszej) wiadomości"
     r"|(?:この|本)メール.{0,60}?(?:機密|秘密|宛先|誤って)|(?:本|此)(?:邮件|郵件).{0,60}?(?:保密|机密|機密|收件人)")
+# What the line above a disclaimer starts with: nothing (a blank line), or a rule.
+_PARAGRAPH_ABOVE = frozenset(("", "-", "_", "=", "*", "~", "—", "–"))
 # The first two letters of what starts a disclaimer: a cheap test before the pattern.
 _DISCLAIMER_HEADS = frozenset((
     "co", "le", "di", "pr", "ve", "ha", "av", "cl", "se", "kl", "pl", "th", "sa", "bi", "de", "pe", "an", "ri",
@@ -419,7 +420,8 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
         return i
     if len(row) <= _MAX_MOBILE and _is_mobile_signature(row):
         return i
-    if i and row.lstrip("*_[(")[:2].lower() in _DISCLAIMER_HEADS and _is_disclaimer(lines, i, row):
+    if (i and (row[:2].lower() in _DISCLAIMER_HEADS or row[0] in "*_[(") and lines[i - 1].strip()[:1] in _PARAGRAPH_ABOVE
+            and _is_disclaimer(lines, i, row)):
         return i
     if _header_block_at(lines, i, row):
         return _labels_above(lines, i)
@@ -478,7 +480,7 @@ def _is_disclaimer(lines: list[str], i: int, row: str) -> bool:
     if above and (above[0] not in "-_=*~—–" or not _RULE.fullmatch(above)):
         return False
     low = row[:300].lower().lstrip("*_[(")
-    return (bool(_DISCLAIMER_START.match(low))
+    return (low[:2] in _DISCLAIMER_HEADS and bool(_DISCLAIMER_START.match(low))
             and any(line.strip(_RULE_CHARS) for line in lines[:i]))
 
 
