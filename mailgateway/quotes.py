@@ -10,7 +10,8 @@ is plain lines without ">") and reads it from the top, line by line:
   Hungarian, Japanese, Korean, Chinese, Romanian, Greek, Ukrainian,
   Indonesian, Catalan, Slovak, Croatian, Hebrew or Arabic; in any order, also run together on
   one line; "From:" with only a dated "Date:", or with a "To:" when both
-  carry an address, is enough), an
+  carry an address, is enough, and so is a dated "Date:" right over a "To:"
+  with an address or over "To:" and "Subject:"), an
   "Original Message" or forward separator, "Begin forwarded message:", or a
   dated attribution ("On 3 Nov 2025, at 10:02, Jane <j@x> wrote:", "Am ...
   um 10:02 schrieb ...:", "2025年11月3日(月) 10:02 ... <x>:", "... <x>님이 작성:",
@@ -423,8 +424,11 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
     if (i and (row[:2].lower() in _DISCLAIMER_HEADS or row[0] in "*_[(") and lines[i - 1].strip()[:1] in _PARAGRAPH_ABOVE
             and _is_disclaimer(lines, i, row)):
         return i
-    if _header_block_at(lines, i, row):
+    kind = _label_kind(row)
+    if kind == "sender" and _header_block_at(lines, i, row):
         return _labels_above(lines, i)
+    if kind == "sent" and i and _dated_block_at(lines, i, row):
+        return i
     if row[-1] in ":：":
         if len(row) <= _MAX_MARKER and _FORWARD_INTRO.fullmatch(row.lower()):
             return i
@@ -603,6 +607,23 @@ def _header_block_at(lines: list[str], i: int, row: str) -> bool:
             else:
                 others += 1
     return len(kinds) >= 2 or len(kinds) == 1 and (dated or addressed and "@" in row or _rule_above(lines, i))
+
+
+def _dated_block_at(lines: list[str], i: int, row: str) -> bool:
+    """A header block with no "From:" that opens with its date and time: "Date: Wed, 5 Nov 2025 10:02"
+    right over "To: jane@x" (an address), or over two more fields ("To:", "Subject:")."""
+    if not _is_dated(row):
+        return False
+    kinds: set[str] = set()
+    for following in lines[i + 1:i + 4]:
+        following = following.strip()
+        kind = _label_kind(following) if following else None
+        if kind not in ("to", "cc", "subject"):
+            break
+        kinds.add(kind)
+        if len(kinds) > 1 or kind != "subject" and "@" in following:
+            return True
+    return False
 
 
 def _is_dated(row: str) -> bool:
