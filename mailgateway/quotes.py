@@ -465,12 +465,20 @@ def _after_banners(lines: list[str]) -> int:
         if not (len(row) > 20 and _is_banner(row[:_BANNER_WIDTH].lower())
                 or len(row) < 40 and row[0] in "[*(EeCc外" and _BANNER_TAG.fullmatch(row.lower())):
             break
+        start = i
         i += 1
         while i < end and row[-1] not in ".!)>:" and lines[i].strip():
             row = lines[i].strip()
             i += 1
+        if _WRITER.search(" ".join(lines[start:i])):
+            break  # a person telling of such a mail ("... originated outside and asked me to click")
         last = i
     return last
+
+
+# A question, or the writer speaking of themselves: no gateway's warning does either.
+_WRITER = re.compile(r"[?？]|\b(?:i|me|my|i[’']m|i[’']ve|ich|mir|mich|meine?[mnrs]?|je|moi|mon|ma|mes|yo|mis?|ik|mij"
+                     r"|mijn|io|jag|mig|min|mnie|mój|moja|eu|meu|minha)\b|\bj[’']", re.IGNORECASE)
 
 
 def _is_banner(low: str) -> bool:

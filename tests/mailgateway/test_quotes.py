@@ -1097,3 +1097,14 @@ def test_a_typical_reply_is_fast():
         visible_text(body)
     # Typically well under 0.1 ms; the bound leaves room for a slow test machine.
     assert (time.process_time() - start) / runs < 0.0005
+
+
+@pytest.mark.parametrize("report", [
+    "This email originated from outside the organization and asked me to click a link. Is it phishing?",
+    "I got a mail from an external sender. It wants my password.",
+    "Ich habe eine Mail von einem externen Absender bekommen, die nach meinem Passwort fragt.",
+    "Do not click links in the mail I forwarded?",
+])
+def test_a_person_telling_of_a_suspicious_mail_is_not_a_gateway_warning(report):
+    text = f"{report}\n\nThe sender was billing@pay-portal.example.\n\nThanks,\nAna"
+    assert visible_text(text).startswith(report)
