@@ -318,7 +318,7 @@ _NOT_A_RECIPIENT = re.compile(
 _LOCAL_NAMES = re.compile(r"following (?:recipients?|address(?:es|\(es\))?|users?)\b[^\n]{0,200}:[ \t]*\n((?:[ \t]+\S+[ \t]*\n?)+)",
                           re.IGNORECASE)
 #: The enhanced status (RFC 3463) that a report's words mean, for reports that write none.
-_REASON_STATUS = [(detail, re.compile(words, re.IGNORECASE)) for detail, words in (
+_REASON_STATUS = {detail: re.compile(words, re.IGNORECASE) for detail, words in (
     ("2.2", (r"mail ?box (?:is )?full|over ?quota|quota (?:exceeded|full)|exceed(?:s|ed)? (?:the |his |her )?(?:storage|quota)"
             r"|mailbox (?:size|storage) limit|insufficient (?:disk |storage )?space|space not enough|out of (?:disk )?space")),
     ("2.1", (r"account (?:has been |is )?(?:disabled|suspended|deactivated|inactive|locked|blocked)|deactivated mailbox"
@@ -339,8 +339,8 @@ _REASON_STATUS = [(detail, re.compile(words, re.IGNORECASE)) for detail, words i
     ("7.1", (r"\bspam\b|blacklist|blocklist|\bblocked\b|relay(?:ing)? (?:denied|not permitted|prohibited)|not permitted to relay"
             r"|access denied|policy|not accepting mail|refused")),
     ("4.7", r"expired|too long in (?:the )?queue|retry time(?:out)? (?:exceeded|reached)|exceeded maximum delivery attempts"),
-)]
-_UNKNOWN_RECIPIENT = next(words for detail, words in _REASON_STATUS if detail == "1.1")
+)}  # in the order they are tried
+_UNKNOWN_RECIPIENT = _REASON_STATUS["1.1"]
 _REPORT_SECTION = 20_000
 _OPENING = 6_000
 _WINDOW = 700
@@ -495,7 +495,7 @@ def _status_from_words(text: str, outcome: str, basic: str | None) -> str | None
     klass = basic[0] if basic else {FAILED: "5", DELAYED: "4"}.get(outcome)
     if klass is None:
         return basic
-    for detail, words in _REASON_STATUS:
+    for detail, words in _REASON_STATUS.items():
         if words.search(text):
             return f"{klass}.{detail}"
     return basic

@@ -310,6 +310,9 @@ _PROOFPOINT_LINES = 60
 _BANNER_LINES = 12
 #: ...and how much of each: a warning says what it is right away.
 _BANNER_WIDTH = 160
+# A question, or the writer speaking of themselves: no gateway's warning does either.
+_WRITER = re.compile(r"[?？]|\b(?:i|me|my|i[’']m|i[’']ve|ich|mir|mich|meine?[mnrs]?|je|moi|mon|ma|mes|yo|mis?|ik|mij"
+                     r"|mijn|io|jag|mig|min|mnie|mój|moja|eu|meu|minha)\b|\bj[’']", re.IGNORECASE)
 # A disclaimer under the writer's text: the start of a paragraph, in its first 300 characters. A
 # label, or a sentence that names the message and what the notice says about it.
 _DISCLAIMER_START = re.compile(
@@ -474,11 +477,6 @@ def _after_banners(lines: list[str]) -> int:
             break  # a person telling of such a mail ("... originated outside and asked me to click")
         last = i
     return last
-
-
-# A question, or the writer speaking of themselves: no gateway's warning does either.
-_WRITER = re.compile(r"[?？]|\b(?:i|me|my|i[’']m|i[’']ve|ich|mir|mich|meine?[mnrs]?|je|moi|mon|ma|mes|yo|mis?|ik|mij"
-                     r"|mijn|io|jag|mig|min|mnie|mój|moja|eu|meu|minha)\b|\bj[’']", re.IGNORECASE)
 
 
 def _is_banner(low: str) -> bool:
