@@ -117,6 +117,7 @@ class MailboxFetcher:
         self._registered = False
         self._healthy_since = utcnow()
         self._stale = False
+        self._processed = mailbox.processed_folder  # as the server names it (``processed_folder``)
 
     def run(self, stop: threading.Event) -> None:
         """Connect, check, wait for mail, repeat; after a failure reconnect with backoff."""
@@ -151,15 +152,12 @@ class MailboxFetcher:
 
     def _serve(self, client: IMAPClient, stop: threading.Event) -> None:
         box = self.mailbox
-        if box.after_fetch == "move" and not client.folder_exists(box.processed_folder):
-            try:
-                client.create_folder(box.processed_folder)
-            except (IMAPClientError, imaplib.IMAP4.error):
-                if not client.folder_exists(box.processed_folder):  # not made meanwhile by another connection
-                    raise
+        if box.after_fetch == "move":
+            self._processed = processed_folder(client, box.processed_folder)
         use_idle = box.idle and client.has_capability("IDLE")
-        log.info("event=imap_connected mailbox=%s folder=%s idle=%s move=%s", box.name, box.folder,
-                 use_idle, client.has_capability("MOVE"))
+        log.info("event=imap_connected mailbox=%s folder=%s idle=%s move=%s processed_folder=%s", box.name,
+                 box.folder, use_idle, client.has_capability("MOVE"),
+                 self._processed if box.after_fetch == "move" else "-")
         while not stop.is_set():
             self.check(client, stop)
             self.backoff.reset()
@@ -260,7 +258,7 @@ class MailboxFetcher:
             if box.after_fetch == "flag":
                 client.add_flags(uid_set(chunk), [box.processed_flag], silent=True)
             else:
-                move(client, chunk, box.processed_folder)
+                move(client, chunk, self._processed)
 
     def _idle(self, client: IMAPClient, stop: threading.Event) -> None:
         """Wait in IDLE until the folder changes, ``poll_seconds`` pass, or stop; then leave IDLE."""
@@ -316,6 +314,45 @@ class MailboxFetcher:
             self._stale = True
             log.warning("event=imap_mailbox_stale mailbox=%s since=%s minutes=%.0f", self.mailbox.name,
                         self._healthy_since.isoformat(), quiet.total_seconds() / 60)
+
+
+def processed_folder(client: IMAPClient, name: str) -> str:
+    """The folder processed mail is moved to, as this server names it; made when missing.
+
+    Many servers (Courier, Cyrus, and Dovecot as hosting providers set it up) keep
+    every personal folder under a namespace prefix such as ``INBOX.`` (RFC 2342) and
+    refuse to make ``Processed`` at the top. A name that does not start with the
+    personal prefix is then looked for as it is and with the prefix, and made with
+    the prefix: ``Processed`` becomes ``INBOX.Processed`` there, and stays
+    ``Processed`` on a server without a prefix (Gmail, Exchange, Dovecot's default).
+    """
+    prefix = _personal_prefix(client)
+    candidates = [name] if not prefix or name.startswith(prefix) else [name, prefix + name]
+    for candidate in candidates:
+        if client.folder_exists(candidate):
+            return candidate
+    try:
+        client.create_folder(candidates[-1])
+    except (IMAPClientError, imaplib.IMAP4.error):
+        for candidate in candidates:  # made meanwhile by another connection
+            if client.folder_exists(candidate):
+                return candidate
+        raise
+    return candidates[-1]
+
+
+def _personal_prefix(client: IMAPClient) -> str:
+    """The prefix of the user's personal namespace ("" when there is none or the server does not say)."""
+    if not client.has_capability("NAMESPACE"):
+        return ""
+    try:
+        personal = client.namespace().personal
+    except (IMAPClientError, imaplib.IMAP4.error):
+        return ""
+    if not personal:
+        return ""
+    prefix = personal[0][0]
+    return prefix.decode("utf-8", "replace") if isinstance(prefix, bytes) else prefix or ""
 
 
 def move(client: IMAPClient, uids: Sequence[int], folder: str) -> None:

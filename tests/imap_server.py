@@ -81,7 +81,8 @@ service imap-login {{
 }}
 namespace inbox {{
   inbox = yes
-  separator = /
+  separator = {separator}
+  prefix = {prefix}
 }}
 """
 
@@ -101,9 +102,11 @@ class Dovecot:
     host = "127.0.0.1"
 
     def __init__(self, workdir: str | Path | None = None, *, tls: bool = False,
-                 capabilities: str | None = None) -> None:
-        """``capabilities`` replaces what the server offers after login, e.g. "IMAP4rev1 UIDPLUS" (no MOVE, no IDLE)."""
+                 capabilities: str | None = None, prefix: str = "", separator: str = "/") -> None:
+        """``capabilities`` replaces what the server offers after login, e.g. "IMAP4rev1 UIDPLUS" (no MOVE, no IDLE);
+        ``prefix`` and ``separator`` shape the personal namespace ("INBOX." and "." as Courier and Cyrus have it)."""
         self.capabilities = capabilities
+        self.prefix, self.separator = prefix, separator
         self.work = Path(workdir or tempfile.mkdtemp(prefix="helpdesk-dovecot-"))
         self.port = _free_port()
         self.tls_port = _free_port() if tls else 0
@@ -138,7 +141,8 @@ class Dovecot:
             extra += f"ssl_cert = <{self.ca_file}\nssl_key = <{self.work / 'key.pem'}\n"
         self.config.write_text(CONFIG.format(
             work=self.work, owner=owner.pw_name, group=group, password=PASSWORD, port=self.port,
-            tls_port=self.tls_port, ssl="yes" if self.tls else "no", extra=extra))
+            tls_port=self.tls_port, ssl="yes" if self.tls else "no", extra=extra, prefix=self.prefix,
+            separator=self.separator))
 
     def start(self, timeout: float = 10.0) -> None:
         # A session of its own: stop() ends the whole group, the IMAP processes with their

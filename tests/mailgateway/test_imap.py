@@ -158,6 +158,27 @@ def test_server_restart_mid_session_reconnects_and_continues(dovecot, sqlite_dat
     assert current.last_check_at > current.last_error_at
 
 
+@pytest.mark.parametrize("configured, expected", [("Processed", "INBOX.Processed"), ("INBOX.Done", "INBOX.Done")])
+def test_a_server_with_a_namespace_prefix_gets_the_processed_folder_under_it(dovecot_factory, sqlite_database,
+                                                                              configured, expected):
+    """Courier, Cyrus and many hosted Dovecots refuse folders outside the personal prefix "INBOX."."""
+    server = dovecot_factory(prefix="INBOX.", separator=".")
+    with server.client("prefixed") as client:
+        with pytest.raises(Exception, match="namespace"):  # what a plain create of the name gets there
+            client.create_folder("Elsewhere")
+    box = mailbox(server, "prefixed", processed_folder=configured)
+    server.deliver("prefixed", [request(1), request(2)])
+    with fetching(box, sqlite_database):
+        assert wait_for(lambda: len(server.uids("prefixed", expected)) == 2)
+    server.deliver("prefixed", [request(3)])
+    with fetching(box, sqlite_database):  # a new connection finds the folder it made
+        assert wait_for(lambda: len(server.uids("prefixed", expected)) == 3)
+    assert inbound_count(sqlite_database) == 3 and server.uids("prefixed") == []
+    with server.client("prefixed") as client:
+        names = sorted(name for _, _, name in client.list_folders())
+    assert names == sorted({"INBOX", expected})
+
+
 def test_uidvalidity_change_rescans_the_folder_without_duplicate_tickets(dovecot, database, services):
     box = mailbox(dovecot, "uidv", folder="Requests", after_fetch="flag", processed_flag="$Helpdesk")
     dovecot.deliver("uidv", [request(n) for n in (1, 2, 3)], folder="Requests")
