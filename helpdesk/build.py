@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from helpdesk.config import PRIORITIES, ConfigError, Settings
+from helpdesk.config import PRIORITIES, ConfigError, OAuth2Settings, Settings
 from helpdesk.secret import load_secret
 from mailgateway.imap import ImapMailbox
+from mailgateway.oauth2 import ClientCredentials, TokenCommand
 from rules import RulesEngine, RuleSet, load_rules
 from workflows.calendar import BusinessCalendar
 from workflows.directory import Directory, DirectoryError
@@ -112,16 +113,17 @@ def build_services(settings: Settings) -> Services:
 
 
 def build_mailboxes(settings: Settings, environ: Mapping[str, str] | None = None) -> list[ImapMailbox]:
-    """The IMAP mailboxes to fetch, each with its password read from its environment variable."""
+    """The IMAP mailboxes to fetch, each with its password (or OAuth 2.0 client secret) read from the environment."""
     environ = os.environ if environ is None else environ
     mailboxes = []
     for name, spec in settings.imap.mailboxes.items():
-        password = environ.get(spec.password_env)
-        if password is None:
-            raise ConfigError(f"imap.mailboxes.{name}.password_env: the environment variable "
-                              f"{spec.password_env} is not set")
+        password, token = "", None
+        if spec.auth == "password":
+            password = _secret(environ, f"imap.mailboxes.{name}.password_env", spec.password_env)
+        else:
+            token = _token_source(environ, f"imap.mailboxes.{name}.oauth2", spec.oauth2)
         mailboxes.append(ImapMailbox(
-            name=name, host=spec.host, port=spec.server_port(), user=spec.user, password=password,
+            name=name, host=spec.host, port=spec.server_port(), user=spec.user, password=password, token=token,
             department=spec.department, address=settings.departments[spec.department].address,
             security=spec.security, ca_file=str(settings.path(spec.ca_file)) if spec.ca_file else None,
             folder=spec.folder, after_fetch=spec.after_fetch, processed_folder=spec.processed_folder,
@@ -131,6 +133,21 @@ def build_mailboxes(settings: Settings, environ: Mapping[str, str] | None = None
             reconnect_max_seconds=spec.reconnect_max_seconds,
         ))
     return mailboxes
+
+
+def _secret(environ: Mapping[str, str], key: str, variable: str) -> str:
+    value = environ.get(variable)
+    if value is None:
+        raise ConfigError(f"{key}: the environment variable {variable} is not set")
+    return value
+
+
+def _token_source(environ: Mapping[str, str], key: str, spec: OAuth2Settings) -> Callable[[], str]:
+    """Where an OAuth 2.0 mailbox's access tokens come from (``mailgateway.oauth2``)."""
+    if spec.token_command is not None:
+        return TokenCommand(spec.token_command, timeout=spec.timeout_seconds)
+    secret = _secret(environ, f"{key}.client_secret_env", spec.client_secret_env)
+    return ClientCredentials(spec.token_url, spec.client_id, secret, spec.scope, timeout=spec.timeout_seconds)
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s"

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -171,6 +172,48 @@ class DepartmentSettings(Section):
         return value.lower()
 
 
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+class OAuth2Settings(Section):
+    """Where an OAuth 2.0 mailbox gets its access tokens (``mailgateway.oauth2``): a token endpoint by the
+    client-credentials grant (Microsoft 365), or a program that prints one (``token_command``)."""
+
+    token_url: str | None = None  # e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token
+    client_id: str | None = None
+    client_secret_env: str | None = Field(None, pattern=_ENV_NAME)  # the secret comes from this variable
+    scope: str = "https://outlook.office365.com/.default"
+    token_command: list[str] | None = None  # e.g. ["/usr/local/bin/imap-token", "hr"]; no shell
+    timeout_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("token_url")
+    @classmethod
+    def _token_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        url = urlsplit(value)
+        if url.scheme == "https" and url.hostname:
+            return value
+        if url.scheme == "http" and url.hostname in _LOOPBACK:
+            return value  # a local token service: the secret does not leave the machine
+        raise ValueError(f"{value!r} is not an https URL (the client secret would travel in clear)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> OAuth2Settings:
+        if self.token_command is not None:
+            if not self.token_command or not self.token_command[0].strip():
+                raise ValueError("token_command needs a program to run")
+            if self.token_url is not None:
+                raise ValueError("give either token_url (with client_id and client_secret_env) or token_command")
+            return self
+        missing = [key for key in ("token_url", "client_id", "client_secret_env") if getattr(self, key) is None]
+        if missing:
+            raise ValueError(f"needs token_command, or token_url, client_id and client_secret_env "
+                             f"({', '.join(missing)} missing)")
+        return self
+
+
 class ImapMailboxSettings(Section):
     """One mailbox the helpdesk fetches mail from, for one department."""
 
@@ -179,7 +222,9 @@ class ImapMailboxSettings(Section):
     security: Literal["tls", "starttls", "plain"] = "tls"
     ca_file: str | None = None  # trust this CA (PEM) instead of the system's
     user: str
-    password_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    auth: Literal["password", "xoauth2"] = "password"
+    password_env: str | None = Field(None, pattern=_ENV_NAME)  # for auth = "password"
+    oauth2: OAuth2Settings | None = None  # for auth = "xoauth2"
     folder: str = "INBOX"
     department: str
     after_fetch: Literal["move", "flag"] = "move"
@@ -204,6 +249,15 @@ class ImapMailboxSettings(Section):
     def _stale_after_a_check(self) -> ImapMailboxSettings:
         if self.stale_after_minutes * 60 <= self.poll_seconds:
             raise ValueError("stale_after_minutes must be longer than poll_seconds")
+        return self
+
+    @model_validator(mode="after")
+    def _credentials(self) -> ImapMailboxSettings:
+        if self.auth == "password" and self.password_env is None:
+            raise ValueError('password_env is required with auth = "password"')
+        if self.auth == "xoauth2" and self.oauth2 is None:
+            raise ValueError('auth = "xoauth2" needs an oauth2 table (token_url, client_id, client_secret_env, '
+                             'or token_command)')
         return self
 
     def server_port(self) -> int:

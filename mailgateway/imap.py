@@ -83,6 +83,9 @@ class ImapMailbox:
     timeout_seconds: float = 30.0
     reconnect_base_seconds: float = 1.0
     reconnect_max_seconds: float = 300.0
+    # OAuth 2.0 instead of the password: a source of access tokens (``mailgateway.oauth2``), asked at every
+    # connect; the login is SASL XOAUTH2, as Microsoft 365 and Google Workspace require.
+    token: Callable[[], str] | None = field(default=None, repr=False, compare=False)
 
 
 class ServerClosed(ConnectionError):
@@ -144,11 +147,25 @@ class MailboxFetcher:
         try:
             if box.security == "starttls":
                 client.starttls(context)
-            client.login(box.user, box.password)
+            if box.token is None:
+                client.login(box.user, box.password)
+            else:
+                self._oauth2_login(client)
         except BaseException:
             _close(client)
             raise
         return client
+
+    def _oauth2_login(self, client: IMAPClient) -> None:
+        """Log in with an access token (SASL XOAUTH2); a refused token is dropped so the next try gets a new one."""
+        box = self.mailbox
+        try:
+            client.oauth2_login(box.user, box.token())
+        except (IMAPClientError, imaplib.IMAP4.error):
+            invalidate = getattr(box.token, "invalidate", None)
+            if invalidate is not None:
+                invalidate()
+            raise
 
     def _serve(self, client: IMAPClient, stop: threading.Event) -> None:
         box = self.mailbox

@@ -102,11 +102,15 @@ class Dovecot:
     host = "127.0.0.1"
 
     def __init__(self, workdir: str | Path | None = None, *, tls: bool = False,
-                 capabilities: str | None = None, prefix: str = "", separator: str = "/") -> None:
+                 capabilities: str | None = None, prefix: str = "", separator: str = "/",
+                 introspection_url: str | None = None) -> None:
         """``capabilities`` replaces what the server offers after login, e.g. "IMAP4rev1 UIDPLUS" (no MOVE, no IDLE);
-        ``prefix`` and ``separator`` shape the personal namespace ("INBOX." and "." as Courier and Cyrus have it)."""
+        ``prefix`` and ``separator`` shape the personal namespace ("INBOX." and "." as Courier and Cyrus have it);
+        with ``introspection_url`` it also takes OAuth 2.0 logins (XOAUTH2, OAUTHBEARER), asking that URL whether
+        a token is active (RFC 7662: ``token=...`` posted, ``{"active": true, "username": ...}`` back)."""
         self.capabilities = capabilities
         self.prefix, self.separator = prefix, separator
+        self.introspection_url = introspection_url
         self.work = Path(workdir or tempfile.mkdtemp(prefix="helpdesk-dovecot-"))
         self.port = _free_port()
         self.tls_port = _free_port() if tls else 0
@@ -139,7 +143,16 @@ class Dovecot:
                             "-keyout", str(self.work / "key.pem"), "-out", str(self.ca_file)],
                            check=True, capture_output=True)
             extra += f"ssl_cert = <{self.ca_file}\nssl_key = <{self.work / 'key.pem'}\n"
-        self.config.write_text(CONFIG.format(
+        config = CONFIG
+        if self.introspection_url:
+            settings = self.work / "oauth2.conf.ext"
+            settings.write_text(f"introspection_mode = post\nintrospection_url = {self.introspection_url}\n"
+                                "username_attribute = username\nactive_attribute = active\nactive_value = true\n")
+            config = config.replace("auth_mechanisms = plain login", "auth_mechanisms = plain login xoauth2 oauthbearer")
+            config = config.replace("passdb {{\n  driver = static", (
+                "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = " + str(settings)
+                + "\n}}\npassdb {{\n  driver = static\n  mechanisms = plain login"))
+        self.config.write_text(config.format(
             work=self.work, owner=owner.pw_name, group=group, password=PASSWORD, port=self.port,
             tls_port=self.tls_port, ssl="yes" if self.tls else "no", extra=extra, prefix=self.prefix,
             separator=self.separator))
