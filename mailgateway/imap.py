@@ -120,7 +120,8 @@ class MailboxFetcher:
         self._registered = False
         self._healthy_since = utcnow()
         self._stale = False
-        self._processed = mailbox.processed_folder  # as the server names it (``processed_folder``)
+        # The folders as the server names them (``source_folder``, ``processed_folder``), found at each connect.
+        self._folder, self._processed = mailbox.folder, mailbox.processed_folder
 
     def run(self, stop: threading.Event) -> None:
         """Connect, check, wait for mail, repeat; after a failure reconnect with backoff."""
@@ -169,11 +170,13 @@ class MailboxFetcher:
 
     def _serve(self, client: IMAPClient, stop: threading.Event) -> None:
         box = self.mailbox
+        prefix = _personal_prefix(client)
+        self._folder = source_folder(client, box.folder, prefix)
         if box.after_fetch == "move":
-            self._processed = processed_folder(client, box.processed_folder)
+            self._processed = processed_folder(client, box.processed_folder, prefix)
         use_idle = box.idle and client.has_capability("IDLE")
         log.info("event=imap_connected mailbox=%s folder=%s idle=%s move=%s processed_folder=%s", box.name,
-                 box.folder, use_idle, client.has_capability("MOVE"),
+                 self._folder, use_idle, client.has_capability("MOVE"),
                  self._processed if box.after_fetch == "move" else "-")
         while not stop.is_set():
             self.check(client, stop)
@@ -185,7 +188,7 @@ class MailboxFetcher:
 
     def check(self, client: IMAPClient, stop: threading.Event | None = None) -> int:
         """Store the folder's messages not stored yet, mark them processed; returns how many were stored."""
-        selected = client.select_folder(self.mailbox.folder)
+        selected = client.select_folder(self._folder)
         stored = 0
         while True:
             stored += self._store_waiting(client, selected[b"UIDVALIDITY"], stop)
@@ -194,7 +197,7 @@ class MailboxFetcher:
             # Mail that came during the pass may have been announced to a command whose
             # answer had no room for it; selecting again shows it (UIDNEXT moved). From
             # this select on, the server announces anything new, in IDLE too.
-            again = client.select_folder(self.mailbox.folder)
+            again = client.select_folder(self._folder)
             if [again.get(key) for key in _VIEW] == [selected.get(key) for key in _VIEW]:
                 break
             selected = again
@@ -333,17 +336,25 @@ class MailboxFetcher:
                         self._healthy_since.isoformat(), quiet.total_seconds() / 60)
 
 
-def processed_folder(client: IMAPClient, name: str) -> str:
+def source_folder(client: IMAPClient, name: str, prefix: str) -> str:
+    """The folder to fetch from, as this server names it: ``Requests`` is ``INBOX.Requests`` on a server
+    with that personal prefix when only the latter exists (see ``processed_folder``); INBOX is INBOX."""
+    if not prefix or name.upper() == "INBOX" or name.startswith(prefix) or client.folder_exists(name):
+        return name
+    return prefix + name if client.folder_exists(prefix + name) else name
+
+
+def processed_folder(client: IMAPClient, name: str, prefix: str) -> str:
     """The folder processed mail is moved to, as this server names it; made when missing.
 
     Many servers (Courier, Cyrus, and Dovecot as hosting providers set it up) keep
-    every personal folder under a namespace prefix such as ``INBOX.`` (RFC 2342) and
-    refuse to make ``Processed`` at the top. A name that does not start with the
-    personal prefix is then looked for as it is and with the prefix, and made with
-    the prefix: ``Processed`` becomes ``INBOX.Processed`` there, and stays
-    ``Processed`` on a server without a prefix (Gmail, Exchange, Dovecot's default).
+    every personal folder under a namespace prefix such as ``INBOX.`` (RFC 2342,
+    ``prefix``: see ``_personal_prefix``) and refuse to make ``Processed`` at the
+    top. A name that does not start with the prefix is then looked for as it is and
+    with the prefix, and made with the prefix: ``Processed`` becomes
+    ``INBOX.Processed`` there, and stays ``Processed`` on a server without a prefix
+    (Gmail, Exchange, Dovecot's default).
     """
-    prefix = _personal_prefix(client)
     candidates = [name] if not prefix or name.startswith(prefix) else [name, prefix + name]
     for candidate in candidates:
         if client.folder_exists(candidate):

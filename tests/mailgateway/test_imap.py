@@ -158,25 +158,28 @@ def test_server_restart_mid_session_reconnects_and_continues(dovecot, sqlite_dat
     assert current.last_check_at > current.last_error_at
 
 
-@pytest.mark.parametrize("configured, expected", [("Processed", "INBOX.Processed"), ("INBOX.Done", "INBOX.Done")])
+@pytest.mark.parametrize("folder, configured, expected", [
+    ("INBOX", "Processed", "INBOX.Processed"), ("INBOX", "INBOX.Done", "INBOX.Done"),
+    ("INBOX.Requests", "Processed", "INBOX.Processed")])
 def test_a_server_with_a_namespace_prefix_gets_the_processed_folder_under_it(dovecot_factory, sqlite_database,
-                                                                              configured, expected):
-    """Courier, Cyrus and many hosted Dovecots refuse folders outside the personal prefix "INBOX."."""
+                                                                              folder, configured, expected):
+    """Courier, Cyrus and many hosted Dovecots refuse folders outside the personal prefix "INBOX."; a folder
+    configured without the prefix ("Requests") is found under it."""
     server = dovecot_factory(prefix="INBOX.", separator=".")
     with server.client("prefixed") as client:
         with pytest.raises(Exception, match="namespace"):  # what a plain create of the name gets there
             client.create_folder("Elsewhere")
-    box = mailbox(server, "prefixed", processed_folder=configured)
-    server.deliver("prefixed", [request(1), request(2)])
+    box = mailbox(server, "prefixed", folder=folder.removeprefix("INBOX."), processed_folder=configured)
+    server.deliver("prefixed", [request(1), request(2)], folder=folder)
     with fetching(box, sqlite_database):
         assert wait_for(lambda: len(server.uids("prefixed", expected)) == 2)
-    server.deliver("prefixed", [request(3)])
+    server.deliver("prefixed", [request(3)], folder=folder)
     with fetching(box, sqlite_database):  # a new connection finds the folder it made
         assert wait_for(lambda: len(server.uids("prefixed", expected)) == 3)
-    assert inbound_count(sqlite_database) == 3 and server.uids("prefixed") == []
+    assert inbound_count(sqlite_database) == 3 and server.uids("prefixed", folder) == []
     with server.client("prefixed") as client:
         names = sorted(name for _, _, name in client.list_folders())
-    assert names == sorted({"INBOX", expected})
+    assert names == sorted({"INBOX", folder, expected})
 
 
 def test_uidvalidity_change_rescans_the_folder_without_duplicate_tickets(dovecot, database, services):
