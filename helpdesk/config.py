@@ -50,14 +50,34 @@ class GatewaySettings(Section):
     max_sessions: int = Field(200, ge=1)
 
 
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
 class OutboundSettings(Section):
     relay_host: str = "127.0.0.1"
     relay_port: int = Field(2526, ge=1, le=65535)
     relay_timeout_seconds: float = Field(30.0, gt=0)
+    # STARTTLS when offered (opportunistic), required and verified (starttls), TLS on connect (tls), or none
+    relay_security: Literal["opportunistic", "starttls", "tls", "none"] = "opportunistic"
+    relay_ca_file: str | None = None  # trust this CA (PEM) for the relay instead of the system's
+    relay_user: str | None = None  # log in (AUTH) as this user ...
+    relay_password_env: str | None = Field(None, pattern=_ENV_NAME)  # ... password from here
     max_attempts: int = Field(12, ge=1)
     retry_base_seconds: float = Field(30.0, gt=0)
     retry_max_seconds: float = Field(3600.0, gt=0)
     max_automatic_replies_per_sender_per_hour: int = Field(5, ge=0)
+
+    @model_validator(mode="after")
+    def _login_over_tls(self) -> OutboundSettings:
+        if self.relay_user is None:
+            return self
+        if self.relay_password_env is None:
+            raise ValueError("relay_user needs relay_password_env (the variable that holds the password)")
+        if self.relay_security not in ("starttls", "tls") and self.relay_host not in _LOOPBACK:
+            raise ValueError('relay_user needs relay_security = "starttls" or "tls": the password must not '
+                             "travel in clear or to a relay whose certificate is not checked")
+        return self
 
 
 class CaptureSettings(Section):
@@ -170,10 +190,6 @@ class DepartmentSettings(Section):
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
             raise ValueError(f"{value!r} is not an email address")
         return value.lower()
-
-
-_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class OAuth2Settings(Section):

@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable
 
 from helpdesk.build import build_mailboxes, build_services, load_ruleset, log_file
-from helpdesk.config import Settings
+from helpdesk.config import ConfigError, Settings
 from mailgateway.capture import CaptureRelay
 from mailgateway.imap import MailboxFetcher
 from mailgateway.outbound import OutboundSender, RelaySettings
@@ -474,6 +474,14 @@ def run_worker(settings: Settings, parent_pid: int | None = None, announce=None,
 
 def _relay(settings: Settings) -> RelaySettings:
     out = settings.outbound
+    password = ""
+    if out.relay_user is not None:
+        password = os.environ.get(out.relay_password_env, "")
+        if not password:
+            raise ConfigError(f"outbound.relay_password_env: the environment variable {out.relay_password_env} "
+                              "is not set")
     return RelaySettings(host=out.relay_host, port=out.relay_port, timeout=out.relay_timeout_seconds,
                          max_attempts=out.max_attempts, retry_base_seconds=out.retry_base_seconds,
-                         retry_max_seconds=out.retry_max_seconds)
+                         retry_max_seconds=out.retry_max_seconds, security=out.relay_security,
+                         ca_file=str(settings.path(out.relay_ca_file)) if out.relay_ca_file else None,
+                         user=out.relay_user, password=password)

@@ -6,6 +6,16 @@ another short one, so a slow relay never blocks the pipeline. Temporary
 failures (4xx, connection errors) are retried with exponential backoff;
 5xx replies or too many attempts mark the row failed. A crash while
 sending means the lease runs out and the row is sent again (at least once).
+
+The connection to the relay (``RelaySettings.security``): ``opportunistic``
+(the default) upgrades with STARTTLS whenever the relay offers it, without
+checking its certificate, as an MTA does (RFC 7435); ``starttls`` requires
+STARTTLS and a certificate the system (or ``ca_file``) trusts for the host;
+``tls`` is TLS from the first byte (port 465) with the same check; ``none``
+stays in clear. With a ``user`` the sender logs in (AUTH) once the
+connection is secured. Every failure to connect, secure or log in is
+temporary: the mail waits and is retried while the relay or its settings
+are put right.
 """
 from __future__ import annotations
 
@@ -14,7 +24,8 @@ import logging
 import re
 import smtplib
 import socket
-from dataclasses import dataclass
+import ssl
+from dataclasses import dataclass, field
 
 from storage import Database, Outbox, OutboxStatus, utcnow
 from storage import repo
@@ -31,6 +42,14 @@ class RelaySettings:
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
     lease_seconds: float = 300.0
+    security: str = "opportunistic"  # "opportunistic" | "starttls" | "tls" | "none"
+    ca_file: str | None = None  # trust this CA (PEM) for the relay instead of the system's
+    user: str | None = None  # log in (AUTH) as this user ...
+    password: str = field(default="", repr=False)  # ... with this password
+
+
+class RelayRefused(smtplib.SMTPException):
+    """The relay cannot be used as configured (no STARTTLS offered where it is required)."""
 
 
 @dataclass(frozen=True)
@@ -66,14 +85,13 @@ class OutboundSender:
 
     def _deliver(self, leased) -> list[Attempt]:
         try:
-            client = smtplib.SMTP(self.relay.host, self.relay.port, timeout=self.relay.timeout)
+            client = self._connect()
         except (OSError, smtplib.SMTPException) as exc:
             error = f"relay unreachable: {type(exc).__name__}: {exc}"
             log.warning("event=relay_unreachable host=%s port=%s error=%s", self.relay.host, self.relay.port, exc)
             return [Attempt(outbox_id, False, False, error) for outbox_id, *_ in leased]
         results = []
         try:
-            client.ehlo_or_helo_if_needed()
             for outbox_id, mail_from, rcpt_to, raw in leased:
                 results.append(_send_one(client, outbox_id, mail_from, rcpt_to, raw))
                 if not results[-1].ok and not results[-1].permanent and "disconnected" in (results[-1].error or ""):
@@ -85,6 +103,42 @@ class OutboundSender:
         done = {attempt.outbox_id for attempt in results}
         results += [Attempt(i, False, False, "relay session ended early") for i, *_ in leased if i not in done]
         return results
+
+    def _connect(self) -> smtplib.SMTP:
+        """A session with the relay, secured and logged in as configured (see the module's docstring)."""
+        try:
+            return self._session(self.relay.security)
+        except (ssl.SSLError, smtplib.SMTPResponseException) as exc:
+            # A relay that offers STARTTLS but cannot do it: opportunistic TLS then goes on in clear,
+            # as MTAs do, unless a password would travel with it.
+            if self.relay.security != "opportunistic" or self.relay.user or isinstance(
+                    exc, smtplib.SMTPAuthenticationError):
+                raise
+            log.warning("event=relay_starttls_failed host=%s error=%s (sending in clear)", self.relay.host, exc)
+            return self._session("none")
+
+    def _session(self, security: str) -> smtplib.SMTP:
+        relay = self.relay
+        if security == "tls":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(relay.host, relay.port, timeout=relay.timeout,
+                                                    context=_verifying(relay.ca_file))
+        else:
+            client = smtplib.SMTP(relay.host, relay.port, timeout=relay.timeout)
+        try:
+            client.ehlo_or_helo_if_needed()
+            if security in ("starttls", "opportunistic"):
+                if client.has_extn("starttls"):
+                    context = _verifying(relay.ca_file) if security == "starttls" else _unverified()
+                    client.starttls(context=context)
+                    client.ehlo()
+                elif security == "starttls":
+                    raise RelayRefused('the relay does not offer STARTTLS (relay_security = "starttls")')
+            if relay.user:
+                client.login(relay.user, relay.password)
+        except BaseException:
+            _close(client)
+            raise
+        return client
 
     def _record(self, results: list[Attempt]) -> None:
         now = utcnow()
@@ -137,6 +191,26 @@ def _reset(client: smtplib.SMTP) -> None:
     try:
         client.rset()
     except (OSError, smtplib.SMTPException):
+        pass
+
+
+def _verifying(ca_file: str | None) -> ssl.SSLContext:
+    """TLS that checks the relay's certificate and host name (against ``ca_file`` if given)."""
+    return ssl.create_default_context(cafile=ca_file)
+
+
+def _unverified() -> ssl.SSLContext:
+    """TLS for opportunistic STARTTLS: encrypted, whoever's certificate it is (RFC 7435)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _close(client: smtplib.SMTP) -> None:
+    try:
+        client.close()
+    except OSError:
         pass
 
 
