@@ -74,12 +74,27 @@ def from_delivery_status(text: str) -> list[Recipient]:
             if "action" not in fields:
                 continue
         address = _report_address(fields)
-        status = _STATUS.search(fields.get("status", ""))
         action = (fields.get("action", shared_action).split() or [None])[0]
+        action = action.lower() if action else None
         diagnostic = _typed_value(fields.get("diagnostic-code", "")) or None
-        result.append(recipient(address.lower(), status.group() if status else None,
-                                action.lower() if action else None, diagnostic))
+        status = _STATUS.search(fields.get("status", ""))
+        if status:
+            status = status.group()
+        elif diagnostic:
+            status = _status_of_diagnostic(diagnostic, action)
+        result.append(recipient(address.lower(), status, action, diagnostic))
     return result
+
+
+def _status_of_diagnostic(diagnostic: str, action: str | None) -> str | None:
+    """A record without a Status field (some gateways write none): the status its Diagnostic-Code
+    states ("550 5.1.1 User unknown"), else the one its words mean in its reply code's class."""
+    outcome = {FAILED: FAILED, DELAYED: DELAYED}.get(action or "", "")
+    stated = _pick_status(diagnostic, outcome or FAILED)
+    if stated:
+        return stated[0]
+    basic = _BASIC_CODE.search(diagnostic + " ")
+    return _status_from_words(diagnostic, outcome, f"{basic.group(1)}.0.0" if basic else None)
 
 
 def _report_address(fields: dict[str, str]) -> str:

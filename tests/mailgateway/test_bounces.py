@@ -106,6 +106,20 @@ def test_an_action_in_the_per_message_block_is_no_recipient_of_its_own():
         ("jdoe@partner.example", "5.2.1", "failed", True)]
 
 
+@pytest.mark.parametrize("diagnostic, action, status", [
+    ("smtp; 550 5.1.1 User unknown", "failed", "5.1.1"),
+    ("smtp; 552 Mailbox full", "failed", "5.2.2"),
+    ("smtp; 451 Temporary local problem", "delayed", "4.0.0"),
+    ("X-Notes; the recipient could not be reached", "failed", None),
+])
+def test_a_record_without_a_status_field_takes_it_from_the_diagnostic(diagnostic, action, status):
+    # Some gateways write Final-Recipient, Action and Diagnostic-Code but no Status field.
+    text = ("Reporting-MTA: dns; gw.partner.example\n\n"
+            f"Final-Recipient: <jdoe@partner.example>\nAction: {action}\nRemote-MTA: MRT; 192.0.2.7\n"
+            f"Diagnostic-Code: {diagnostic}\n")
+    assert [(r.email, r.status, r.action) for r in from_delivery_status(text)] == [("jdoe@partner.example", status, action)]
+
+
 def test_a_report_with_one_failed_and_one_delayed_recipient_is_a_bounce():
     raw = (SAMPLES / "postfix_delayed.eml").read_bytes().replace(
         b"Will-Retry-Until: Sat, 28 Nov 2026 10:00:03 +0100 (CET)\n",
