@@ -334,26 +334,35 @@ _LOCAL_NAMES = re.compile(r"following (?:recipients?|address(?:es|\(es\))?|users
                           re.IGNORECASE)
 #: The enhanced status (RFC 3463) that a report's words mean, for reports that write none.
 _REASON_STATUS = {detail: re.compile(words, re.IGNORECASE) for detail, words in (
-    ("2.2", (r"mail ?box (?:is )?full|over ?quota|quota (?:exceeded|full)|exceed(?:s|ed)? (?:the |his |her )?(?:storage|quota)"
-            r"|mailbox (?:size|storage) limit|insufficient (?:disk |storage )?space|space not enough|out of (?:disk )?space")),
+    ("2.2", (r"mail ?(?:box|folder) (?:is )?full|full mail ?box|over (?:the allowed |its |his |her |their )?(?:disk )?quota"
+            r"|overquota|quota (?:exceeded|full|violation|usage exceeded)|disk quota|exceed(?:s|ed|ing)? (?:\w+ ){0,3}"
+            r"(?:storage|quota|disk space)|mailbox (?:size |storage )?(?:limit|exceeded)|insufficient (?:disk |storage )?space"
+            r"|space not enough|out of (?:disk )?space|(?:not have|not) enough (?:storage )?space|boite du destinataire pleine")),
     ("2.1", (r"account (?:has been |is )?(?:disabled|suspended|deactivated|inactive|locked|blocked)|deactivated mailbox"
             r"|mailbox (?:is )?(?:disabled|inactive|suspended)|user (?:account )?(?:is )?(?:disabled|suspended|inactive)"
-            r"|account is disabled|discontinued")),
+            r"|account is disabled|discontinued|(?:has been|is currently) suspended|mailbox (?:is )?frozen"
+            r"|temporarily (?:inactive|locked)|inactive user")),
     ("1.2", (r"host (?:or domain name )?not found|host unknown|unknown host|domain (?:name )?(?:not found|does not exist)"
-            r"|no such domain|unrouteable mail domain|nameserver error|name server error|MX (?:record )?not found")),
-    ("3.4", r"message (?:is )?too (?:large|big)|message size exceeds|exceeds (?:the )?(?:maximum|size limit)|size limit"),
+            r"|no such domain|unrouteable mail domain|nameserver error|name server error|MX (?:record )?not found"
+            r"|unknown domain|domain must exist|domain (?:is )?not reachable|name or service not known")),
+    ("3.4", (r"message (?:is |file )?too (?:large|big)|(?:message|mail) (?:size|length) exceed(?:s|ed)|exceeds (?:the )?"
+             r"(?:maximum|size limit|administrative limit)|size limit|message size exceeded|taille limite du message")),
     ("1.1", (r"user (?:is )?unknown|unknown (?:user|recipient|address|local[- ]part)|no such (?:user|recipient|mailbox|address)"
             r"|no mailbox|mailbox (?:not found|unavailable|does not exist)|(?:address|user|recipient|mailbox) (?:not found|"
             r"does not exist|doesn't exist)|does not exist|not listed in (?:the )?(?:domino directory|public name & address book)"
-            r"|not a valid (?:user|recipient|mailbox|address)|invalid (?:recipient|mailbox|user)|(?:user|address) not known"
+            r"|not a valid (?:user|recipient|mailbox|address)|invalid (?:final delivery )?(?:recipient|mailbox|user(?:id)?|address)"
+            r"|(?:user|address) not known|not a known user|address (?:unknown|not present in directory)|bad[-_ ]recipient"
+            r"|non[- ]?existent user|no account by that name|no such person|recipient not found|(?:address|recipient|user|mailbox) could not be found"
             r"|doesn't have an? .{1,40} account|name is not recognized|no longer (?:active|valid|exists)|unrouteable address"
             r"|not our customer|account (?:does not exist|not found)|existiert nicht|unbekannt|inconnu|n'existe pas"
             r"|desconocido|no existe|sconosciuto|non esiste|onbekend|bestaat niet|desconhecido|não existe"
-            r"|не существует|не найден|нет такого|存在しません|見つかりません|不明なユーザ|不存在")),
+            r"|nessun utente|не существует|не найден|нет такого|存在しません|見つかりません|リストにありません|不明なユーザ|不存在")),
     ("4.1", r"connection (?:timed out|refused)|timed out|could not connect|no route to host|network is unreachable"),
     ("7.1", (r"\bspam\b|blacklist|blocklist|\bblocked\b|relay(?:ing)? (?:denied|not permitted|prohibited)|not permitted to relay"
             r"|access denied|policy|not accepting mail|refused")),
-    ("4.7", r"expired|too long in (?:the )?queue|retry time(?:out)? (?:exceeded|reached)|exceeded maximum delivery attempts"),
+    ("4.7", (r"expired|in (?:the )?queue too long|too long in (?:the )?queue|retry time(?:out)? (?:exceeded|reached)"
+             r"|exceeded maximum delivery attempts|not been collected after|failing for a long time|long failure period"
+             r"|allowed queue period|after multiple retries")),
 )}  # in the order they are tried
 _UNKNOWN_RECIPIENT = _REASON_STATUS["1.1"]
 _REPORT_SECTION = 20_000
@@ -510,6 +519,7 @@ def _status_from_words(text: str, outcome: str, basic: str | None) -> str | None
     klass = basic[0] if basic else {FAILED: "5", DELAYED: "4"}.get(outcome)
     if klass is None:
         return basic
+    text = " ".join(text.split())  # the words may be wrapped ("Mail quota\n    exceeded")
     for detail, words in _REASON_STATUS.items():
         if words.search(text):
             return f"{klass}.{detail}"

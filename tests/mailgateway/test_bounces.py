@@ -471,6 +471,14 @@ def test_a_person_writing_with_the_subject_mail_error_is_normal():
     ("connect to mx.partner.example[192.0.2.25]:25: Connection refused", "5.4.1"),
     ("550 5.2.1 Mailbox disabled, user unknown", "5.2.1"),  # a status written wins over words
     ("550 something went wrong", "5.0.0"),
+    ("This person's account is exceeding their\n    quota.", "5.2.2"),  # the words wrapped
+    ("The message could not be delivered because the user's mailfolder is full.", "5.2.2"),
+    ("permission denied. Command output: Mail quota\n    exceeded.", "5.2.2"),
+    ("Invalid final delivery userid", "5.1.1"),
+    ("554 Recipient address rejected: unknown domain name", "5.1.2"),
+    ("552 Message length exceeds administrative limit", "5.3.4"),
+    ("The mailbox has been suspended", "5.2.1"),
+    ("The message has been in the queue too long", "5.4.7"),
 ])
 def test_a_report_without_a_status_gets_the_one_its_words_mean(words, status):
     body = f"I'm afraid I wasn't able to deliver your message to the following addresses.\n\n<jdoe@partner.example>:\n{words}\n"
@@ -552,6 +560,7 @@ def test_a_person_quoting_a_reports_words_is_normal(subject, body):
     ("------- Failure Reasons  --------\n\nUser not listed in public Name & Address Book\njdoe@partner.example\n", "5.1.1"),
     ("Die Nachricht konnte nicht zugestellt werden.\n\njdoe@partner.example\nEmpfänger unbekannt\n", "5.1.1"),
     ("以下のアドレスへのメールは送信できませんでした。\n\njdoe@partner.example\n宛先のメールアドレスが見つかりません。\n", "5.1.1"),
+    ("------- Failure Reasons  --------\n\nユーザ名がディレクトリのリストにありません\njdoe@partner.example\n", "5.1.1"),  # Notes, Japanese
 ])
 def test_words_around_the_address_give_the_status(body, status):
     classification = classify(parse(_report("Undeliverable Mail", body, sender="Postmaster <postmaster@partner.example>")))
