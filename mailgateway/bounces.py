@@ -455,7 +455,16 @@ def from_text(text: str, outcome: str, failed_header: str, own: set[str], domain
     if not addresses:
         named, summarised = _addresses_in_text(section, own)
         addresses = named or summarised or _local_names(section, domain)
-    return [_recipient_in_text(address, section, outcome) for address in addresses]
+    lowered = section.lower()
+    starts = [lowered.find(address) for address in addresses]
+    return [_recipient_in_text(address, section, outcome, start, _words_end(start, starts), len(addresses) == 1)
+            for address, start in zip(addresses, starts)]
+
+
+def _words_end(start: int, starts: list[int]) -> int:
+    """Where the words about the recipient named at ``start`` end: some lines on, or sooner where the
+    report names the next recipient (whose status is not this one's)."""
+    return min([start + _WINDOW, *(other for other in starts if other > start)])
 
 
 def _addresses_in_text(section: str, own: set[str]) -> tuple[list[str], list[str]]:
@@ -492,13 +501,16 @@ def _local_names(section: str, domain: str) -> list[str]:
     return [f"{name.lower()}@{domain}" for name in names[:_MAX_RECIPIENTS]]
 
 
-def _recipient_in_text(address: str, section: str, outcome: str) -> Recipient:
-    start = section.lower().find(address)
-    window = (start, start + _WINDOW) if start >= 0 else (0, 0)
-    status, diagnostic = _pick_status(section, outcome, *window) or _pick_status(section, outcome) or (None, None)
+def _recipient_in_text(address: str, section: str, outcome: str, start: int, end: int, alone: bool) -> Recipient:
+    """The status and diagnostic the words about one recipient give; the codes anywhere in the report
+    count only when it names this recipient alone (or not at all), not another's."""
+    window = (start, end) if start >= 0 else (0, 0)
+    anywhere = alone or start < 0
+    status, diagnostic = (_pick_status(section, outcome, *window) or (anywhere and _pick_status(section, outcome))
+                          or (None, None))
     stated = status is not None
     if status is None:
-        basic = _BASIC_CODE.search(section, *window) or _BASIC_CODE.search(section)
+        basic = _BASIC_CODE.search(section, *window) or (anywhere and _BASIC_CODE.search(section))
         if basic:
             status = f"{basic.group(1)}.0.0"
             diagnostic = _line_at(section, basic.start())

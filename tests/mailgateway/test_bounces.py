@@ -598,3 +598,18 @@ def test_a_report_about_an_out_of_office_reply_is_still_a_bounce():
     raw = _report("Undeliverable: Automatic reply: Toner", "Delivery has failed to these recipients or groups:\n\n"
                   "jdoe@partner.example\n", sender="Microsoft Outlook <postmaster@partner.example>")
     assert _kind_and_addresses(raw) == ("bounce", ["jdoe@partner.example"])
+
+
+def test_each_recipient_of_a_report_gets_its_own_status_not_anothers():
+    # qmail and its kin write one block per recipient; a block with words and no code is not given the
+    # code of the block before or after it.
+    body = ("Hi. This is the qmail-send program at mx.partner.example.\n"
+            "I'm afraid I wasn't able to deliver your message to the following addresses.\n\n"
+            "<jdoe@partner.example>:\nThe users mailfolder is over the allowed quota (size).\n\n"
+            "<anna@partner.example>:\n192.0.2.25 does not like recipient.\n"
+            "Remote host said: 550 5.1.1 <anna@partner.example>... User Unknown\n\n"
+            "<ben@partner.example>:\nThis account has been suspended.\n\n"
+            "--- Below this line is a copy of the message.\n")
+    classification = classify(parse(_report("failure notice", body)))
+    assert [(r.email, r.status) for r in classification.recipients] == [
+        ("jdoe@partner.example", "5.2.2"), ("anna@partner.example", "5.1.1"), ("ben@partner.example", "5.2.1")]
