@@ -14,6 +14,7 @@ is ``failed``.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -135,6 +136,45 @@ def outcome_of(recipients: list[Recipient]) -> str | None:
         return DELIVERED
     classes = {(r.status or " ")[0] for r in recipients}
     return FAILED if "5" in classes else DELAYED if "4" in classes else DELIVERED if "2" in classes else None
+
+
+# --- Amazon SES notifications ----------------------------------------------------------
+
+_SES_TYPES = ("Bounce", "Complaint", "Delivery")
+
+
+def from_ses_notification(text: str) -> tuple[str, list[Recipient]] | None:
+    """An Amazon SES notification, mailed by SNS as JSON (bare, or as the "Message" of SNS's own JSON):
+    its type (``Bounce``, ``Complaint`` or ``Delivery``) and the recipients it reports; None for any
+    other text."""
+    if not text[:100].lstrip().startswith("{"):
+        return None
+    text = text.lstrip()
+    if "Type" not in text[:2000]:
+        return None
+    try:
+        notice, end = json.JSONDecoder().raw_decode(text)
+        if text[end:].strip() and not text[end:].lstrip().startswith("--"):
+            return None  # JSON in a person's sentence; after a notification, only SNS's "--" footer follows
+        if isinstance(notice.get("Message"), str):
+            notice = json.loads(notice["Message"])
+    except (ValueError, AttributeError):
+        return None
+    kind = notice.get("notificationType") or notice.get("eventType") if isinstance(notice, dict) else None
+    details = notice.get(kind.lower()) if kind in _SES_TYPES else None
+    if not isinstance(details, dict):
+        return None
+    if kind == "Bounce":
+        default = "5.0.0" if details.get("bounceType") == "Permanent" else "4.0.0"
+        bounced = [r for r in details.get("bouncedRecipients", []) if isinstance(r, dict)]
+        recipients = [recipient(str(r.get("emailAddress", "")).lower(), r.get("status") or default,
+                                r.get("action") or FAILED, r.get("diagnosticCode")) for r in bounced]
+    elif kind == "Delivery":
+        recipients = [recipient(str(address).lower(), "2.0.0", DELIVERED, details.get("smtpResponse"))
+                      for address in details.get("recipients", [])]
+    else:
+        recipients = []
+    return kind, recipients
 
 
 # --- Reports in an MTA's own words -----------------------------------------------------

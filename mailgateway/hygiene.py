@@ -117,6 +117,18 @@ def feedback_report(message: _Message) -> Classification | None:
     return None
 
 
+def ses_notification(message: _Message) -> Classification | None:
+    """Amazon SES's notice of a bounce, a complaint or a delivery, mailed by SNS as JSON."""
+    notice = bounces.from_ses_notification(message.parsed.text)
+    if notice is None:
+        return None
+    kind, recipients = notice
+    if kind == "Complaint":
+        return Classification(FEEDBACK_REPORT, "Amazon SES complaint notification")
+    outcome = bounces.outcome_of(recipients) or (bounces.FAILED if kind == "Bounce" else bounces.DELIVERED)
+    return Classification(_REPORT_KINDS[outcome], "Amazon SES notification", tuple(recipients))
+
+
 def delivery_report(message: _Message) -> Classification | None:
     """RFC 3464: a multipart/report with a message/delivery-status part."""
     parsed = message.parsed
@@ -284,7 +296,7 @@ def autoreply_text(message: _Message) -> Classification | None:
     return None
 
 
-CHECKS = (feedback_report, delivery_report, read_receipt, challenge_response, text_bounce, autoreply_header,
+CHECKS = (feedback_report, ses_notification, delivery_report, read_receipt, challenge_response, text_bounce, autoreply_header,
           bulk_header, autoreply_suppressed, autoreply_subject, bulk_precedence, auto_submitted, autoreply_text)
 
 

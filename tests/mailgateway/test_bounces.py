@@ -613,3 +613,45 @@ def test_each_recipient_of_a_report_gets_its_own_status_not_anothers():
     classification = classify(parse(_report("failure notice", body)))
     assert [(r.email, r.status) for r in classification.recipients] == [
         ("jdoe@partner.example", "5.2.2"), ("anna@partner.example", "5.1.1"), ("ben@partner.example", "5.2.1")]
+
+
+def _sns_mail(body: str) -> bytes:
+    return ("From: AWS Notifications <no-reply@sns.example.com>\nTo: it@corp.example\nSubject: AWS Notification Message\n"
+            "Message-ID: <sns.1@sns.example.com>\nContent-Type: text/plain; charset=utf-8\n\n" + body).encode()
+
+
+_SES_BOUNCE = ('{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":['
+               '{"emailAddress":"JDoe@partner.example","action":"failed","status":"5.1.1",'
+               '"diagnosticCode":"smtp; 550 5.1.1 user unknown"},{"emailAddress":"anna@partner.example"}]},'
+               '"mail":{"source":"it@corp.example","destination":["JDoe@partner.example","anna@partner.example"]}}')
+
+
+def test_an_amazon_ses_bounce_notification_is_a_bounce_with_its_recipients():
+    raw = _sns_mail(_SES_BOUNCE + "\n\n--\nIf you wish to stop receiving notifications from this topic, click below.\n")
+    classification = classify(parse(raw))
+    assert classification.kind == "bounce"
+    assert [(r.email, r.status, r.action, r.hard) for r in classification.recipients] == [
+        ("jdoe@partner.example", "5.1.1", "failed", True), ("anna@partner.example", "5.0.0", "failed", True)]
+
+
+def test_amazon_ses_notifications_wrapped_in_sns_json_complaints_and_deliveries():
+    import json
+    complaint = json.dumps({"Type": "Notification", "Message": json.dumps(
+        {"notificationType": "Complaint", "complaint": {"complainedRecipients": [{"emailAddress": "anna@partner.example"}]}})})
+    assert classify(parse(_sns_mail(complaint))).kind == "feedback_report"
+    delivery = json.dumps({"eventType": "Delivery", "delivery": {"recipients": ["anna@partner.example"],
+                                                                 "smtpResponse": "250 2.0.0 OK"}})
+    classification = classify(parse(_sns_mail(delivery)))
+    assert (classification.kind, [(r.email, r.status) for r in classification.recipients]) == (
+        "dsn_delivered", [("anna@partner.example", "2.0.0")])
+
+
+@pytest.mark.parametrize("body", [
+    '{"notificationType": "Bounce"} is the field our webhook reads, but it never fires. Any idea?\n',
+    '{"Type": "Notification"}\n\nThis is what the queue shows, is that right?\n',
+    "{ not json at all, just braces in a person's mail }\n",
+])
+def test_a_person_writing_json_is_normal(body):
+    raw = (f"From: Ben <ben@corp.example>\nTo: it@corp.example\nSubject: webhook question\n"
+           f"Content-Type: text/plain\n\n{body}").encode()
+    assert classify(parse(raw)).kind == "normal"
