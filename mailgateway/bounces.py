@@ -397,12 +397,13 @@ _REASON_STATUS = {detail: re.compile(words, re.IGNORECASE) for detail, words in 
             r"|not our customer|account (?:does not exist|not found)|existiert nicht|unbekannt|inconnu|n'existe pas"
             r"|desconocido|no existe|sconosciuto|non esiste|onbekend|bestaat niet|desconhecido|não existe"
             r"|nessun utente|не существует|не найден|нет такого|存在しません|見つかりません|リストにありません|不明なユーザ|不存在")),
-    ("4.1", r"connection (?:timed out|refused)|timed out|could not connect|no route to host|network is unreachable"),
+    ("4.1", (r"connection (?:timed out|refused)|timed out|could not connect|no route to host|network is unreachable"
+             r"|(?:server|host) did not respond")),
     ("7.1", (r"\bspam\b|blacklist|blocklist|\bblocked\b|relay(?:ing)? (?:denied|not permitted|prohibited)|not permitted to relay"
             r"|access denied|policy|not accepting mail|refused")),
     ("4.7", (r"expired|in (?:the )?queue too long|too long in (?:the )?queue|retry time(?:out)? (?:exceeded|reached)"
              r"|exceeded maximum delivery attempts|not been collected after|failing for a long time|long failure period"
-             r"|allowed queue period|after multiple retries")),
+             r"|allowed queue period|after multiple retries|delivery failed \d+ attempts")),
 )}  # in the order they are tried
 _UNKNOWN_RECIPIENT = _REASON_STATUS["1.1"]
 _REPORT_SECTION = 20_000

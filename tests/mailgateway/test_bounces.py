@@ -479,6 +479,8 @@ def test_a_person_writing_with_the_subject_mail_error_is_normal():
     ("552 Message length exceeds administrative limit", "5.3.4"),
     ("The mailbox has been suspended", "5.2.1"),
     ("The message has been in the queue too long", "5.4.7"),
+    ("Delivery failed 20 attempts", "5.4.7"),  # IMail, the words before the address
+    ("The recipient server did not respond.", "5.4.1"),
 ])
 def test_a_report_without_a_status_gets_the_one_its_words_mean(words, status):
     body = f"I'm afraid I wasn't able to deliver your message to the following addresses.\n\n<jdoe@partner.example>:\n{words}\n"
