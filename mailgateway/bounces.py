@@ -6,7 +6,8 @@ Postfix, Sendmail, Exim, qmail, Amazon SES, Lotus Domino, Yahoo, the
 Barracuda, Proofpoint, Mimecast and Symantec appliances, in English, German,
 French, Spanish, Italian, Dutch and Portuguese) are recognised by their fixed
 phrases; their recipients, status codes and diagnostics are read from the
-text before the returned original.
+text before the returned original. Amazon SES's notifications, which SNS
+mails as JSON, are read as JSON.
 
 Outcomes are the RFC 3464 actions: ``failed``, ``delayed``, ``delivered``.
 A recipient is ``hard`` when its status is permanent (5.x.x) or its action

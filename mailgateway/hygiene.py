@@ -5,7 +5,8 @@ recognises the message decides its kind:
 
 - ``feedback_report``: an abuse/complaint report (RFC 5965).
 - ``bounce``, ``dsn_delayed``, ``dsn_delivered``: delivery reports, standard
-  (RFC 3464) or in an MTA's own words (see ``mailgateway.bounces``).
+  (RFC 3464), in an MTA's own words, or Amazon SES's JSON notifications (see
+  ``mailgateway.bounces``).
 - ``challenge_response``: "please confirm you are a person" (TMDA,
   BoxTrapper, Spam Arrest ...).
 - ``autoreply``: RFC 3834 Auto-Submitted, the headers real autoresponders set
