@@ -1014,12 +1014,37 @@ BANNERS_AND_DISCLAIMERS = [
          "~~~~~~~~~~\nThis e-mail is confidential and intended for the addressee only."),
 ]
 
+GMAIL_ATTRIBUTIONS_IN_MORE_LANGUAGES = [
+    case("hr-gmail", "Pisač radi.\n\npon, 3. stu 2025. u 10:02 Jane Doe <jane@example.com> napisao je:\n> Radi li?",
+         "Pisač radi."),
+    case("bg-gmail", "Принтерът работи.\n\nпн, 3.11.2025 г. в 10:02 ч. Jane Doe <jane@example.com> написа:\n\n"
+         "Работи ли?", "Принтерът работи."),
+    case("lt-gmail", "Spausdintuvas veikia.\n\n2025-11-03, pr, 10:02 Jane Doe <jane@example.com> rašė:\n\nAr veikia?",
+         "Spausdintuvas veikia."),
+    case("sl-gmail", "Tiskalnik dela.\n\npon., 3. nov. 2025 ob 10:02 je oseba Jane Doe <jane@example.com> napisala:\n"
+         "\nAli dela?", "Tiskalnik dela."),
+    case("et-gmail", "Printer töötab.\n\nE, 3. nov 2025 kell 10:02 Jane Doe <jane@example.com> kirjutas:\n\nKas töötab?",
+         "Printer töötab."),
+    case("lv-gmail", "Printeris strādā.\n\npirmd., 2025. g. 3. nov., plkst. 10:02 — lietotājs Jane Doe "
+         "(<jane@example.com>) rakstīja:\n\nVai strādā?", "Printeris strādā."),
+    case("sr-gmail", "Штампач ради.\n\nпон, 3. нов 2025. у 10:02 Jane Doe <jane@example.com> је написао/ла:\n\n"
+         "Да ли ради?", "Штампач ради."),
+    case("th-gmail", "เครื่องพิมพ์ใช้ได้แล้ว\n\nเมื่อ จ. 3 พ.ย. 2025 เวลา 10:02 Jane Doe <jane@example.com> เขียนว่า:\n\n"
+         "ใช้ได้ไหม", "เครื่องพิมพ์ใช้ได้แล้ว"),
+    case("ko-apple-mail", "프린터가 됩니다.\n\n2025. 11. 3. 오전 10:02, Jane Doe <jane@example.com> 작성:\n\n됩니까?",
+         "프린터가 됩니다."),
+    case("the-verb-in-the-writers-sentence-stays",
+         "Kolega je to rašė: 2025-11-03, 10:02 ir niekas neatsakė.\nPrašau padėti.",
+         "Kolega je to rašė: 2025-11-03, 10:02 ir niekas neatsakė.\nPrašau padėti."),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
        + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES + HEADER_FIELDS_IN_MORE_LANGUAGES
        + ATTRIBUTIONS_IN_MORE_LANGUAGES + SIGNATURES_IN_MORE_LANGUAGES
-       + SEPARATOR_AND_HEADER_ON_ONE_LINE + BANNERS_AND_DISCLAIMERS + OUTLOOK_GMAIL_AND_MOBILE_IN_MORE_LANGUAGES)
+       + SEPARATOR_AND_HEADER_ON_ONE_LINE + BANNERS_AND_DISCLAIMERS + OUTLOOK_GMAIL_AND_MOBILE_IN_MORE_LANGUAGES
+       + GMAIL_ATTRIBUTIONS_IN_MORE_LANGUAGES)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
