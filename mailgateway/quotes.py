@@ -8,7 +8,8 @@ is plain lines without ">") and reads it from the top, line by line:
   Subject in English, German, French, Spanish, Italian, Dutch, Portuguese,
   Swedish, Polish, Danish, Norwegian, Finnish, Czech, Russian, Turkish,
   Hungarian, Japanese, Korean, Chinese, Romanian, Greek, Ukrainian,
-  Indonesian, Catalan, Slovak, Croatian, Hebrew or Arabic; in any order, also run together on
+  Indonesian, Catalan, Slovak, Croatian, Hebrew, Arabic, Lithuanian, Estonian, Slovenian, Serbian,
+  Bulgarian, Vietnamese, Thai or Malay; in any order, also run together on
   one line; "From:" with only a dated "Date:", or with a "To:" when both
   carry an address, is enough, and so is a dated "Date:" right over a "To:"
   with an address or over "To:" and "Subject:"), an
@@ -75,14 +76,16 @@ _RULE_SIGNATURE = 3
 
 _LABELS = {
     "sender": "from|von|de|da|van|från|fra|od|de la|από|від|dari|šalje|מאת|من|lähettäjä|от|от кого|kimden|feladó|보낸 사람|보낸사람|差出人|送信者|发件人"
-              "|發件人|寄件者|寄件人",
+              "|發件人|寄件者|寄件人|nuo|saatja|từ|จาก|daripada",
     "sent": "sent|date|trimis|data trimiterii|αποστολή|στάλθηκε|ημερομηνία|надіслано|відправлено|dikirim|tanggal|enviat|odoslané|poslano|נשלח|תאריך|تم الإرسال|التاريخ|gesendet|datum|envoyé|envoyé le|message du|enviado|enviado el|enviada|enviada em|fecha"
             "|inviato|data|verzonden|skickat|sendt|dato|wysłano|lähetetty|päivämäärä|odesláno|gönderildi|tarih"
-            "|elküldve|dátum|отправлено|дата|보낸 날짜|보낸날짜|날짜|送信日時|日付|发送时间|發送時間|日期|寄件日期|时间",
-    "to": "to|an|à|a|pour|para|aan|till|til|do|komu|către|προς|kepada|per a|prima|אל|إلى|kime|címzett|vastaanottaja|кому|받는 사람|받는사람|宛先|收件人|收件者",
+            "|elküldve|dátum|отправлено|дата|보낸 날짜|보낸날짜|날짜|送信日時|日付|发送时间|發送時間|日期|寄件日期|时间"
+            "|enviat el|poslato|изпратено|išsiųsta|nosūtīts|saadetud|saatmisaeg|đã gửi|ส่ง|dihantar",
+    "to": "to|an|à|a|pour|para|aan|till|til|do|komu|către|προς|kepada|per a|prima|אל|إلى|kime|címzett|vastaanottaja|кому|받는 사람|받는사람|宛先|收件人|收件者"
+          "|za|до|kam|adressaat|saaja|đến|ถึง",
     "cc": "cc|bcc|κοιν.|κοιν|קבל|نسخة|cco|kopie|blindkopie|copie|copie à|copia|kopia|kopi|dw|bilgi|másolat|копия|참조|抄送|副本",
     "subject": "subject|subiect|θέμα|subjek|perihal|assumpte|predmet|נושא|الموضوع|betreff|objet|sujet|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|aihe|předmět|konu"
-               "|tárgy|тема|제목|件名|主题|主題|主旨",
+               "|tárgy|тема|제목|件名|主题|主題|主旨|zadeva|tema|tēma|teema|chủ đề|เรื่อง",
     # Fields that go with a header block but do not make one.
     "other": "reply-to|antwort an|répondre à|responder a|rispondi a|antwoord aan|svara till|organization"
              "|organisation|organización|organizzazione|organisatie|organização|vedhæftet|attachments|anlagen"
@@ -106,7 +109,8 @@ _SEPARATOR_WORDS = (
     r"|videresendt meddelelse|videresendt melding|välitetty viesti|пересылаемое сообщение"
     r"|original-?nachricht|mensaje original|messaggio originale|oorspronkelijk bericht|origineel bericht"
     r"|mensagem original|ursprungligt meddelande|originalmeddelande|wiadomość oryginalna"
-    r"|oryginalna wiadomość|元のメッセージ|オリジナル ?メッセージ|原始邮件|原始郵件|邮件原件|原邮件|原始消息"
+    r"|oryginalna wiadomość|původní zpráva|původní e-mail|pôvodná správa|eredeti üzenet|orijinal ileti"
+    r"|orijinal i\u0307leti|izvorna poruka|αρχικό μήνυμα|mesaj original|元のメッセージ|オリジナル ?メッセージ|原始邮件|原始郵件|邮件原件|原邮件|原始消息"
     r"|forwarded message|forwarded e-?mail|weitergeleitete nachricht|message transféré|mensaje reenviado"
     r"|messaggio inoltrato|doorgestuurd bericht|mensagem encaminhada|mensagem reencaminhada"
     r"|vidarebefordrat meddelande|vidarebefordrat mejl|wiadomość przekazana dalej|przekazana wiadomość"
@@ -117,7 +121,8 @@ _FORWARD_INTRO = re.compile(
     r"(?:begin forwarded message|anfang der weitergeleiteten (?:nachricht|e-mail)"
     r"|début du message (?:réexpédié|transféré)|(?:inicio|comienzo) del mensaje reenviado"
     r"|inizio messaggio inoltrato|begin doorgestuurd bericht|início da mensagem (?:re)?encaminhada"
-    r"|vidarebefordrat (?:mejl|meddelande|brev)|początek przekazywanej wiadomości|転送されたメッセージ"
+    r"|vidarebefordrat (?:mejl|meddelande|brev)|(?:start på )?videresendt (?:besked|melding)|välitetty viesti alkaa"
+    r"|начало переадресованного сообщения|začátek přeposlané zprávy|początek przekazywanej wiadomości|転送されたメッセージ"
     r"|以下[是为]转发的邮件|转发的邮件|forwarded message)[ \t\xa0\u202f]*[:：]")
 # Tobit David puts this line over the header of the message it quotes.
 _DAVID = re.compile(r"\[original message processed by david\S{0,3}\]")

@@ -1038,13 +1038,49 @@ GMAIL_ATTRIBUTIONS_IN_MORE_LANGUAGES = [
          "Kolega je to rašė: 2025-11-03, 10:02 ir niekas neatsakė.\nPrašau padėti."),
 ]
 
+HEADER_BLOCKS_AND_SEPARATORS_IN_MORE_LANGUAGES = [
+    case("lt-outlook", "Ačiū, veikia.\n\nNuo: Jane Doe <jane@example.com>\nIšsiųsta: 2025 m. lapkričio 3 d. 10:02\n"
+         "Kam: desk@example.com\nTema: Spausdintuvas\n\nAr veikia?", "Ačiū, veikia."),
+    case("et-outlook", "Aitäh, töötab.\n\nSaatja: Jane Doe <jane@example.com>\nSaadetud: esmaspäev, 3. november 2025 10:02\n"
+         "Adressaat: desk@example.com\nTeema: Printer\n\nKas töötab?", "Aitäh, töötab."),
+    case("sl-outlook", "Hvala, dela.\n\nOd: Jane Doe\nPoslano: ponedeljek, 3. november 2025 10:02\nZadeva: Tiskalnik\n\n"
+         "Ali dela?", "Hvala, dela."),
+    case("sr-outlook", "Hvala, radi.\n\nOd: Jane Doe <jane@example.com>\nPoslato: ponedeljak, 3. novembar 2025. 10:02\n"
+         "Za: desk@example.com\nTema: Štampač\n\nDa li radi?", "Hvala, radi."),
+    case("bg-outlook", "Благодаря, работи.\n\nОт: Jane Doe\nИзпратено: 3 ноември 2025 г. 10:02\nТема: Принтер\n\n"
+         "Работи ли?", "Благодаря, работи."),
+    case("vi-outlook", "Cảm ơn, đã chạy.\n\nTừ: Jane Doe <jane@example.com>\nĐã gửi: Thứ Hai, ngày 3 tháng 11 năm 2025 "
+         "10:02\nĐến: desk@example.com\nChủ đề: Máy in\n\nĐã chạy chưa?", "Cảm ơn, đã chạy."),
+    case("th-outlook", "ขอบคุณ ใช้ได้แล้ว\n\nจาก: Jane Doe <jane@example.com>\nส่ง: 3 พฤศจิกายน 2025 10:02\n"
+         "ถึง: desk@example.com\nเรื่อง: เครื่องพิมพ์\n\nใช้ได้ไหม", "ขอบคุณ ใช้ได้แล้ว"),
+    case("ms-outlook", "Terima kasih, sudah berfungsi.\n\nDaripada: Jane Doe <jane@example.com>\n"
+         "Dihantar: Isnin, 3 November 2025 10:02 PG\nKepada: desk@example.com\nSubjek: Pencetak\n\nSudah?",
+         "Terima kasih, sudah berfungsi."),
+    case("ca-outlook", "Gràcies, funciona.\n\nDe: Jane Doe\nEnviat el: dilluns, 3 de novembre de 2025 10:02\n"
+         "Assumpte: Impressora\n\nFunciona?", "Gràcies, funciona."),
+    case("cs-seznam", "Díky, funguje.\n\n---------- Původní e-mail ----------\nOd: Jane Doe <jane@example.com>\n"
+         "Komu: desk@example.com\nDatum: 3. 11. 2025 10:02:15\nPředmět: Tiskárna\n\nFunguje?", "Díky, funguje."),
+    case("hu-outlook-original", "Köszönöm, működik.\n\n-----Eredeti üzenet-----\nFeladó: Jane Doe\n\nMűködik?",
+         "Köszönöm, működik."),
+    case("tr-outlook-original", "Teşekkürler, çalışıyor.\n\n-----Orijinal İleti-----\nKimden: Jane Doe\n\nÇalışıyor mu?",
+         "Teşekkürler, çalışıyor."),
+    case("da-apple-forward", "Se nedenfor.\n\nVideresendt besked:\n\nFra: Jane Doe <jane@example.com>\nEmne: Printer",
+         "Se nedenfor."),
+    case("fi-apple-forward", "Katso alta.\n\nVälitetty viesti alkaa:\n\nLähettäjä: Jane Doe <jane@example.com>\n"
+         "Aihe: Tulostin", "Katso alta."),
+    case("ru-apple-forward", "Смотрите ниже.\n\nНачало переадресованного сообщения:\n\nОт: Jane Doe <jane@example.com>\n"
+         "Тема: Принтер", "Смотрите ниже."),
+    case("a-topic-line-of-the-writers-stays", "Tema: impresora de la planta 3\n\nNo imprime desde ayer.\n\nSaludos",
+         "Tema: impresora de la planta 3\n\nNo imprime desde ayer.\n\nSaludos"),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
        + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES + HEADER_FIELDS_IN_MORE_LANGUAGES
        + ATTRIBUTIONS_IN_MORE_LANGUAGES + SIGNATURES_IN_MORE_LANGUAGES
        + SEPARATOR_AND_HEADER_ON_ONE_LINE + BANNERS_AND_DISCLAIMERS + OUTLOOK_GMAIL_AND_MOBILE_IN_MORE_LANGUAGES
-       + GMAIL_ATTRIBUTIONS_IN_MORE_LANGUAGES)
+       + GMAIL_ATTRIBUTIONS_IN_MORE_LANGUAGES + HEADER_BLOCKS_AND_SEPARATORS_IN_MORE_LANGUAGES)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
