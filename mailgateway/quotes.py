@@ -189,7 +189,7 @@ _NOT_ATTRIBUTION, _IF_QUOTED, _DATED = 0, 1, 2
 # "Sent from my iPhone", "Get Outlook for Android": the phrase, then the device within a few words.
 _MOBILE_START = (
     r"sent from|sent with|sent via|sent wirelessly (?:from|via)|envoyé sans fil (?:par|depuis)|get outlook for|download outlook (?:for|voor)|von meinem|gesendet von"
-    r"|gesendet mit|von outlook für|outlook für (?:ios|android)|holen sie sich outlook für|envoyé de mon"
+    r"|gesendet mit|von outlook für|outlook für (?:ios|android)|holen sie sich outlook für|envoyé de "
     r"|envoyé depuis|envoyé à partir d|obtenir outlook pour|télécharger outlook pour|enviado desde"
     r"|obtener outlook para|descargar outlook para|inviato da|ottieni outlook per|scarica outlook per"
     r"|verzonden (?:vanaf|vanuit|met)|verstuurd (?:vanaf|vanuit|met)|outlook voor (?:ios|android)"
@@ -198,6 +198,8 @@ _MOBILE_START = (
     r"|sendt fra|hent outlook til|få outlook til|odesláno z|lähetetty|hanki outlook|отправлено (?:с|со|из)"
     r"|получите outlook для|trimis de pe|trimis din|στάλθηκε από|εστάλη από|dikirim dari|enviat des d|enviat amb"
     r"|надіслано з|odoslané z|poslano s|poslano iz|poslano sa|נשלח מ|أرسلت من|أُرسلت من"
+    # German puts the verb last: "Von Gmail Mobile gesendet".
+    r"|von (?:\S+ ){1,4}gesendet\.?$"
 )
 _MOBILE = re.compile(_MOBILE_START)
 # The first two letters of the phrases above: a cheap test before the pattern.
@@ -214,7 +216,8 @@ _MOBILE_CJK = re.compile(
 _DEVICE = re.compile(
     r"phone|ipad|android|samsung|galaxy|huawei|xiaomi|pixel|blackberry|mobil|móvil|movil|cellulare"
     r"|celular|telefoon|telefon|handy|outlook|yahoo|windows|ios|iphon|proton|network|réseau|телефон|мобил|手机|手機"
-    r"|携帯|メール|スマートフォン")
+    r"|携帯|メール|スマートフォン|^apps?\.?$")
+#: An app counts as the last word only: "Gesendet mit der GMX Mail App", not "Sent via the app, but ...".
 #: Words allowed after the device ("Sent with Proton Mail secure email."), more after a full stop
 #: ("Sent from my iPhone. Please excuse any typos.").
 _AFTER_DEVICE, _AFTER_DEVICE_SENTENCE = 3, 5

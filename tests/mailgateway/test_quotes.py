@@ -1074,13 +1074,28 @@ HEADER_BLOCKS_AND_SEPARATORS_IN_MORE_LANGUAGES = [
          "Tema: impresora de la planta 3\n\nNo imprime desde ayer.\n\nSaludos"),
 ]
 
+MAIL_APPS_IN_MORE_LANGUAGES = [
+    case("de-gmail-mobile", "Der Drucker geht wieder.\n\nVon Gmail Mobile gesendet", "Der Drucker geht wieder."),
+    case("de-gmx-app", "Der Drucker geht wieder.\n\nGesendet mit der GMX Mail App", "Der Drucker geht wieder."),
+    case("de-webde-app", "Der Drucker geht wieder.\n\nGesendet mit der WEB.DE Mail App\n\n"
+         "Am 03.11.25, 10:02 schrieb IT Service Desk <it@example.com>:\n> Geht er?", "Der Drucker geht wieder."),
+    case("fr-yahoo-mail", "L'imprimante marche.\n\nEnvoyé de Yahoo Mail pour iPhone", "L'imprimante marche."),
+    case("a-line-about-windows-stays", "Der Drucker geht nicht.\nVon Windows aus geht es gar nicht.",
+         "Der Drucker geht nicht.\nVon Windows aus geht es gar nicht."),
+    case("a-line-about-the-app-stays", "I tried twice.\nSent via the app, but it failed.",
+         "I tried twice.\nSent via the app, but it failed."),
+    case("a-line-about-a-parcel-stays", "Le colis est arrivé.\nEnvoyé de Lyon par la poste.",
+         "Le colis est arrivé.\nEnvoyé de Lyon par la poste."),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
        + WEBMAIL_AND_WRAPPING + NOT_WRAPPING_OR_SIGNATURES + HEADER_FIELDS_IN_MORE_LANGUAGES
        + ATTRIBUTIONS_IN_MORE_LANGUAGES + SIGNATURES_IN_MORE_LANGUAGES
        + SEPARATOR_AND_HEADER_ON_ONE_LINE + BANNERS_AND_DISCLAIMERS + OUTLOOK_GMAIL_AND_MOBILE_IN_MORE_LANGUAGES
-       + GMAIL_ATTRIBUTIONS_IN_MORE_LANGUAGES + HEADER_BLOCKS_AND_SEPARATORS_IN_MORE_LANGUAGES)
+       + GMAIL_ATTRIBUTIONS_IN_MORE_LANGUAGES + HEADER_BLOCKS_AND_SEPARATORS_IN_MORE_LANGUAGES
+       + MAIL_APPS_IN_MORE_LANGUAGES)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
