@@ -129,8 +129,9 @@ def parse(raw: bytes) -> ParsedMessage:
     body = _Body(defects)
     body.collect(root)
     text = body.text()
+    sender = _first(_mailboxes(raw_values, "from", hint)) or Mailbox("")
     return ParsedMessage(
-        sender=_first(_mailboxes(raw_values, "from", hint)) or Mailbox(""),
+        sender=sender,
         to=_mailboxes(raw_values, "to", hint),
         cc=_mailboxes(raw_values, "cc", hint),
         reply_to=_mailboxes(raw_values, "reply-to", hint),
@@ -141,7 +142,7 @@ def parse(raw: bytes) -> ParsedMessage:
         date=_date(raw_values.get("date", ""), defects),
         text=text,
         html="\n".join(body.htmls) if body.htmls else None,
-        visible_text=_visible(text if body.quoted is None else body.quoted),
+        visible_text=_visible(text if body.quoted is None else body.quoted, sender.name),
         attachments=tuple(body.attachments),
         headers={name: _one_line(value if value.isascii() else eight_bit_text(value, hint))
                  for name, value in raw_values.items()},
@@ -286,8 +287,8 @@ def _rfc5322_date(value: str) -> dt.datetime | None:
         return None
 
 
-def _visible(text: str) -> str:
-    return visible_text(text[:VISIBLE_LIMIT])
+def _visible(text: str, sender: str) -> str:
+    return visible_text(text[:VISIBLE_LIMIT], sender)
 
 
 class _Body:

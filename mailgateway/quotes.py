@@ -69,6 +69,10 @@ _SCAN_LIMIT = 10_000
 _SIGNOFF_WINDOW = 15
 #: ...within this many last lines, blank ones included.
 _SIGNOFF_SCAN = 100
+#: Non-blank lines from the sender's name to the end in a signature without a closing, and their width.
+_SENDER_BLOCK, _SENDER_BLOCK_WIDTH = 8, 80
+#: A line longer than this is no name.
+_MAX_NAME = 50
 #: Lines below a "---" line that make a signature.
 _RULE_SIGNATURE = 3
 
@@ -364,15 +368,18 @@ _DISCLAIMER_HEADS = frozenset((
 _RULE_CHARS = " \t\r\xa0\u3000-_=*~—–"
 
 
-def visible_text(text: str) -> str:
-    """What the writer just wrote: quoted history and the signature cut off."""
+def visible_text(text: str, sender: str = "") -> str:
+    """What the writer just wrote: quoted history and the signature cut off. ``sender`` is the name the
+    message is from ("Jane Doe", "Doe, Jane"): that name on a line of its own near the end, with no closing
+    above it, starts the writer's signature when a title, a phone number ... follow it (alone, it stays)."""
     lines = text.strip().split("\n")
     lines = lines[_after_banners(lines):]
     cut, dropped = _history(lines)
     own = _assemble(lines, cut, dropped)
     while own and not own[-1].strip(_RULE_CHARS):
         own.pop()
-    return "\n".join(_without_signoff(own)).strip()
+    own = _without_signoff(own)
+    return "\n".join(_without_sender_block(own, sender) if sender else own).strip()
 
 
 def _history(lines: list[str]) -> tuple[int, list[tuple[int, int]]]:
@@ -794,6 +801,46 @@ def _without_signoff(lines: list[str]) -> list[str]:
     if len(tail) > 1 and _is_dash_name(rows[-1], rows[-2]):
         return lines[:tail[-1]]
     return lines
+
+
+def _without_sender_block(lines: list[str], sender: str) -> list[str]:
+    """The lines without the sender's signature block at the end: a line with the sender's name (or a
+    part of it: "Jane"), then one or more lines a signature has ("IT Manager", "+49 30 1234567",
+    "jane@x"), when the writer wrote something above it."""
+    names = _name_words(sender)
+    if not names:
+        return lines
+    tail: list[int] = []
+    for i in range(len(lines) - 1, max(-1, len(lines) - 1 - _SIGNOFF_SCAN), -1):
+        if lines[i].strip():
+            tail.append(i)
+            if len(tail) == _SENDER_BLOCK:
+                break
+    tail.reverse()
+    for n, i in enumerate(tail[:-1]):
+        row = lines[i].strip().lstrip("-–—~ ")
+        if len(row) > _MAX_NAME or row.partition(" ")[0].strip(",.()\"'").lower() not in names:
+            continue  # the cheap test first: most lines are no name
+        words = _name_words(row)
+        if (i and words <= names and _looks_like_name(row)
+                and all(_in_signature(lines[j].strip()) for j in tail[n + 1:])
+                and any(line.strip() for line in lines[:i]) and not _only_a_greeting(lines[:i])):
+            return lines[:i]
+    return lines
+
+
+def _name_words(name: str) -> set[str]:
+    return {word for word in (w.strip(",.()\"'").lower() for w in name.split()) if len(word) > 1}
+
+
+def _in_signature(row: str) -> bool:
+    """A line a signature has under the name: no question, no sentence, no postscript."""
+    if len(row) > _SENDER_BLOCK_WIDTH or row[-1] in "?!？！" or _POSTSCRIPT.match(row):
+        return False
+    words = row.split()
+    if row[-1] == "." and len(words) > 3:
+        return False  # a sentence ("Please send her the keys.")
+    return not row[0].islower() or len(words) <= 3 or any(c.isdigit() or c in "@:/" for c in row)
 
 
 def _is_dash_name(row: str, above: str) -> bool:

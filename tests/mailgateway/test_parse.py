@@ -83,6 +83,11 @@ def test_quoted_reply_attribution_and_signature_are_not_visible():
     assert "Phone 1234" in parsed.text
 
 
+def test_the_senders_name_with_a_phone_under_it_ends_the_visible_text():
+    body = b"The printer on floor 3 jams again.\r\n\r\nAnna Schmidt\r\nFinance\r\n+49 30 1234567\r\n"
+    assert parse(_mail("", body)).visible_text == "The printer on floor 3 jams again."
+
+
 def test_message_ids_are_extracted():
     raw = _mail("From: anna@corp.example\r\nSubject: Re: x\r\nMessage-ID: <new.1@mail.corp.example>\r\n"
                 "In-Reply-To: <ack.7@corp.example>\r\n"

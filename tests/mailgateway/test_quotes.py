@@ -1184,3 +1184,27 @@ def test_a_typical_reply_is_fast():
 def test_a_person_telling_of_a_suspicious_mail_is_not_a_gateway_warning(report):
     text = f"{report}\n\nThe sender was billing@pay-portal.example.\n\nThanks,\nAna"
     assert visible_text(text).startswith(report)
+
+
+@pytest.mark.parametrize(("sender", "body", "expected"), [
+    pytest.param("Jane Doe", "The printer is fixed.\n\nJane Doe\nIT Manager\n+49 30 1234567\nwww.example.com",
+                 "The printer is fixed.", id="name-title-phone"),
+    pytest.param("Doe, Jane", "The printer is fixed.\n\nJane Doe\njane.doe@example.com\n(555) 346-9947",
+                 "The printer is fixed.", id="last-name-first"),
+    pytest.param("Stavros Papas", "I can't go any higher.\n\nStavros\nvia mobile", "I can't go any higher.",
+                 id="first-name-only"),
+    pytest.param("Jane Doe", "The printer is fixed.\n\nJane Doe", "The printer is fixed.\n\nJane Doe",
+                 id="a-name-alone-stays"),
+    pytest.param("Jane Doe", "Please create an account for our new hire:\n\nJohn Smith\njohn.smith@example.com",
+                 "Please create an account for our new hire:\n\nJohn Smith\njohn.smith@example.com",
+                 id="someone-elses-details-stay"),
+    pytest.param("Jane Doe", "The keys are at the desk.\n\nJane\nwill take them to the office tomorrow morning.",
+                 "The keys are at the desk.\n\nJane\nwill take them to the office tomorrow morning.",
+                 id="a-sentence-under-the-name-stays"),
+    pytest.param("Jane Doe", "The printer is fixed.\n\nJane\nP.S. the toner is low",
+                 "The printer is fixed.\n\nJane\nP.S. the toner is low", id="a-postscript-stays"),
+    pytest.param("Jane Doe", "Jane Doe\nIT Manager", "Jane Doe\nIT Manager", id="nothing-else-written"),
+])
+def test_the_senders_signature_block_without_a_closing_is_cut(sender, body, expected):
+    assert visible_text(body, sender) == expected
+    assert visible_text(body) == body  # without the sender's name nothing tells it from the writer's text
