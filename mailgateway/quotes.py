@@ -89,7 +89,7 @@ _LABELS = {
           "|za|до|kam|adressaat|saaja|đến|ถึง",
     "cc": "cc|bcc|κοιν.|κοιν|קבל|نسخة|cco|kopie|blindkopie|copie|copie à|copia|kopia|kopi|dw|bilgi|másolat|копия|참조|抄送|副本",
     "subject": "subject|subiect|θέμα|subjek|perihal|assumpte|predmet|נושא|الموضوع|betreff|objet|sujet|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|aihe|předmět|konu"
-               "|tárgy|тема|제목|件名|主题|主題|主旨|zadeva|tema|tēma|teema|chủ đề|เรื่อง",
+               "|tárgy|тема|제목|件名|主题|主題|主旨|zadeva|tēma|teema|chủ đề|เรื่อง",
     # Fields that go with a header block but do not make one.
     "other": "reply-to|antwort an|répondre à|responder a|rispondi a|antwoord aan|svara till|organization"
              "|organisation|organización|organizzazione|organisatie|organização|vedhæftet|attachments|anlagen"

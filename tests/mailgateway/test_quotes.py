@@ -1070,6 +1070,9 @@ HEADER_BLOCKS_AND_SEPARATORS_IN_MORE_LANGUAGES = [
          "Aihe: Tulostin", "Katso alta."),
     case("ru-apple-forward", "Смотрите ниже.\n\nНачало переадресованного сообщения:\n\nОт: Jane Doe <jane@example.com>\n"
          "Тема: Принтер", "Смотрите ниже."),
+    case("a-memo-heading-of-the-writers-stays",
+         "Hola,\n\nDe: Contabilidad\nTema: factura 123\n\nNo puedo abrir la factura.",
+         "Hola,\n\nDe: Contabilidad\nTema: factura 123\n\nNo puedo abrir la factura."),
     case("a-topic-line-of-the-writers-stays", "Tema: impresora de la planta 3\n\nNo imprime desde ayer.\n\nSaludos",
          "Tema: impresora de la planta 3\n\nNo imprime desde ayer.\n\nSaludos"),
 ]
