@@ -34,7 +34,7 @@ is plain lines without ">") and reads it from the top, line by line:
   an app or device by its name: "Sent from TypeApp<https://...>"), the footer
   of a mailing list under a rule of underscores, and
   a closing ("Best regards,", "Mit freundlichen Grüßen", "よろしくお願いいたします。")
-  followed by a name, a name signed with a dash ("-Jane") or under "---",
+  followed by a name, a name signed with a dash or a slash ("-Jane", "/Anna") or under "---",
   only when some of the writer's text stays above it.
 * A mail gateway's warning at the top is dropped: "CAUTION: This email originated from outside of
   the organization ...", "[EXTERNAL]", Outlook's "You don't often get email from ...", in the
@@ -285,8 +285,9 @@ _GREETINGS = frozenset(
 _CJK_GREETINGS = ("お疲れ様", "お世話に", "你好", "您好", "各位")
 _CLOSING_END = " \t,.!。！、，~"
 _POSTSCRIPT = re.compile(r"p\.? ?s\b", re.I)
-# A name signed with a dash on the last line: "-Jane", "– J. Doe".
-_DASH_NAME = re.compile(r"[-–—~] ?(?P<name>[^\W\d_].{0,30})")
+# A name signed with a dash on the last line: "-Jane", "– J. Doe", or with a slash as Swedes and Danes
+# sign: "/Anna".
+_DASH_NAME = re.compile(r"[-–—~/] ?(?P<name>[^\W\d_][^/\\]{0,30})")
 _CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff・ 　]{1,12}[!！。]?")
 _PARTICLES = frozenset("van von der den de da di del della dos das du la le y e af zu ten ter".split())
 
@@ -844,9 +845,11 @@ def _in_signature(row: str) -> bool:
 
 
 def _is_dash_name(row: str, above: str) -> bool:
-    """"-Jane" on the last line, not the last item of a list ("- printer", or under "Two things:")."""
+    """"-Jane" or "/Anna" on the last line, not the last item of a list ("- printer", or under "Two
+    things:") nor a path ("/Users/anna")."""
     m = _DASH_NAME.fullmatch(row)
-    return bool(m) and _looks_like_name(m.group("name")) and above[0] not in "-–—~*•" and above[-1] not in ":："
+    return (bool(m) and _looks_like_name(m.group("name")) and above[0] not in "-–—~*•/"
+            and above[-1] not in ":：")
 
 
 def _only_a_greeting(lines: list[str]) -> bool:

@@ -1087,6 +1087,10 @@ MAIL_APPS_IN_MORE_LANGUAGES = [
          "Der Drucker geht nicht.\nVon Windows aus geht es gar nicht."),
     case("a-line-about-the-app-stays", "I tried twice.\nSent via the app, but it failed.",
          "I tried twice.\nSent via the app, but it failed."),
+    case("sv-slash-name", "Hej!\n\nSkrivaren på plan 3 fungerar inte.\n\n/Anna", "Hej!\n\nSkrivaren på plan 3 fungerar inte."),
+    case("da-slash-full-name", "Printeren virker ikke.\n/ Anna Jensen", "Printeren virker ikke."),
+    case("a-path-on-the-last-line-stays", "The files are gone from\n/Users/Anna", "The files are gone from\n/Users/Anna"),
+    case("a-list-of-paths-stays", "Please back up:\n/Data\n/Projects", "Please back up:\n/Data\n/Projects"),
     case("a-line-about-a-parcel-stays", "Le colis est arrivé.\nEnvoyé de Lyon par la poste.",
          "Le colis est arrivé.\nEnvoyé de Lyon par la poste."),
 ]
