@@ -35,7 +35,9 @@ is plain lines without ">") and reads it from the top, line by line:
   of a mailing list under a rule of underscores, and
   a closing ("Best regards,", "Mit freundlichen Grüßen", "よろしくお願いいたします。")
   followed by a name, a name signed with a dash or a slash ("-Jane", "/Anna") or under "---",
-  only when some of the writer's text stays above it.
+  only when some of the writer's text stays above it. The name may carry a title ("Jane Doe | IT
+  Manager") or "i. A."; a full name with a phone number, address or link under any rule ("━━━━",
+  "______") is a signature too.
 * A mail gateway's warning at the top is dropped: "CAUTION: This email originated from outside of
   the organization ...", "[EXTERNAL]", Outlook's "You don't often get email from ...", in the
   languages above. A legal notice under the writer's text ("CONFIDENTIALITY NOTICE: ...", "This
@@ -73,6 +75,12 @@ _SIGNOFF_SCAN = 100
 _SENDER_BLOCK, _SENDER_BLOCK_WIDTH = 8, 80
 #: A line longer than this is no name.
 _MAX_NAME = 50
+#: Lines under any rule that can make a signature (a name, a title, phone numbers, the closing rule).
+_RULE_BLOCK = 6
+#: Digits that make a phone number in a signature.
+_PHONE_DIGITS = 6
+#: Words of a title after a name: "Jane Doe | IT Manager", "Jane Doe - Einkauf".
+_TITLE_WORDS = 6
 #: Lines below a "---" line that make a signature.
 _RULE_SIGNATURE = 3
 
@@ -248,6 +256,9 @@ thanks|thank you|many thanks|thanks a lot|thanks again|thanks in advance|thank y
 |předem děkuji|спасибо|большое спасибо|заранее спасибо|благодарю|teşekkürler|teşekkür ederim|şimdiden teşekkürler
 |köszönöm|köszönettel|előre is köszönöm|감사합니다|고맙습니다|mulțumesc|mulţumesc|vă mulțumesc|ευχαριστώ
 |ευχαριστώ πολύ|дякую|щиро дякую|terima kasih|gràcies|moltes gràcies|ďakujem|hvala|תודה|תודה רבה|شكرا|شكراً
+|have a nice day|have a great day|thanks and have a nice day|danke und viele grüße|danke und liebe grüße
+|danke und beste grüße|danke und schöne grüße|grazie e saluti|grazie e buona giornata|gracias y saludos
+|saludos y gracias|un saludo cordial|obrigado e bom dia|obrigada e bom dia|bedankt en groet|bedankt en groeten
 """.replace("\n", "").split("|"))
 _REGARDS = frozenset("""
 best regards|kind regards|warm regards|warmest regards|many regards|regards|best wishes|best
@@ -289,6 +300,9 @@ _POSTSCRIPT = re.compile(r"p\.? ?s\b", re.I)
 # sign: "/Anna".
 _DASH_NAME = re.compile(r"[-–—~/] ?(?P<name>[^\W\d_][^/\\]{0,30})")
 _CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff・ 　]{1,12}[!！。]?")
+# "i. A." and "i. V." (German: on behalf of), "pp." before a signed name; " | " or " - " before a title after it.
+_NAME_PREFIX = re.compile(r"(?:[iI]\.\s?[AaVv]\.|p\.?\s?p\.)\s+")
+_NAME_TITLE = re.compile(r"\s+[|–—-]\s+")
 _PARTICLES = frozenset("van von der den de da di del della dos das du la le y e af zu ten ter".split())
 
 # --- banners and disclaimers -----------------------------------------------------------------
@@ -366,7 +380,7 @@ _DISCLAIMER_HEADS = frozenset((
     "免责", "免責", "保密", "機密", "この", "本メ", "本邮", "本郵", "此邮", "此郵"))
 
 #: Lines of these alone are blank or a rule: none is left at the end.
-_RULE_CHARS = " \t\r\xa0\u3000-_=*~—–"
+_RULE_CHARS = " \t\r\xa0\u3000-_=*~—–━─―＝═"
 
 
 def visible_text(text: str, sender: str = "") -> str:
@@ -380,7 +394,11 @@ def visible_text(text: str, sender: str = "") -> str:
     while own and not own[-1].strip(_RULE_CHARS):
         own.pop()
     own = _without_signoff(own)
-    return "\n".join(_without_sender_block(own, sender) if sender else own).strip()
+    if sender:
+        own = _without_sender_block(own, sender)
+    while own and not own[-1].strip(_RULE_CHARS):
+        own.pop()  # the rule over a signature cut off
+    return "\n".join(own).strip()
 
 
 def _history(lines: list[str]) -> tuple[int, list[tuple[int, int]]]:
@@ -799,6 +817,9 @@ def _without_signoff(lines: list[str]) -> list[str]:
             return lines[:i]
         if i and rows[n] == "---" and 1 < len(rows) - n <= 1 + _RULE_SIGNATURE and _looks_like_name(rows[n + 1]):
             return lines[:i]  # "---" over a name or two: the signature separator "-- " typed another way
+        if (n and _is_rule(rows[n]) and _rule_signature(rows[n - 1], rows[n + 1:])
+                and not _only_a_greeting(lines[:i])):
+            return lines[:i]  # "━━━━" over "山田 太郎", "TEL: 03-1234-5678"
     if len(tail) > 1 and _is_dash_name(rows[-1], rows[-2]):
         return lines[:tail[-1]]
     return lines
@@ -867,15 +888,47 @@ def _only_a_greeting(lines: list[str]) -> bool:
 
 
 def _is_signoff(row: str, rest: list[str]) -> bool:
-    """A closing followed by a name ("Thanks,", "Jane"), or a closing and a name on the last line."""
+    """A closing followed by a name ("Thanks,", "Jane"; also under a rule, with a title or "i. A."), or a
+    closing and a name on the last line."""
     if len(row) > 60:
         return False
     if _is_closing(_closing(row)):
-        signed = bool(rest) and _looks_like_name(rest[0])
+        signed = bool(rest) and (_is_signed_name(rest[0])
+                                 or len(rest) > 1 and _is_rule(rest[0]) and _is_signed_name(rest[1]))
     else:
         closing, comma, name = row.partition(",")
         signed = bool(comma) and not rest and _closing(closing) in _REGARDS and _looks_like_name(name)
     return signed and not any(_POSTSCRIPT.match(line) for line in rest)
+
+
+def _is_signed_name(row: str) -> bool:
+    """A name as signed under a closing: "Jane Doe", "i. A. Jane Doe", "Jane Doe | IT Manager"."""
+    if _looks_like_name(row):
+        return True
+    prefix = _NAME_PREFIX.match(row)
+    name, *title_ = _NAME_TITLE.split(row[prefix.end():] if prefix else row, maxsplit=1)
+    title = title_[0] if title_ else ""
+    return ((prefix is not None or bool(title)) and _looks_like_name(name)
+            and len(title.split()) <= _TITLE_WORDS and not title.endswith(("?", "!", ".")))
+
+
+def _is_rule(row: str) -> bool:
+    """A line of dashes, rules or equals signs, also the wide ones of Japanese and Chinese mail ("━━━")."""
+    return len(row) >= 3 and not row.strip(_RULE_CHARS)
+
+
+def _rule_signature(above: str, rows: list[str]) -> bool:
+    """The lines under a rule are a signature: a full name, then at most a few short lines a signature
+    has, one a phone number, an address or a link ("TEL: 03-1234-5678"), the closing rule included;
+    not what a line ending in ":" announces."""
+    name = rows[0] if rows else ""
+    return (0 < len(rows) <= _RULE_BLOCK and not above.endswith((":", "："))
+            and _is_signed_name(name) and (len(name.split()) > 1 or _CJK_NAME.fullmatch(name) is not None)
+            and all(_in_signature(row) for row in rows[1:]) and any(_is_contact(row) for row in rows[1:]))
+
+
+def _is_contact(row: str) -> bool:
+    return "@" in row or "http" in row or "www." in row or sum(c.isdigit() for c in row) >= _PHONE_DIGITS
 
 
 def _is_closing(closing: str) -> bool:

@@ -1095,6 +1095,35 @@ MAIL_APPS_IN_MORE_LANGUAGES = [
          "Le colis est arrivé.\nEnvoyé de Lyon par la poste."),
 ]
 
+SIGNATURES_UNDER_RULES_AND_TITLES = [
+    case("ja-rule-signature", "お世話になっております。\n\nプリンタが動きません。\n\nよろしくお願いいたします。\n\n"
+         "━━━━━━━━━━━━\n山田 太郎\n株式会社サンプル 総務部\nTEL: 03-1234-5678\n━━━━━━━━━━━━",
+         "お世話になっております。\n\nプリンタが動きません。"),
+    case("ja-equals-rule-signature", "プリンタが動きません。\n\n＝＝＝＝＝＝＝＝＝＝\n山田 太郎\nTEL: 03-1234-5678\n＝＝＝＝＝＝＝＝＝＝",
+         "プリンタが動きません。"),
+    case("zh-rule-signature-with-title", "您好，\n\n打印机坏了。\n\n--------------------\n张伟 | IT部\n电话：010-12345678",
+         "您好，\n\n打印机坏了。"),
+    case("en-outlook-rule-signature", "Hi,\n\nthe printer is broken.\n\n________________________________\nJane Doe\n"
+         "IT Manager | ACME\n+44 20 1234 5678", "Hi,\n\nthe printer is broken."),
+    case("de-on-behalf-of", "Hallo,\n\nder Drucker geht nicht.\n\nMit freundlichen Grüßen\n\ni. A. Jane Doe\nEinkauf\n"
+         "Tel. +49 30 1234567", "Hallo,\n\nder Drucker geht nicht."),
+    case("en-name-with-title", "Hi,\n\nthe printer is broken.\n\nBest regards,\n\nJane Doe | IT Manager\nACME Ltd.",
+         "Hi,\n\nthe printer is broken."),
+    case("it-compound-closing", "Ciao,\n\nla stampante non funziona.\n\nGrazie e saluti\nMario Rossi",
+         "Ciao,\n\nla stampante non funziona."),
+    case("es-compound-closing", "Hola,\n\nla impresora no funciona.\n\nUn saludo cordial,\nAna García",
+         "Hola,\n\nla impresora no funciona."),
+    case("de-compound-closing", "Hallo,\n\nder Drucker geht nicht.\n\nDanke und viele Grüße\nJane",
+         "Hallo,\n\nder Drucker geht nicht."),
+    case("a-question-after-the-name-stays", "Thanks,\nJane - can you call me?", "Thanks,\nJane - can you call me?"),
+    case("a-name-announced-under-a-rule-stays", "Hi,\n\nhere is the new contact:\n\n=====\nJohn Smith\n+49 30 111 222",
+         "Hi,\n\nhere is the new contact:\n\n=====\nJohn Smith\n+49 30 111 222"),
+    case("a-name-and-news-under-a-rule-stay", "Hi,\n\nplease note\n\n-----\nJohn Smith\nstarts Monday",
+         "Hi,\n\nplease note\n\n-----\nJohn Smith\nstarts Monday"),
+    case("numbers-under-a-rule-stay", "Hi,\n\nnew numbers below\n\n=====\nReception\n+49 30 111 222\n+49 30 222 333",
+         "Hi,\n\nnew numbers below\n\n=====\nReception\n+49 30 111 222\n+49 30 222 333"),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
@@ -1102,7 +1131,7 @@ ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWED
        + ATTRIBUTIONS_IN_MORE_LANGUAGES + SIGNATURES_IN_MORE_LANGUAGES
        + SEPARATOR_AND_HEADER_ON_ONE_LINE + BANNERS_AND_DISCLAIMERS + OUTLOOK_GMAIL_AND_MOBILE_IN_MORE_LANGUAGES
        + GMAIL_ATTRIBUTIONS_IN_MORE_LANGUAGES + HEADER_BLOCKS_AND_SEPARATORS_IN_MORE_LANGUAGES
-       + MAIL_APPS_IN_MORE_LANGUAGES)
+       + MAIL_APPS_IN_MORE_LANGUAGES + SIGNATURES_UNDER_RULES_AND_TITLES)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
