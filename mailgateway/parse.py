@@ -170,10 +170,12 @@ _JUNK_WINDOW = 2048
 def _header_after_junk(raw: bytes) -> int | None:
     """Where the header starts when a few lines that are no header fields come first; None if it does not.
 
-    An empty first line is no junk: it ends an empty header (the rest is a body).
+    Empty lines first are skipped only when the header follows right after them (a message saved
+    with a blank line on top); otherwise they end an empty header and the rest is a body.
     """
     if raw.startswith((b"\n", b"\r\n")):
-        return None
+        position = len(raw) - len(raw[:_JUNK_WINDOW].lstrip(b"\r\n"))
+        return position if _header_at(raw, position) else None
     position = 0
     for _ in range(_JUNK_LINES):
         newline = raw.find(b"\n", position, _JUNK_WINDOW)
@@ -182,9 +184,13 @@ def _header_after_junk(raw: bytes) -> int | None:
         position = newline + 1
         if raw.startswith((b"\n", b"\r\n"), position):
             return None
-        if mime.FIELD_NAME.match(raw, position) and _is_message_header(mime.split_header(raw, position)[0]):
+        if _header_at(raw, position):
             return position
     return None
+
+
+def _header_at(raw: bytes, position: int) -> bool:
+    return bool(mime.FIELD_NAME.match(raw, position)) and _is_message_header(mime.split_header(raw, position)[0])
 
 
 def _charset_hint(root: mime.Part) -> str | None:

@@ -18,7 +18,7 @@ HEAD = b"From: Anna <anna@corp.example>\nTo: it@corp.example\nSubject: Big\nMIME
 
 @pytest.mark.parametrize("raw", [
     b"", b"  \r\n\r\n", b"just some words\r\n", b"\x00\x01\x02\xff binary", b"<html><body>Hi</body></html>\n",
-    b"Note: buy milk\nand bread\n", b"\n\nFrom: a@b.example\n",
+    b"Note: buy milk\nand bread\n", b"\n\nNote: buy milk\n",
 ])
 def test_not_a_message_is_a_parse_error(raw):
     with pytest.raises(ParseError):

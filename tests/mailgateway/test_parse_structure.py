@@ -89,6 +89,7 @@ def test_an_mbox_from_line_before_the_header_is_skipped():
     (b"garbage line\nmore garbage\n", 2),
     (b"   an indented line\n", 1),
     (b"Dear Bob, note: see below\n", 1),
+    (b"\r\n\r\n", 2),                                    # blank lines on top of a saved message
 ])
 def test_a_few_lines_of_junk_before_the_header_are_skipped(junk, skipped):
     for newline in (b"\n", b"\r\n"):
