@@ -82,6 +82,8 @@ _NOT_ASCII_SAFE = frozenset({"utf-7", "utf-16", "utf-16-le", "utf-16-be", "utf-3
 _NOT_TEXT = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "mbcs", "oem"})
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _SAMPLE = 2048
+#: This many 8-bit bytes in valid UTF-8 are UTF-8, whatever multi-byte charset the label names.
+_UTF8_IN_MULTI_BYTE = 8
 
 
 @lru_cache(maxsize=256)
@@ -125,9 +127,11 @@ def decode(data: bytes, label: str | None, defects: list[str] | None = None, wha
         if label and codec is None and label.strip().lower() not in _LABELS and defects is not None:
             defects.append(f"undecodable {what} in {label!r}")
         return guess(data)
-    if _single_byte(codec) and _is_utf8(data):
+    if codec != "utf-8" and codec not in _NOT_ASCII_SAFE and _is_utf8(data) \
+            and (_single_byte(codec) or len(_NON_ASCII.findall(data, 0, _SAMPLE)) >= _UTF8_IN_MULTI_BYTE):
         # Valid multi-byte UTF-8 is almost never text in a legacy single-byte charset:
         # the label is the usual mistake of a client that sends UTF-8 as "iso-8859-1".
+        # GB 2312, Big5 or Shift_JIS text passes for UTF-8 only when very short.
         return data.decode("utf-8")
     for candidate in (codec, *_RETRY.get(codec, ())):
         try:

@@ -66,6 +66,15 @@ def test_a_latin1_label_on_utf8_bytes_gives_the_utf8_text():
     assert parsed.text == "Grüße, Müller"
 
 
+@pytest.mark.parametrize("label", ["gb2312", "shift_jis", "euc-jp"])
+def test_utf8_bytes_under_a_multi_byte_label_give_the_utf8_text(label):
+    # These UTF-8 bytes are valid in the labelled charset too, as other words: "浣犲ソ涓栫晫".
+    subject = "=?" + label + "?B?5L2g5aW95LiW55WM?="  # "你好世界" in UTF-8
+    raw = _mail("打印机在三楼".encode(), b"text/plain; charset=" + label.encode())
+    parsed = parse(raw.replace(b"Subject: Test", b"Subject: " + subject.encode()))
+    assert (parsed.subject, parsed.text) == ("你好世界", "打印机在三楼")
+
+
 def test_a_wrong_label_is_a_defect_and_the_text_is_still_right():
     parsed = parse(_mail("Привет, принтер не работает.".encode("cp1251"), b"text/plain; charset=utf-8"))
     assert parsed.text == "Привет, принтер не работает."
