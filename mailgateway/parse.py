@@ -310,6 +310,7 @@ class _Body:
         self.returned_status: list[str] = []
         self.part_types: list[str] = []
         self.quoted: str | None = None  # text from HTML with its blockquotes marked "> " (html_to_texts)
+        self.named_texts: list[mime.Part] = []  # text parts with a file name not marked as attachments
 
     def collect(self, root: mime.Part) -> None:
         stack: list[tuple[mime.Part, str | None]] = [(root, None)]
@@ -327,9 +328,12 @@ class _Body:
         self.part_types.append(content_type)
         disposition, params = part.disposition()
         filename = params.get("filename") or part.params.get("name") or None
-        if content_type in _BODY_TYPES and disposition != "attachment" and not filename:
-            self._body_text(part)
-            return
+        if content_type in _BODY_TYPES and disposition != "attachment":
+            if not filename:
+                self._body_text(part)
+                return
+            if disposition in (None, "inline"):  # an unknown disposition is an attachment's (RFC 2183 2.8)
+                self.named_texts.append(part)
         payload = part.payload()
         if content_type in _REPORT_TYPES:
             self.delivery_status.append(decode(payload, part.charset or "utf-8"))
@@ -381,6 +385,11 @@ class _Body:
         return True
 
     def text(self) -> str:
+        if not self.plain and not self.htmls:
+            # Nothing else to read: the named text parts not marked as attachments are shown in the
+            # message, as a mail client shows them ("inline; filename=note.txt"); they stay attachments too.
+            for part in self.named_texts:
+                self._body_text(part)
         plain = "\n".join(self.plain)
         if plain.strip() or not self.htmls:
             return plain.strip("\n")

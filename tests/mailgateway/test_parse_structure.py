@@ -158,6 +158,32 @@ def test_apple_mail_text_around_an_inline_image_is_joined():
     assert _summary(parsed) == [("shot.png", "image/png", 8, "inline")]
 
 
+@pytest.mark.parametrize("disposition", [b"inline; filename=note.txt", None])
+def test_a_named_text_part_that_is_the_only_text_is_read_and_stays_an_attachment(disposition):
+    field = b"Content-Disposition: " + disposition + b"\n" if disposition else b""
+    raw = HEAD + b"Content-Type: text/plain; charset=iso-8859-1; name=note.txt\n" + field + b"\nCaf\xe9 is closed.\n"
+    parsed = parse(raw)
+    assert parsed.text == "Café is closed."
+    assert [a.filename for a in parsed.attachments] == ["note.txt"]
+
+
+def test_a_named_text_part_next_to_the_body_is_only_an_attachment():
+    raw = _multipart(b"multipart/mixed; boundary=M",
+                     b"--M\nContent-Type: text/plain\n\nThe log is attached.\n"
+                     b"--M\nContent-Type: text/plain; name=app.log\nContent-Disposition: inline; filename=app.log\n\n"
+                     b"ERROR disk full\n"
+                     b"--M\nContent-Type: text/plain\nContent-Disposition: attachment; filename=old.txt\n\nold\n--M--\n")
+    parsed = parse(raw)
+    assert parsed.text == "The log is attached."
+    assert [a.filename for a in parsed.attachments] == ["app.log", "old.txt"]
+
+
+@pytest.mark.parametrize("disposition", [b"attachment", b"x-unknown"])
+def test_a_named_text_part_marked_otherwise_than_inline_is_not_read(disposition):
+    parsed = parse(HEAD + b"Content-Type: text/plain\nContent-Disposition: " + disposition + b"; filename=a.txt\n\nhello\n")
+    assert (parsed.text, [a.filename for a in parsed.attachments]) == ("", ["a.txt"])
+
+
 def test_a_forwarded_message_is_one_attachment_and_not_part_of_the_text():
     inner = (b"From: Bob <bob@partner.example>\nSubject: Quote\nContent-Type: multipart/mixed; boundary=I\n\n"
              b"--I\nContent-Type: text/plain\n\nInner text.\n--I\nContent-Type: application/pdf; name=q.pdf\n\n%PDF\n--I--\n")
