@@ -27,6 +27,7 @@ _TOKEN = re.compile(r"""
   | (?P<atom>[^\s"(),;:<>]+|>)
 """, re.X)
 _ESCAPE = re.compile(r"\\(.)")
+_COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
 _ANGLE_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
 _QUOTED_LOCAL = re.compile(r'"((?:[^"\\]|\\.)*)"\s*@\s*([^\s@<>"]+)')
 _DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
@@ -104,6 +105,10 @@ def _mailbox(phrase: list[str], comments: list[str], angle: str | None, hint: st
 
 
 def _clean_address(address: str) -> str:
+    if not address.isascii():
+        address = header_text(address)
+    if "(" in address and not address.lstrip().startswith('"'):
+        address = _COMMENT.sub("", address)  # "< anna (sales) @ corp.example >"
     quoted = _QUOTED_LOCAL.fullmatch(address.strip())
     if quoted is not None:  # "System Administrator"@example.com: the quotes keep the space
         local, domain = _ESCAPE.sub(r"\1", quoted.group(1)), "".join(quoted.group(2).split())
@@ -116,14 +121,13 @@ def _clean_address(address: str) -> str:
     address = "".join(address.split())
     if address.lower().startswith("mailto:"):
         address = address[7:]
-    if ":" in address:  # a source route, "@relay.example:anna@corp.example"
-        address = address.rsplit(":", 1)[1]
+    local, at, domain = address.rpartition("@")
+    if ":" in local:  # a source route, "@relay.example:anna@corp.example" (not the colons of "[IPv6:...]")
+        address = local.rsplit(":", 1)[1] + at + domain
     address = address.strip("'\"")
     if "@" not in address or any(char in address for char in "\r\n\x00") or address.startswith("@") \
             or address.endswith("@"):
         return ""
-    if not address.isascii():
-        address = header_text(address)
     return address.lower()
 
 

@@ -113,6 +113,16 @@ def test_unclosed_parentheses_and_angle_brackets_keep_the_addresses_after_them(r
     assert parse(_mail(b"From: a@corp.example\nTo: " + raw_to + b"\n")).to == expected
 
 
+@pytest.mark.parametrize("raw_to, expected", [
+    (b"Anna < anna (sales) @ corp.example (desk) >", Mailbox("anna@corp.example", "Anna")),   # comments in <...>
+    (b"Lab <ops@[IPv6:2001:db8::1]>", Mailbox("ops@[ipv6:2001:db8::1]", "Lab")),            # a domain literal
+    (b"Lab <@relay.example,@hub.example:ops@corp.example>", Mailbox("ops@corp.example", "Lab")),  # a source route
+    ('"José"@corp.example'.encode(), Mailbox('"josé"@corp.example')),                  # UTF-8 in a quoted local part
+])
+def test_what_an_address_may_carry_besides_itself(raw_to, expected):
+    assert parse(_mail(b"From: a@corp.example\nTo: " + raw_to + b"\n")).to == (expected,)
+
+
 def test_a_recipient_list_cut_at_the_length_limit_ends_with_a_whole_address():
     parsed = parse(_mail(b"From: a@corp.example\nTo: " + b"user@corp.example, " * 10_000 + b"\n"))
     assert parsed.to == (Mailbox("user@corp.example"),)
