@@ -273,6 +273,8 @@ def _date(value: str, defects: list[str]) -> dt.datetime | None:
                 parsed = parsed.replace(microsecond=int(fraction.group(1)[:6].ljust(6, "0")))
         elif _DAY_ONLY.match(value):  # a day without a time: its midnight
             parsed = _rfc5322_date(f"{value} 00:00:00")
+    if parsed is None and ("(" in value or ":60" in value):
+        parsed = _mended_date(value)
     if parsed is None:
         try:
             parsed = dt.datetime.fromisoformat(value)  # some systems write ISO 8601
@@ -282,6 +284,26 @@ def _date(value: str, defects: list[str]) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
+def _mended_date(value: str) -> dt.datetime | None:
+    """A date with comments between its tokens ("Thu (day), 01 Oct ...", RFC 5322 CFWS) or a leap second."""
+    text = value[:200]
+    for _ in range(5):  # comments nest
+        stripped = _DATE_COMMENT.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped
+    text = " ".join(_SPACED_COMMA.sub(", ", _SPACED_COLON.sub(":", text)).split())
+    leap = _LEAP_SECOND.search(text)
+    if leap:
+        text = text[:leap.start()] + ":59" + text[leap.end():]
+    parsed = _rfc5322_date(text)
+    return parsed + dt.timedelta(seconds=1) if parsed is not None and leap else parsed
+
+
+_DATE_COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
+_SPACED_COLON = re.compile(r"\s*:\s*")
+_SPACED_COMMA = re.compile(r"\s*,\s*")
+_LEAP_SECOND = re.compile(r"(?<=\d\d:\d\d):60(?!\d)")
 _FRACTION = re.compile(r"(?<=\d\d:\d\d:\d\d)[.,](\d{1,9})(?!\d)")
 _DAY_ONLY = re.compile(r"\s*(?:[A-Za-z]{3},?\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s*\Z")
 

@@ -160,6 +160,10 @@ def test_message_ids_keep_their_angle_brackets(headers, message_id, in_reply_to,
     # a day without a time: its midnight, UTC
     (b"23 Nov 2026", "2026-11-23T00:00:00+00:00"),
     (b"Mon, 23 Nov 2026", "2026-11-23T00:00:00+00:00"),
+    # comments between the tokens (RFC 5322 allows them anywhere), and a leap second
+    (b"Mon (day), 23 Nov (month) 2026 10 (h): 00 (m): 00 +0100", "2026-11-23T10:00:00+01:00"),
+    (b"(sent (from the office)) Mon, 23 Nov 2026 10:00:00 +0100", "2026-11-23T10:00:00+01:00"),
+    (b"Thu, 31 Dec 2026 23:59:60 +0000", "2027-01-01T00:00:00+00:00"),
 ])
 def test_dates(value, expected):
     parsed = parse(_mail(b"From: a@corp.example\nDate: " + value + b"\n"))
