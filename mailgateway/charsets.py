@@ -308,6 +308,7 @@ def eight_bit_text(value: str, hint: str | None = None) -> str:
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+?)\?([QqBb])\?([^?]*)\?=")
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
+_BASE64_WORD = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _UNFINISHED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\Z")
 
 
@@ -333,11 +334,21 @@ def decode_words(value: str, hint: str | None = None) -> str:
 
     position = 0
     carry = ""  # an escape cut off at the end of the previous Q word ("=C" of "=C3")
+    quantum = ""  # base64 characters short of a whole 4-character group at the end of the previous B word
     for match in _ENCODED_WORD.finditer(value):
         gap = value[position:match.start()]
         position = match.end()
         charset = match.group(1).split("*", 1)[0].lower()
         encoding, text = match.group(2), match.group(3)
+        if quantum and (encoding in "Qq" or charset != pending_charset or gap.strip()):
+            pending += _word_bytes("B", quantum) or b""
+            quantum = ""
+        if encoding in "Bb" and (quantum or len(text) % 4) and _BASE64_WORD.fullmatch(text):
+            # Words split inside a base64 group (some clients cut anywhere): the rest goes with the next word.
+            text, quantum = quantum + text, ""
+            if not text.endswith("="):
+                cut = len(text) - len(text) % 4
+                text, quantum = text[:cut], text[cut:]
         if encoding in "Qq":
             if carry and (charset != pending_charset or gap.strip()):
                 carry = ""
@@ -355,6 +366,8 @@ def decode_words(value: str, hint: str | None = None) -> str:
             flush()
             pending_charset = charset
         pending += data
+    if quantum:
+        pending += _word_bytes("B", quantum) or b""
     flush()
     out.append(value[position:])
     return "".join(out)

@@ -39,6 +39,9 @@ def _mail(headers: bytes, body: bytes = b"Hello\n") -> bytes:
     (b"Men=?utf-8?Q?=C3=BC_f=C3=\n BCr_heute?=", "Menü für heute"),
     (b"=?utf-8?Q?Men=C3=BC_f=C3=B?=\n =?utf-8?Q?Cr_heute?=", "Menü für heute"),
     (b"=?utf-8?Q?Men=C3=BC_f=C3=?=\n =?utf-8?Q?BCr_heute?=", "Menü für heute"),
+    # base64 cut inside a group of four characters, finished in the next word
+    (b"=?utf-8?B?RHJ1Y2tlciBpbSBC?=\n =?utf-8?B?w7?= =?utf-8?B?xybw==?=", "Drucker im Büro"),
+    (b"=?utf-8?B?RHJ1Y2tlciBpbSBCw7xyb?= =?utf-8?B?w?=", "Drucker im Büro"),
 ])
 def test_subject_encoded_words(raw_subject, expected):
     assert parse(_mail(b"From: a@corp.example\nSubject: " + raw_subject + b"\n")).subject == expected
