@@ -39,12 +39,20 @@ def mailboxes(value: str, hint: str | None = None) -> list[tuple[str, str]]:
     phrase: list[str] = []
     comments: list[str] = []
     angle: str | None = None
+    unquoted: list[str] = []  # names before a comma with no address: "Kerr, Charles <c@x>" not quoted
 
     def finish() -> None:
         nonlocal angle
         entry = _mailbox(phrase, comments, angle, hint)
-        if entry is not None:
+        if entry is None:
+            name = "".join(phrase).strip()
+            if name and "@" not in name and angle is None:
+                unquoted.append(_one_line(header_text(name, hint)))
+        else:
+            if unquoted and angle is not None:
+                entry = entry[0], ", ".join([*unquoted, entry[1]] if entry[1] else unquoted)
             result.append(entry)
+            unquoted.clear()
         phrase.clear()
         comments.clear()
         angle = None
@@ -56,6 +64,7 @@ def mailboxes(value: str, hint: str | None = None) -> list[tuple[str, str]]:
         elif kind == "colon":
             if angle is None and not any("@" in piece for piece in phrase):
                 phrase.clear()  # a group's name: "Team: a@x, b@y;"
+                unquoted.clear()
             else:
                 phrase.append(text)
         elif kind == "angle":
@@ -107,8 +116,10 @@ def _mailbox(phrase: list[str], comments: list[str], angle: str | None, hint: st
 def _clean_address(address: str) -> str:
     if not address.isascii():
         address = header_text(address)
-    if "(" in address and not address.lstrip().startswith('"'):
-        address = _COMMENT.sub("", address)  # "< anna (sales) @ corp.example >"
+    for _ in range(5):  # comments nest: "< anna (sales (2nd floor)) @ corp.example >"
+        if "(" not in address or address.lstrip().startswith('"'):
+            break
+        address = _COMMENT.sub("", address)
     quoted = _QUOTED_LOCAL.fullmatch(address.strip())
     if quoted is not None:  # "System Administrator"@example.com: the quotes keep the space
         local, domain = _ESCAPE.sub(r"\1", quoted.group(1)), "".join(quoted.group(2).split())
@@ -128,7 +139,7 @@ def _clean_address(address: str) -> str:
     if "@" not in address or any(char in address for char in "\r\n\x00") or address.startswith("@") \
             or address.endswith("@"):
         return ""
-    return address.lower()
+    return address.rstrip(".").lower()  # "anna@corp.example.": the root's dot of a fully qualified domain
 
 
 def _unquote(name: str) -> str:

@@ -126,6 +126,19 @@ def test_what_an_address_may_carry_besides_itself(raw_to, expected):
     assert parse(_mail(b"From: a@corp.example\nTo: " + raw_to + b"\n")).to == (expected,)
 
 
+@pytest.mark.parametrize("raw_to, expected", [
+    (b"Anna <anna (sales (2nd floor)) @ corp.example>", (Mailbox("anna@corp.example", "Anna"),)),  # nested comments
+    (b"<anna@corp.example.>", (Mailbox("anna@corp.example"),)),                      # the root's dot of the domain
+    # a name with a comma the client did not quote: one mailbox, not a name alone and then an address
+    (b"Weber, Klaus <klaus@corp.example>, carla@corp.example",
+     (Mailbox("klaus@corp.example", "Weber, Klaus"), Mailbox("carla@corp.example"))),
+    (b"Klaus Weber, Jr. <klaus@corp.example>", (Mailbox("klaus@corp.example", "Klaus Weber, Jr."),)),
+    (b"just-a-name, carla@corp.example", (Mailbox("carla@corp.example"),)),  # a bare address takes no name
+])
+def test_names_and_addresses_that_need_mending(raw_to, expected):
+    assert parse(_mail(b"From: a@corp.example\nTo: " + raw_to + b"\n")).to == expected
+
+
 def test_a_recipient_list_cut_at_the_length_limit_ends_with_a_whole_address():
     parsed = parse(_mail(b"From: a@corp.example\nTo: " + b"user@corp.example, " * 10_000 + b"\n"))
     assert parsed.to == (Mailbox("user@corp.example"),)
