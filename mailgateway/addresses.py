@@ -68,8 +68,8 @@ def mailboxes(value: str, hint: str | None = None) -> list[tuple[str, str]]:
             else:
                 phrase.append(text)
         elif kind == "angle":
-            if angle is None:
-                angle = text
+            if angle is None or ("@" not in angle and "@" in text):
+                angle = text  # the address, also after a bracket never closed ("<Anna Schmidt <anna@x>")
         elif kind == "quoted" and angle is None and value.startswith("@", match.end()):
             angle = text  # a bare quoted local part: "Anna Schmidt"@corp.example (its domain follows)
         elif kind == "atom" and angle is not None and angle.startswith('"') and text.startswith("@") \

@@ -134,6 +134,7 @@ def test_what_an_address_may_carry_besides_itself(raw_to, expected):
      (Mailbox("klaus@corp.example", "Weber, Klaus"), Mailbox("carla@corp.example"))),
     (b"Klaus Weber, Jr. <klaus@corp.example>", (Mailbox("klaus@corp.example", "Klaus Weber, Jr."),)),
     (b"just-a-name, carla@corp.example", (Mailbox("carla@corp.example"),)),  # a bare address takes no name
+    (b"<Anna Schmidt <anna@corp.example>", (Mailbox("anna@corp.example"),)),  # a bracket opened before the name
 ])
 def test_names_and_addresses_that_need_mending(raw_to, expected):
     assert parse(_mail(b"From: a@corp.example\nTo: " + raw_to + b"\n")).to == expected
