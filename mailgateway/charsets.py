@@ -27,29 +27,37 @@ from functools import lru_cache
 _LABELS = {
     # Hebrew "logical" and "explicit" order: the same bytes as ISO 8859-8.
     "iso-8859-8-i": "iso8859-8", "iso-8859-8-e": "iso8859-8", "iso_8859-8-i": "iso8859-8",
-    "iso-8859-6-i": "iso8859-6", "iso-8859-6-e": "iso8859-6",
+    "iso-8859-6-i": "iso8859-6", "iso-8859-6-e": "iso8859-6", "csiso88598i": "iso8859-8", "csiso88598e": "iso8859-8",
+    "csiso88596i": "iso8859-6", "csiso88596e": "iso8859-6", "visual": "iso8859-8", "logical": "iso8859-8",
     # Korean, Chinese, Japanese: the Windows supersets every mail client actually writes.
     "ks_c_5601-1987": "cp949", "ks_c_5601-1989": "cp949", "ks_c_5601": "cp949", "ksc5601": "cp949",
     "ksc_5601": "cp949", "euc-kr": "cp949", "x-euc-kr": "cp949", "korean": "cp949", "csksc56011987": "cp949",
-    "windows-949": "cp949", "uhc": "cp949", "euc_kr": "cp949",
+    "windows-949": "cp949", "uhc": "cp949", "euc_kr": "cp949", "x-windows-949": "cp949", "cseuckr": "cp949",
+    "iso-ir-149": "cp949",
     "gb2312": "gb18030", "gb_2312": "gb18030", "gb_2312-80": "gb18030", "csgb2312": "gb18030", "x-gbk": "gb18030",
     "gbk": "gb18030", "cp936": "gb18030", "windows-936": "gb18030", "euc-cn": "gb18030", "x-euc-cn": "gb18030",
-    "cn-gb": "gb18030", "chinese": "gb18030", "iso-ir-58": "gb18030", "hz-gb-2312": "hz",
+    "cn-gb": "gb18030", "chinese": "gb18030", "iso-ir-58": "gb18030", "hz-gb-2312": "hz", "cp20936": "gb18030",
+    "x-cp20936": "gb18030",
     "big5": "big5hkscs", "x-x-big5": "big5hkscs", "cn-big5": "big5hkscs", "csbig5": "big5hkscs",
     "big5-hkscs": "big5hkscs", "cp950": "cp950", "windows-950": "cp950",
     "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "ms_kanji": "cp932",
     "csshiftjis": "cp932", "windows-31j": "cp932", "ms932": "cp932", "cswindows31j": "cp932",
     "x-euc-jp": "euc_jp", "euc-jp": "euc_jp", "cseucpkdfmtjapanese": "euc_jp",
+    "cp50220": "iso2022_jp_ext", "cp50221": "iso2022_jp_ext", "x-cp50220": "iso2022_jp_ext",
+    "x-cp50221": "iso2022_jp_ext",
     # Thai and the Latin-1 family as Windows code pages (their superset in practice).
     "tis-620": "cp874", "iso-8859-11": "cp874", "windows-874": "cp874", "dos-874": "cp874",
     "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "iso_8859-1": "cp1252", "latin1": "cp1252",
     "latin-1": "cp1252", "l1": "cp1252", "iso-ir-100": "cp1252", "cp819": "cp1252", "ibm819": "cp1252",
     "iso-8859-9": "cp1254", "iso8859-9": "cp1254", "latin5": "cp1254",
     "unicode-1-1-utf-7": "utf-7", "x-unicode-1-1-utf-7": "utf-7", "x-unicode20utf7": "utf-7",
-    "utf8": "utf-8", "x-utf-8": "utf-8", "x-utf8": "utf-8",
+    "utf8": "utf-8", "x-utf-8": "utf-8", "x-utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "unicode11utf8": "utf-8",
+    "unicode20utf8": "utf-8", "x-unicode20utf8": "utf-8",
+    "koi": "koi8_r", "koi8": "koi8_r", "koi8-ru": "koi8_u", "csisolatin9": "iso8859-15", "latin-9": "iso8859-15",
     "ucs-2": "utf-16", "unicode": "utf-16", "x-user-defined": "cp1252",
     # Classic Mac OS charsets.
-    "macintosh": "mac_roman", "mac": "mac_roman", "x-mac-roman": "mac_roman", "x-mac-ce": "mac_latin2",
+    "macintosh": "mac_roman", "mac": "mac_roman", "csmacintosh": "mac_roman", "x-mac-roman": "mac_roman",
+    "x-mac-ce": "mac_latin2",
     "x-mac-centraleurroman": "mac_latin2", "x-mac-cyrillic": "mac_cyrillic", "x-mac-ukrainian": "mac_cyrillic",
     "x-mac-greek": "mac_greek", "x-mac-icelandic": "mac_iceland", "x-mac-turkish": "mac_turkish",
     "x-mac-croatian": "mac_croatian", "x-mac-romanian": "mac_romanian", "x-mac-arabic": "mac_arabic",
@@ -86,21 +94,35 @@ _SAMPLE = 2048
 _UTF8_IN_MULTI_BYTE = 8
 
 
+#: "iso88592", "8859-2", "iso_8859_2": ISO 8859 parts written without the usual hyphens.
+_ISO8859 = re.compile(r"(?:iso)?[-_ ]?8859[-_ ]?(\d{1,2})")
+
+
 @lru_cache(maxsize=256)
 def codec_for(label: str) -> str | None:
     """The Python codec for a charset label, or None when the label names no usable charset."""
     label = label.strip().strip("\"'").strip().lower()
     if label in _LABELS:
         return _LABELS[label] or None
-    for candidate in (label, label.removeprefix("x-"), label.replace("cp-", "cp"), label.replace("windows-", "cp")):
+    iso8859 = _ISO8859.fullmatch(label)
+    for candidate in (label, label.removeprefix("x-"), label.replace("cp-", "cp"), label.replace("windows-", "cp"),
+                      f"iso8859-{iso8859.group(1)}" if iso8859 else label):
         try:
             name = codecs.lookup(candidate).name
-            b"a".decode(name)  # refuses codecs that are no text encoding (base64, rot13 ...)
+            _decodes_text(name)
         except (LookupError, ValueError):
             continue
         if name not in _NOT_TEXT:
             return _LABELS.get(name, name) or None
     return None
+
+
+def _decodes_text(codec: str) -> None:
+    """Raises for a codec that is no text encoding (base64, rot13 ...); UTF-16 and UTF-32 only want more bytes."""
+    try:
+        b"a".decode(codec)
+    except UnicodeDecodeError:
+        pass
 
 
 @lru_cache(maxsize=64)
@@ -133,6 +155,9 @@ def decode(data: bytes, label: str | None, defects: list[str] | None = None, wha
         # the label is the usual mistake of a client that sends UTF-8 as "iso-8859-1".
         # GB 2312, Big5 or Shift_JIS text passes for UTF-8 only when very short.
         return data.decode("utf-8")
+    if codec.startswith(("utf-16", "utf-32")):
+        unit = 2 if codec.startswith("utf-16") else 4
+        data = data[:len(data) - len(data) % unit]  # a line break the message added after the text
     for candidate in (codec, *_RETRY.get(codec, ())):
         try:
             return data.decode(candidate)

@@ -37,6 +37,13 @@ def _mail(body: bytes, content_type: bytes = b"text/plain", encoding: bytes = b"
     ("utf8", "Grüße", "utf-8"),
     ("cp-1250", "Dzień dobry", "cp1250"),
     ("x-cp1251", "Привет", "cp1251"),
+    ("utf-16", "Grüße vom Büro", "utf-16"),                     # with its byte order mark
+    ("UTF-16LE", "Grüße vom Büro", "utf-16-le"),
+    ("utf-16be", "Привет", "utf-16-be"),
+    ("iso88592", "Dzień dobry", "iso8859-2"),                    # ISO 8859 without its hyphens
+    ("unicode-1-1-utf-8", "Grüße", "utf-8"),
+    ("koi8", "Принтер не работает", "koi8_r"),
+    ("x-cp50220", "プリンター", "iso2022_jp_ext"),
 ])
 def test_charset_labels_and_their_aliases(label, text, codec):
     parsed = parse(_mail(text.encode(codec) + b"\n", b"text/plain; charset=" + label.encode()))
