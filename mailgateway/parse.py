@@ -275,6 +275,8 @@ def _date(value: str, defects: list[str]) -> dt.datetime | None:
             parsed = _rfc5322_date(f"{value} 00:00:00")
     if parsed is None and ("(" in value or ":60" in value):
         parsed = _mended_date(value)
+    if parsed is None or parsed.tzinfo is None:
+        parsed = _zoned_date(value) or parsed
     if parsed is None:
         try:
             parsed = dt.datetime.fromisoformat(value)  # some systems write ISO 8601
@@ -300,6 +302,25 @@ def _mended_date(value: str) -> dt.datetime | None:
     return parsed + dt.timedelta(seconds=1) if parsed is not None and leap else parsed
 
 
+def _zoned_date(value: str) -> dt.datetime | None:
+    """A date whose zone the standard library does not read: "+01:00", "GMT+0100" (JavaScript's), "CET"."""
+    text = _COLON_OFFSET.sub(r"\1\2", _GMT_BEFORE_OFFSET.sub("", value[:200]))
+    if not _NUMERIC_ZONE.search(text):
+        text = _NAMED_ZONE.sub(lambda match: _ZONES[match.group()], text, count=1)
+    if text == value:
+        return None
+    parsed = _rfc5322_date(text)
+    return parsed if parsed is not None and parsed.tzinfo else None
+
+
+#: Zone names that name one offset (unlike IST or CST), beyond the American ones the standard library knows.
+_ZONES = {"CET": "+0100", "CEST": "+0200", "MEZ": "+0100", "MESZ": "+0200", "WET": "+0000", "WEST": "+0100",
+          "EET": "+0200", "EEST": "+0300", "BST": "+0100", "MSK": "+0300", "JST": "+0900", "KST": "+0900",
+          "HKT": "+0800", "SGT": "+0800", "AEST": "+1000", "AEDT": "+1100", "NZST": "+1200", "NZDT": "+1300"}
+_NAMED_ZONE = re.compile(r"\b(?:" + "|".join(_ZONES) + r")\b")
+_NUMERIC_ZONE = re.compile(r"(?<![\d:])[+-]\d{4}\b")
+_COLON_OFFSET = re.compile(r"(?<=\s)([+-]\d\d):(\d\d)\b")
+_GMT_BEFORE_OFFSET = re.compile(r"\b(?:GMT|UTC)(?=[+-]\d\d:?\d\d\b)")
 _DATE_COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
 _SPACED_COLON = re.compile(r"\s*:\s*")
 _SPACED_COMMA = re.compile(r"\s*,\s*")

@@ -181,6 +181,11 @@ def test_message_ids_keep_their_angle_brackets(headers, message_id, in_reply_to,
     (b"Mon (day), 23 Nov (month) 2026 10 (h): 00 (m): 00 +0100", "2026-11-23T10:00:00+01:00"),
     (b"(sent (from the office)) Mon, 23 Nov 2026 10:00:00 +0100", "2026-11-23T10:00:00+01:00"),
     (b"Thu, 31 Dec 2026 23:59:60 +0000", "2027-01-01T00:00:00+00:00"),
+    # zones the standard library reads as none (and so as UTC): with a colon, after "GMT", by a European name
+    (b"Mon, 23 Nov 2026 10:00:00 +01:00", "2026-11-23T10:00:00+01:00"),
+    (b"Mon Nov 23 2026 10:00:00 GMT+0100 (Central European Standard Time)", "2026-11-23T10:00:00+01:00"),
+    (b"Mon, 23 Nov 2026 10:00:00 MEZ", "2026-11-23T10:00:00+01:00"),
+    (b"Mon Nov 23 10:00:00 CEST 2026", "2026-11-23T10:00:00+02:00"),
 ])
 def test_dates(value, expected):
     parsed = parse(_mail(b"From: a@corp.example\nDate: " + value + b"\n"))
