@@ -31,6 +31,7 @@ What the fields hold:
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -53,6 +54,10 @@ _MSGID = re.compile(r"<[^<>\s]+>")
 _BARE_MSGID = re.compile(r"[^<>\s,;\"]+@[^<>\s,;\"]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]+)""", re.I)
 _BODY_TYPES = ("text/plain", "text/html")
+#: A uuencoded file in a text body: "begin 644 name", lines of 61 characters starting with "M", "end".
+_UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} ([^\r\n]*?\S)[ \t]*\r?\n(?=M[ -`]{60}\r?$|[!-M][ -`]{1,60}\r?\n)", re.MULTILINE)
+_UU_END = re.compile(rb"^end[ \t]*\r?$", re.MULTILINE)
+_MAX_UUENCODED = 50
 _TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
 _REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")
 _REPORT_HEADER = re.compile(rb"report-type\s*=\s*\"?delivery-status", re.I)
@@ -393,6 +398,8 @@ class _Body:
 
     def _body_text(self, part: mime.Part) -> None:
         payload = part.payload()
+        if part.content_type == "text/plain" and b"begin " in payload:
+            payload = self._uuencoded_files(payload)
         if not payload.strip():
             return
         charset = part.charset
@@ -407,6 +414,22 @@ class _Body:
             if part.params.get("format", "").lower() == "flowed" and len(text) <= TEXT_LIMIT:
                 text = _unflow(text, part.params.get("delsp", "").lower() == "yes")
             self.plain.append(text)
+
+    def _uuencoded_files(self, payload: bytes) -> bytes:
+        """The text without the files uuencoded into it (Outlook Express, old Unix mail), which become attachments."""
+        position = 0
+        for _ in range(_MAX_UUENCODED):
+            begin = _UU_BEGIN.search(payload, position)
+            end = _UU_END.search(payload, begin.end()) if begin else None
+            if end is None:
+                break
+            data = mime.decode_transfer(payload[begin.start():end.end()], "x-uuencode", self.defects)
+            filename = begin.group(1).decode("utf-8", "replace")
+            content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            self.attachments.append(Attachment(filename, content_type, len(data), "attachment"))
+            payload = payload[:begin.start()] + payload[end.end():]
+            position = begin.start()
+        return payload
 
     def _returned_report(self, payload: bytes) -> None:
         """The delivery-status parts of a delivery report passed on as an attached message (some

@@ -1,5 +1,6 @@
 """MIME structure as clients build it and break it: boundaries, attachments, TNEF, forwarded messages."""
 import base64
+import binascii
 import struct
 
 import pytest
@@ -182,6 +183,20 @@ def test_a_named_text_part_next_to_the_body_is_only_an_attachment():
 def test_a_named_text_part_marked_otherwise_than_inline_is_not_read(disposition):
     parsed = parse(HEAD + b"Content-Type: text/plain\nContent-Disposition: " + disposition + b"; filename=a.txt\n\nhello\n")
     assert (parsed.text, [a.filename for a in parsed.attachments]) == ("", ["a.txt"])
+
+
+def test_a_file_uuencoded_into_the_text_is_an_attachment_and_leaves_the_text():
+    data = bytes(range(256)) * 2
+    block = b"".join(binascii.b2a_uu(data[i:i + 45]) for i in range(0, len(data), 45))
+    parsed = parse(HEAD + b"\nThe log is below.\n\nbegin 644 app log.zip\n" + block + b"`\nend\n\nAnna\n")
+    assert _summary(parsed) == [("app log.zip", "application/zip", 512, "attachment")]
+    assert "begin" not in parsed.text and parsed.text.startswith("The log is below.") and parsed.text.endswith("Anna")
+
+
+def test_words_like_begin_and_end_in_a_text_are_no_uuencoded_file():
+    text = b"We begin 644 tests tomorrow.\nbegin 644 steps, then\nend\n"
+    parsed = parse(HEAD + b"\n" + text)
+    assert (parsed.text, parsed.attachments) == (text.decode().strip(), ())
 
 
 def test_a_forwarded_message_is_one_attachment_and_not_part_of_the_text():
