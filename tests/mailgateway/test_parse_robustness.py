@@ -48,6 +48,8 @@ BIG = {
     "deep nesting": _deep_nesting,
     "huge address list": lambda: HEAD.replace(b"To: it@corp.example", b"To: " + b"a@b.example, " * (25 * MB // 13)) + b"\nx\n",
     "huge encoded subject": lambda: HEAD.replace(b"Subject: Big", b"Subject: " + b"=?utf-8?q?a=C3?= " * (25 * MB // 17)) + b"\nx\n",
+    "uuencoded files in the text": lambda: HEAD + b"\n" + (b"text\nbegin 644 x.bin\n" + (b"M" + b"86%A" * 15 + b"\n") * 100
+                                                      + b"end\n") * (25 * MB // 6200),
     "wrongly labelled 8-bit text": lambda: HEAD + b"Content-Type: text/plain; charset=utf-8\n\n"
                                    + "Grüße aus dem Büro\n".encode("latin-1") * (25 * MB // 19),
 }
