@@ -76,7 +76,7 @@ def mailboxes(value: str, hint: str | None = None) -> list[tuple[str, str]]:
                 and "@" not in angle:
             angle += text
         elif kind == "quoted":
-            phrase.append(_ESCAPE.sub(r"\1", text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:]))
+            phrase.append(_Quoted(_ESCAPE.sub(r"\1", text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:])))
         elif kind == "comment":
             comments.append(text[1:-1])
         elif kind == "paren":
@@ -99,7 +99,7 @@ def _mailbox(phrase: list[str], comments: list[str], angle: str | None, hint: st
         at = next((index for index, piece in enumerate(pieces) if "@" in piece), None)
         address = pieces[at] if at is not None else ""
         name_parts = [piece + " " for index, piece in enumerate(pieces) if index != at]
-    name = _one_line(header_text("".join(name_parts), hint)) or _one_line(header_text(" ".join(comments), hint))
+    name = _one_line(_phrase_text(name_parts, hint)) or _one_line(header_text(" ".join(comments), hint))
     address = _clean_address(address)
     if not address:
         # "=?utf-8?B?...?=" that holds a whole "Name <address>".
@@ -111,6 +111,27 @@ def _mailbox(phrase: list[str], comments: list[str], angle: str | None, hint: st
         if not address:
             return None
     return address, _unquote(name)
+
+
+class _Quoted(str):
+    """A quoted string of a display name: its encoded words (which clients do put there) are its own."""
+
+
+def _phrase_text(parts: list[str], hint: str | None) -> str:
+    """The display name decoded; a quoted string apart from the encoded words next to it, so the space
+    between them stays ('"=?utf-8?q?Jos=C3=A9?=" =?utf-8?q?Garc=C3=ADa?=' is "José García")."""
+    if not any(isinstance(part, _Quoted) and "=?" in part for part in parts):
+        return header_text("".join(parts), hint)
+    out: list[str] = []
+    run: list[str] = []
+    for part in parts:
+        if isinstance(part, _Quoted) and "=?" in part:
+            out += [header_text("".join(run), hint), header_text(part, hint)]
+            run = []
+        else:
+            run.append(part)
+    out.append(header_text("".join(run), hint))
+    return "".join(out)
 
 
 def _clean_address(address: str) -> str:

@@ -135,6 +135,8 @@ def test_what_an_address_may_carry_besides_itself(raw_to, expected):
     (b"Klaus Weber, Jr. <klaus@corp.example>", (Mailbox("klaus@corp.example", "Klaus Weber, Jr."),)),
     (b"just-a-name, carla@corp.example", (Mailbox("carla@corp.example"),)),  # a bare address takes no name
     (b"<Anna Schmidt <anna@corp.example>", (Mailbox("anna@corp.example"),)),  # a bracket opened before the name
+    # an encoded word in quotes (some clients) next to one outside them: the space between them is the name's
+    (b'"=?utf-8?q?Jos=C3=A9?=" =?utf-8?q?Garc=C3=ADa?= <jose@corp.example>', (Mailbox("jose@corp.example", "José García"),)),
 ])
 def test_names_and_addresses_that_need_mending(raw_to, expected):
     assert parse(_mail(b"From: a@corp.example\nTo: " + raw_to + b"\n")).to == expected
