@@ -18,7 +18,7 @@ from mailgateway.charsets import header_text
 _TOKEN = re.compile(r"""
     (?P<word>=\?[^?\s]+\?[QqBb]\?[^?]*\?=)
   | (?P<quoted>"(?:[^"\\]|\\.)*"?)
-  | (?P<comment>\((?:[^()\\]|\\.)*\))
+  | (?P<comment>\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))
   | (?P<angle><[^<>]*>|<[^<>,;]*)
   | (?P<paren>[()])
   | (?P<separator>[,;])

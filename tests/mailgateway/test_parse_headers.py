@@ -128,6 +128,7 @@ def test_what_an_address_may_carry_besides_itself(raw_to, expected):
 
 @pytest.mark.parametrize("raw_to, expected", [
     (b"Anna <anna (sales (2nd floor)) @ corp.example>", (Mailbox("anna@corp.example", "Anna"),)),  # nested comments
+    (b"(sent by (the) portal) Anna <anna@corp.example>", (Mailbox("anna@corp.example", "Anna"),)),
     (b"<anna@corp.example.>", (Mailbox("anna@corp.example"),)),                      # the root's dot of the domain
     # a name with a comma the client did not quote: one mailbox, not a name alone and then an address
     (b"Weber, Klaus <klaus@corp.example>, carla@corp.example",
