@@ -58,6 +58,8 @@ _BODY_TYPES = ("text/plain", "text/html")
 _UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} ([^\r\n]*?\S)[ \t]*\r?\n(?=M[ -`]{60}\r?$|[!-M][ -`]{1,60}\r?\n)", re.MULTILINE)
 _UU_END = re.compile(rb"^end[ \t]*\r?$", re.MULTILINE)
 _MAX_UUENCODED = 50
+#: The built-in extension table only, so a uuencoded file's type does not depend on the machine's mime.types.
+_TYPES = mimetypes.MimeTypes()
 _TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
 _REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")
 _REPORT_HEADER = re.compile(rb"report-type\s*=\s*\"?delivery-status", re.I)
@@ -425,7 +427,7 @@ class _Body:
                 break
             data = mime.decode_transfer(payload[begin.start():end.end()], "x-uuencode", self.defects)
             filename = begin.group(1).decode("utf-8", "replace")
-            content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            content_type = _TYPES.guess_type(filename)[0] or "application/octet-stream"
             self.attachments.append(Attachment(filename, content_type, len(data), "attachment"))
             payload = payload[:begin.start()] + payload[end.end():]
             position = begin.start()
