@@ -323,7 +323,7 @@ def eight_bit_text(value: str, hint: str | None = None) -> str:
     if _is_utf8(data):
         return data.decode("utf-8")
     codec = codec_for(hint) if hint else None
-    if codec and codec != "ascii":
+    if codec and codec != "ascii" and codec not in _NOT_ASCII_SAFE:  # a UTF-16 body says nothing of 8-bit header bytes
         try:
             return data.decode(codec)
         except (UnicodeDecodeError, LookupError):

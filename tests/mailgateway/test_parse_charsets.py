@@ -1,4 +1,6 @@
 """Bodies in the charsets mail really uses: aliases, missing labels, wrong labels."""
+import base64
+
 import pytest
 
 from mailgateway.charsets import codec_for
@@ -80,6 +82,12 @@ def test_utf8_bytes_under_a_multi_byte_label_give_the_utf8_text(label):
     raw = _mail("打印机在三楼".encode(), b"text/plain; charset=" + label.encode())
     parsed = parse(raw.replace(b"Subject: Test", b"Subject: " + subject.encode()))
     assert (parsed.subject, parsed.text) == ("你好世界", "打印机在三楼")
+
+
+def test_a_utf16_body_says_nothing_of_the_charset_of_8bit_header_bytes():
+    raw = _mail(base64.b64encode("Hallo".encode("utf-16")), b"text/plain; charset=utf-16", b"base64")
+    parsed = parse(raw.replace(b"Subject: Test", "Subject: Grüße aus Köln".encode("latin-1")))
+    assert (parsed.subject, parsed.text) == ("Grüße aus Köln", "Hallo")
 
 
 def test_a_wrong_label_is_a_defect_and_the_text_is_still_right():
