@@ -17,6 +17,7 @@ choice, done only for the fields it needs.
 from __future__ import annotations
 
 import binascii
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
@@ -335,3 +336,12 @@ def _uudecode(body: bytes, defects: list[str]) -> bytes:
         except binascii.Error:
             defects.append("bad uuencoded line")
     return bytes(out)
+
+
+#: The built-in extension table only, so a file's type does not depend on the machine's mime.types.
+_TYPES = mimetypes.MimeTypes()
+
+
+def type_of_file(name: str | None) -> str | None:
+    """The content type a file name's extension means ("report.pdf": application/pdf), or None."""
+    return _TYPES.guess_type(name)[0] if name else None

@@ -31,7 +31,6 @@ What the fields hold:
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -58,8 +57,6 @@ _BODY_TYPES = ("text/plain", "text/html")
 _UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} ([^\r\n]*?\S)[ \t]*\r?\n(?=M[ -`]{60}\r?$|[!-M][ -`]{1,60}\r?\n)", re.MULTILINE)
 _UU_END = re.compile(rb"^end[ \t]*\r?$", re.MULTILINE)
 _MAX_UUENCODED = 50
-#: The built-in extension table only, so a uuencoded file's type does not depend on the machine's mime.types.
-_TYPES = mimetypes.MimeTypes()
 _TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
 _REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")
 _REPORT_HEADER = re.compile(rb"report-type\s*=\s*\"?delivery-status", re.I)
@@ -372,6 +369,11 @@ class _Body:
             else:
                 self._leaf(part, parent)
                 self.defects.extend(part.defects)  # incl. those found while decoding it
+        if not self.plain and not self.htmls:
+            # Nothing else to read: the named text parts not marked as attachments are shown in the
+            # message, as a mail client shows them ("inline; filename=note.txt"); they stay attachments too.
+            for part in self.named_texts:
+                self._body_text(part)
 
     def _leaf(self, part: mime.Part, parent: str | None) -> None:
         content_type = part.content_type
@@ -427,7 +429,7 @@ class _Body:
                 break
             data = mime.decode_transfer(payload[begin.start():end.end()], "x-uuencode", self.defects)
             filename = begin.group(1).decode("utf-8", "replace")
-            content_type = _TYPES.guess_type(filename)[0] or "application/octet-stream"
+            content_type = mime.type_of_file(filename) or "application/octet-stream"
             self.attachments.append(Attachment(filename, content_type, len(data), "attachment"))
             payload = payload[:begin.start()] + payload[end.end():]
             position = begin.start()
@@ -453,11 +455,6 @@ class _Body:
         return True
 
     def text(self) -> str:
-        if not self.plain and not self.htmls:
-            # Nothing else to read: the named text parts not marked as attachments are shown in the
-            # message, as a mail client shows them ("inline; filename=note.txt"); they stay attachments too.
-            for part in self.named_texts:
-                self._body_text(part)
         plain = "\n".join(self.plain)
         if plain.strip() or not self.htmls:
             return plain.strip("\n")

@@ -390,15 +390,18 @@ def visible_text(text: str, sender: str = "") -> str:
     lines = text.strip().split("\n")
     lines = lines[_after_banners(lines):]
     cut, dropped = _history(lines)
-    own = _assemble(lines, cut, dropped)
-    while own and not own[-1].strip(_RULE_CHARS):
-        own.pop()
-    own = _without_signoff(own)
+    own = _without_signoff(_without_trailing_rules(_assemble(lines, cut, dropped)))
     if sender:
         own = _without_sender_block(own, sender)
-    while own and not own[-1].strip(_RULE_CHARS):
-        own.pop()  # the rule over a signature cut off
-    return "\n".join(own).strip()
+    return "\n".join(_without_trailing_rules(own)).strip()  # and the rule over a signature cut off
+
+
+def _without_trailing_rules(lines: list[str]) -> list[str]:
+    """The lines without the blank lines and rules ("-----") at their end."""
+    end = len(lines)
+    while end and not lines[end - 1].strip(_RULE_CHARS):
+        end -= 1
+    return lines[:end]
 
 
 def _history(lines: list[str]) -> tuple[int, list[tuple[int, int]]]:
@@ -801,15 +804,21 @@ def _assemble(lines: list[str], cut: int, dropped: list[tuple[int, int]]) -> lis
     return out
 
 
-def _without_signoff(lines: list[str]) -> list[str]:
-    """The lines without a closing + name at the end, when the writer wrote something above it."""
+def _last_lines(lines: list[str], count: int) -> list[int]:
+    """The indexes of the last ``count`` non-blank lines, in order, among the last ``_SIGNOFF_SCAN``."""
     tail: list[int] = []
     for i in range(len(lines) - 1, max(-1, len(lines) - 1 - _SIGNOFF_SCAN), -1):
         if lines[i].strip():
             tail.append(i)
-            if len(tail) == _SIGNOFF_WINDOW:
+            if len(tail) == count:
                 break
     tail.reverse()
+    return tail
+
+
+def _without_signoff(lines: list[str]) -> list[str]:
+    """The lines without a closing + name at the end, when the writer wrote something above it."""
+    tail = _last_lines(lines, _SIGNOFF_WINDOW)
     rows = [lines[i].strip() for i in tail]
     for n, i in enumerate(tail):
         # Line 0 is never blank here: with the closing there, nothing of the writer's would stay.
@@ -832,13 +841,7 @@ def _without_sender_block(lines: list[str], sender: str) -> list[str]:
     names = _name_words(sender)
     if not names:
         return lines
-    tail: list[int] = []
-    for i in range(len(lines) - 1, max(-1, len(lines) - 1 - _SIGNOFF_SCAN), -1):
-        if lines[i].strip():
-            tail.append(i)
-            if len(tail) == _SENDER_BLOCK:
-                break
-    tail.reverse()
+    tail = _last_lines(lines, _SENDER_BLOCK)
     for n, i in enumerate(tail[:-1]):
         row = lines[i].strip().lstrip("-–—~ ")
         if len(row) > _MAX_NAME or row.partition(" ")[0].strip(",.()\"'").lower() not in names:

@@ -12,9 +12,10 @@ A small reader of our own: the TNEF library on PyPI has had no release since
 """
 from __future__ import annotations
 
-import mimetypes
 import struct
 from dataclasses import dataclass
+
+from mailgateway.mime import type_of_file
 
 SIGNATURE = 0x223E9F78
 _LEVEL_ATTACHMENT = 0x02
@@ -34,8 +35,6 @@ _FIXED_SIZES = {0x0002: 4, 0x0003: 4, 0x0004: 4, 0x0005: 8, 0x0006: 8, 0x0007: 8
                 0x0014: 8, 0x0040: 8, 0x0048: 16, 0x0001: 0, 0x0000: 0}
 _STRING8, _UNICODE, _BINARY, _OBJECT = 0x001E, 0x001F, 0x0102, 0x000D
 _VARIABLE = {_STRING8, _UNICODE, _BINARY, _OBJECT}
-#: The built-in extension table only, so the type does not depend on the machine's mime.types.
-_TYPES = mimetypes.MimeTypes()
 
 
 class TnefError(ValueError):
@@ -58,7 +57,7 @@ class _Attachment:
 
     def file(self) -> TnefFile:
         name = self.long_name or self.title or None
-        content_type = (self.mime_tag or (_TYPES.guess_type(name)[0] if name else None)
+        content_type = (self.mime_tag or type_of_file(name)
                         or "application/octet-stream")
         return TnefFile(name, content_type.lower(), self.size or 0)
 
