@@ -52,6 +52,10 @@ class RelayRefused(smtplib.SMTPException):
     """The relay cannot be used as configured (no STARTTLS offered where it is required)."""
 
 
+class _StartTlsFailed(smtplib.SMTPException):
+    """Opportunistic STARTTLS failed (the cause says how): the session starts again in clear."""
+
+
 @dataclass(frozen=True)
 class Attempt:
     outbox_id: int
@@ -108,13 +112,9 @@ class OutboundSender:
         """A session with the relay, secured and logged in as configured (see the module's docstring)."""
         try:
             return self._session(self.relay.security)
-        except (ssl.SSLError, smtplib.SMTPResponseException) as exc:
-            # A relay that offers STARTTLS but cannot do it: opportunistic TLS then goes on in clear,
-            # as MTAs do, unless a password would travel with it.
-            if self.relay.security != "opportunistic" or self.relay.user or isinstance(
-                    exc, smtplib.SMTPAuthenticationError):
-                raise
-            log.warning("event=relay_starttls_failed host=%s error=%s (sending in clear)", self.relay.host, exc)
+        except _StartTlsFailed as exc:
+            log.warning("event=relay_starttls_failed host=%s error=%s (sending in clear)", self.relay.host,
+                        exc.__cause__)
             return self._session("none")
 
     def _session(self, security: str) -> smtplib.SMTP:
@@ -129,7 +129,14 @@ class OutboundSender:
             if security in ("starttls", "opportunistic"):
                 if client.has_extn("starttls"):
                     context = _verifying(relay.ca_file) if security == "starttls" else _unverified()
-                    client.starttls(context=context)
+                    try:
+                        client.starttls(context=context)
+                    except (ssl.SSLError, smtplib.SMTPResponseException) as exc:
+                        # A relay that offers STARTTLS but cannot do it: opportunistic TLS goes on in
+                        # clear, as MTAs do, unless a password would travel with it.
+                        if security == "opportunistic" and not relay.user:
+                            raise _StartTlsFailed() from exc
+                        raise
                     client.ehlo()
                 elif security == "starttls":
                     raise RelayRefused('the relay does not offer STARTTLS (relay_security = "starttls")')
