@@ -11,9 +11,14 @@ recognises the message decides its kind:
   BoxTrapper, Spam Arrest ...).
 - ``autoreply``: RFC 3834 Auto-Submitted, the headers real autoresponders set
   (X-Autoreply, Precedence: auto_reply, Exchange's inbox-rule loop marker ...),
-  vacation subjects and openings in many languages, read receipts.
+  vacation subjects and openings in many languages, ticket systems'
+  "we have received your request", and read receipts: an RFC 8098
+  disposition notification or Outlook's "Read: ..." is a machine's answer to a
+  message, never a person's request, so it is an autoreply (no ticket, no
+  acknowledgement), as RFC 3834 asks of automatic answers.
 - ``bulk``: mailing lists and campaigns (List-Id, List-Unsubscribe,
-  Feedback-ID, the ESPs' own headers, Precedence: bulk/list/junk).
+  Feedback-ID, the ESPs' own headers, Precedence: bulk/list/junk, or a
+  campaign's footer when it was sent without any of them).
 - ``normal``: a person wrote it.
 
 A person quoting "out of office" or asking about an undelivered parcel stays
@@ -115,6 +120,10 @@ def feedback_report(message: _Message) -> Classification | None:
         return Classification(FEEDBACK_REPORT, "feedback report")
     if message.null_sender and re.search(r"^Feedback-Type:\s*\w+", message.opening(4000), re.M | re.I):
         return Classification(FEEDBACK_REPORT, "feedback report fields in the text")
+    # The older reports (Microsoft's JMRP, Yahoo's and AOL's before ARF): the complained-of message attached
+    # under "This is an email abuse report for an email message ...".
+    if "message/rfc822" in message.parsed.part_types and _ABUSE_REPORT_TEXT.search(message.opening(600)):
+        return Classification(FEEDBACK_REPORT, "abuse report text")
     return None
 
 
@@ -205,6 +214,13 @@ def challenge_response(message: _Message) -> Classification | None:
     machine = message.auto_submitted != "no" or message.null_sender
     if (subject or machine) and (machine and subject or _CHALLENGE_TEXT.search(message.opening(3000))):
         return Classification(CHALLENGE_RESPONSE, "challenge to confirm the sender")
+    # Without a sign in the subject or the envelope (MailWasher, a desktop filter answering as the person):
+    # the text says both that the message is held and that the sender must confirm.
+    opening = message.opening(1500)
+    lowered = opening.lower()
+    if (("held" in lowered or "hold" in lowered or "quarantin" in lowered or "until you" in lowered
+         or "once you" in lowered) and _CHALLENGE_HELD.search(opening) and _CHALLENGE_TEXT.search(opening)):
+        return Classification(CHALLENGE_RESPONSE, "held until the sender confirms")
     return None
 
 
@@ -261,6 +277,10 @@ def autoreply_subject(message: _Message) -> Classification | None:
 def bulk_precedence(message: _Message) -> Classification | None:
     precedence = message.headers.get("precedence", "") or message.headers.get("x-precedence", "")
     precedence = precedence.strip().lower()
+    if precedence in ("bulk", "junk") and message.null_sender and message.headers.get("return-path", "").strip():
+        # vacation(1) and its kin answer from the null sender with "Precedence: bulk" (or junk); a campaign
+        # needs its bounces and never sends from the null sender.
+        return Classification(AUTOREPLY, "Precedence from the null sender")
     if precedence in ("bulk", "junk") or (precedence == "list" and not message.own_list):
         return Classification(BULK, "Precedence")
     return None
@@ -297,8 +317,56 @@ def autoreply_text(message: _Message) -> Classification | None:
     return None
 
 
+def acknowledgement(message: _Message) -> Classification | None:
+    """A ticket system's "we have received your request" (Zendesk, Freshdesk, Jira Service Management,
+    ServiceNow, OTRS, Zammad ...): an automatic answer. The subject alone counts only when it is no
+    answer or forward of a person ("Re: Your request has been received" is a person writing back); the
+    text counts when it opens the message with a system's words and asks nothing."""
+    if _ACK_SUBJECT.search(message.subject) and not (_REPLY.match(message.subject) or _FORWARD.match(message.subject)):
+        return Classification(AUTOREPLY, "acknowledgement subject")
+    text = message.parsed.visible_text
+    opening = text[:600]
+    if len(text) < 2000 and "?" not in opening and _ACK_TEXT.search(opening):
+        return Classification(AUTOREPLY, "acknowledgement text")
+    return None
+
+
+def read_receipt_text(message: _Message) -> Classification | None:
+    """A read receipt sent as plain mail (Outlook without the MDN content class): "Read: ..." and "Your
+    message ... was read on ..."."""
+    if _READ_SUBJECT.match(message.subject) and _READ_TEXT.search(message.parsed.text[:1500]):
+        return Classification(AUTOREPLY, "read receipt text")
+    return None
+
+
+def bulk_text(message: _Message) -> Classification | None:
+    """A campaign sent without any list header: its footer says why you receive it and how to unsubscribe,
+    and it goes to many at once (no recipient, undisclosed recipients, or the sender itself) or offers a
+    browser view. A person's reply or forward, or a signature mentioning a newsletter, is none."""
+    subject = message.subject
+    if _REPLY.match(subject) or _FORWARD.match(subject):
+        return None
+    text = message.parsed.text
+    start = max(0, len(text) - 1500)
+    footer = text[start:]
+    lowered = footer.lower()
+    if not any(word in lowered for word in _UNSUBSCRIBE_WORDS):
+        return None
+    # The footer's words stand on a line of their own below the content, not in a person's first sentence.
+    because = _RECEIVING_BECAUSE.search(footer)
+    footnote = because is not None and start + because.start() >= 40 and "\n" in footer[:because.start()]
+    if not (footnote or _BROWSER_VIEW.search(text[:600])):
+        return None
+    to = [box.email for box in message.parsed.to]
+    many = not to or to == [message.sender] or "undisclosed" in message.headers.get("to", "").lower()
+    if many or _BROWSER_VIEW.search(text[:600]) or re.search(r"newsletter|rundbrief|bulletin|infolettre", subject, re.I):
+        return Classification(BULK, "campaign footer")
+    return None
+
+
 CHECKS = (feedback_report, ses_notification, delivery_report, read_receipt, challenge_response, text_bounce, autoreply_header,
-          bulk_header, autoreply_suppressed, autoreply_subject, bulk_precedence, auto_submitted, autoreply_text)
+          bulk_header, autoreply_suppressed, autoreply_subject, read_receipt_text, acknowledgement, bulk_precedence,
+          auto_submitted, autoreply_text, bulk_text)
 
 
 def _text_recipients(message: _Message, outcome: str) -> list[Recipient]:
@@ -323,8 +391,8 @@ _NOTICE_SUBJECT = re.compile(
     r"(?:size limit|quota|storage)|quota warning|storage (?:warning|limit)|quarantin|spam (?:report|digest|summary)"
     r"|(?:junk|held|blocked) (?:mail|messages?) (?:report|digest|summary)|message digest|password (?:expir|will expire)",
     re.IGNORECASE)
-_FORWARD = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:fw|fwd|wg|tr|rv|enc|vl|doorst|i|转发|轉寄|転送)\s*:", re.IGNORECASE)
-_REPLY = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|antw|antwort|sv|vs|odp|r|res|rif|ynt|wg|fw|fwd|tr|rv|回复|答复|返信|回覆)\s*:", re.I)
+_FORWARD = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:fw|fwd|wg|tr|rv|enc|vl|doorst|i|转发|轉寄|転送)\s*[:：]", re.IGNORECASE)
+_REPLY = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|antw|antwort|sv|vs|odp|r|res|rif|ynt|wg|fw|fwd|tr|rv|回复|答复|返信|回覆)\s*[:：]", re.I)
 
 _AUTOREPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-autoresponse", "x-auto-reply",
                       "x-mail-autoreply", "x-autoreply-from", "x-vacation",
@@ -386,16 +454,17 @@ _PREFIX_END = r"(?=\s*(?:$|[:：\-–—(\[|/,.!]|until\b|till\b|bis\b|jusqu|has
 _AUTOREPLY_SUBJECT = re.compile(
     _LEADING_TAG + r"(?:(?:" + "|".join(_AUTOREPLY_PREFIXES) + r")" + _PREFIX_END
     + r"|.{1,60}\b(?:is|ist|est) (?:currently |derzeit |actuellement )?(?:out of (?:the )?office|außer haus"
-    r"|nicht im büro|absente?)\.?\s*$)", re.I)
-_AUTOREPLY_TAG = re.compile(r"[\[(【](?:auto|auto[- ]?reply|automatic reply|auto[- ]?response|out of (?:the )?office|ooo"
-                            r"|abwesenheitsnotiz|réponse automatique|自動返信|自动回复|自動応答)[\])】]", re.I)
+    r"|nicht im büro|absente?)\.?\s*(?:$|\())", re.I)
+_AUTOREPLY_TAG = re.compile(r"[\[(【]\s*(?:auto|" + "|".join(_AUTOREPLY_PREFIXES)
+                            + r"|不在(?:通知|連絡)?|休暇中|外出中)\s*[\])】]", re.I)
 _AUTOREPLY_TEXT = re.compile(
     r"^\W*(?:(?:thank you|thanks) for your (?:e-?mail|message|mail)[.,!]*\s*)?"
     r"(?:i am|i'm|i will be|i'll be)\s+(?:currently\s+|now\s+)?(?:out of (?:the )?office|away|on (?:annual )?(?:leave|vacation|holiday)"
     r"|out of the country|travell?ing|absent)"
     r"|^\W*this is an automat(?:ic|ed) (?:reply|response|message)"
-    r"|^\W*(?:vielen dank für ihre (?:nachricht|e-?mail)[.,!]*\s*)?ich bin (?:derzeit |zurzeit |zur zeit |bis .{1,30} )?"
-    r"(?:nicht im büro|abwesend|im urlaub|außer haus|ausser haus)"
+    r"|^\W*(?:vielen dank für ihre (?:nachricht|e-?mail)[.,!]*\s*)?ich bin (?:derzeit |zurzeit |zur zeit |leider )?"
+    r"(?:(?:bis|ab|vom|von|seit)\b[^?!\n]{1,40}?\s)?(?:nicht im büro|nicht im hause?|abwesend|im urlaub|außer haus|ausser haus"
+    r"|nicht erreichbar|nicht (?:im|in der) (?:firma|office)|auf (?:reisen|dienstreise|geschäftsreise)|in (?:elternzeit|urlaub))"
     r"|^\W*dies ist eine automatische (?:antwort|nachricht)"
     r"|^\W*(?:merci pour votre (?:message|e-?mail|courriel)[.,!]*\s*)?je suis (?:actuellement )?(?:absente?|en congés?|en vacances|hors du bureau)"
     r"|^\W*ceci est une réponse automatique"
@@ -414,3 +483,40 @@ _AUTOREPLY_TEXT = re.compile(
     r"|不在にしております|休暇中のため|自動返信|我(?:目前)?(?:不在办公室|正在休假|休假中)|这是一封自动回复"
     r"|^\W*я (?:сейчас |в настоящее время )?(?:в отпуске|нахожусь в отпуске|отсутствую|не в офисе|вне офиса)"
     r"|^\W*это автоматический ответ", re.I)
+
+_ACK_SUBJECT = re.compile(
+    _LEADING_TAG + r"(?:(?:(?:ticket|request|case|enquiry|inquiry|anfrage|demande|solicitud) (?:(?:has been |was )?received|created|opened)"
+    r"|we(?: have|'ve)? received your (?:request|ticket|inquiry|enquiry|message|e-?mail|support request))"
+    r"(?=\s*(?:$|[:\-–—(\[#|.!,]|\d))"
+    r"|thanks? (?:you )?for your (?:request|ticket|inquiry|enquiry|support request)\b"
+    r"|thank you for contacting (?:us|\w+(?: \w+)? (?:support|service|team|helpdesk|help desk))\b|your (?:request|ticket|case|incident)\b[^:]{0,30} has been (?:received|created|opened|logged|submitted)"
+    r"|(?:incident|request|case|ticket) \S{1,20} has been (?:opened|created|logged) on your behalf"
+    r"|\[ticket#\d+\]\s*(?:re\s*:\s*)?(?:$|\S)(?=.*\b(?:received|eingegangen|reçue?)\b)"
+    r"|ihre anfrage (?:ist )?(?:bei uns )?eingegangen|eingangsbest[äa]tigung|accusé de réception|acuse de recibo)", re.I)
+#: A ticket system's opening words.
+_ACK_TEXT = re.compile(
+    r"^\W*(?:##- please type your reply above this line -##\W*)?"
+    r"(?:your (?:request|ticket|case)\s*\(?#?\w{0,20}\)? has been (?:received|created|opened|logged)"
+    r"|(?:dear [^,\n]{1,40},\s*)?(?:we would like to acknowledge that we have received your request"
+    r"|this is an automat(?:ic|ed|ically generated) (?:response|reply|acknowledge?ment|message|e-?mail|notification)"
+    r"|thank you for your (?:inquiry|enquiry) \(#?\w+\)))"
+    r"|^\W*(?:your|an?) (?:incident|request|case) (?:\S+ )?has been opened on your behalf", re.I)
+_READ_SUBJECT = re.compile(r"^\s*(?:read|gelesen|lu|leído|letto|gelezen|lido|läst|læst|lest|luettu|odczytana|přečteno"
+                           r"|прочитано|прочитана|已读|已讀|開封済み|읽음)\s*[:：]", re.I)
+_READ_TEXT = re.compile(r"^\W*(?:your message|ihre nachricht|votre message|su mensaje|il tuo messaggio|uw bericht)\b"
+                        r"[\s\S]{0,600}?\b(?:was read on|wurde am .{0,80}gelesen|a été lu|fue leído|è stato letto"
+                        r"|is gelezen op)", re.I)
+_UNSUBSCRIBE_WORDS = ("unsubscribe", "opt-out", "opt out", "abmelden", "abbestellen", "se désabonner", "désinscri",
+                      "darse de baja", "cancelar suscripci", "cancelar la suscripci", "annulla l'iscrizione",
+                      "annulla iscrizione", "disiscriviti", "afmelden", "uitschrijven", "descadastr", "avregistrera",
+                      "afmeld", "wypisz", "配信停止", "退订")
+_RECEIVING_BECAUSE = re.compile(r"(?:you(?:'re| are)? receiv(?:ed|ing) this|this (?:e-?mail|message|newsletter) was sent to"
+                                r"|sie erhalten diese|vous recevez ce|recibes este|recibe este|ricevi questa|u ontvangt deze"
+                                r"|je ontvangt deze|você está recebendo|du får det|no longer wish to receive"
+                                r"|(?:manage|update) your (?:e-?mail |subscription |communication )?preferences)", re.I)
+_BROWSER_VIEW = re.compile(r"view (?:it |this (?:e-?mail|message|newsletter) |the (?:e-?mail|newsletter) )?(?:online|in (?:your|a) (?:web ?)?browser)"
+                           r"|im browser (?:an)?(?:zeigen|öffnen|ansehen)|version en ligne|dans votre navigateur|ver en (?:el |tu |su )?navegador", re.I)
+_ABUSE_REPORT_TEXT = re.compile(r"^\W*this is an? (?:e-?mail )?abuse report for an? (?:e-?mail )?message", re.I)
+_CHALLENGE_HELD = re.compile(r"your (?:message|e-?mail)(?: to \S+)? (?:has been|was|is being|is) (?:held|quarantined|put on hold)"
+                             r"|(?:will be|is) (?:delivered|released) (?:once|when|after|as soon as) you (?:confirm|verify|reply)"
+                             r"|(?:held|not (?:be )?delivered) until you (?:confirm|verify|reply)", re.I)

@@ -143,3 +143,81 @@ def test_a_message_an_exchange_rule_redirected_to_us_is_its_writers():
            b"Message-ID: <req.7@corp.example>\r\nX-MS-Exchange-Inbox-Rules-Loop: it-shared@corp.example\r\n"
            b"Content-Type: text/plain; charset=utf-8\r\n\r\nDer Drucker druckt nicht.\r\n")
     assert classify(parse(raw)).kind == "normal"
+
+
+@pytest.mark.parametrize("subject", [
+    "AUTO: Anna Schmidt is out of the office (returning 01.12.2026)",      # Lotus Notes / Domino
+    "AUTO: Anna Schmidt ist außer Haus (Rückkehr am 01.12.2026)",
+    "[Automatyczna odpowiedź] Drukarka",                                    # Polish webmail
+    "【不在】Re: プリンターについて",                                          # Japanese mobile mail
+    "Re: プリンターについて (不在通知)",
+    "自动回复：打印机问题",                                                    # full-width colon (Foxmail, QQ)
+])
+def test_responder_subjects_with_a_date_a_tag_or_a_full_width_colon(subject):
+    assert classify(parse(_reply(subject))).kind == "autoreply"
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("AW: Drucker", "Ich bin bis einschließlich 30.11. nicht erreichbar. Ihre E-Mail wird nicht weitergeleitet.\n"),
+    ("AW: Drucker", "Vielen Dank für Ihre E-Mail. Ich bin ab dem 20.11. im Urlaub und ab dem 01.12. wieder erreichbar.\n"),
+    ("回复：打印机", "这是一封自动回复邮件。您好，我已收到您的邮件。\n"),
+])
+def test_out_of_office_text_with_dates_and_full_width_reply_prefixes(subject, body):
+    assert classify(parse(_reply(subject, body=body))).kind == "autoreply"
+
+
+def test_a_vacation_program_answering_from_the_null_sender_with_precedence_bulk():
+    # vacation(1) and the webmail responders built on it: "Precedence: bulk" (or junk), null sender.
+    raw = _reply("Thank you for your e-mail", body="Thank you for your e-mail.\nI will reply as soon as possible.\n",
+                 extra="Precedence: junk\n").replace(b"Return-Path: <anna@partner.example>", b"Return-Path: <>")
+    assert classify(parse(raw)).kind == "autoreply"
+
+
+def test_a_person_thanking_for_an_email_is_normal():
+    raw = _reply("Thank you for your e-mail", body="Dear team,\n\nthank you for the quick answer. Where do I find "
+                 "the driver?\n\nAnna\n")
+    assert classify(parse(raw)).kind == "normal"
+
+
+_SUPPORT = "Partner Support <support@partner.example>"
+
+
+@pytest.mark.parametrize("subject, body, extra", [
+    # Zendesk, with and without its headers
+    ("[Partner Support] Re: Printer", "##- Please type your reply above this line -##\n\nYour request (4567) has been "
+     "received and is being reviewed by our support staff.\n\nTo add additional comments, reply to this email.\n", ""),
+    # Freshdesk
+    ("Ticket Received - Printer", "Dear Anna,\n\nWe would like to acknowledge that we have received your request and a "
+     "ticket has been created.\nA support representative will be reviewing your request.\n", ""),
+    # ServiceNow
+    ("Incident INC0012345 has been opened on your behalf", "Short description: Printer\n", ""),
+    # a generic helpdesk
+    ("We have received your request [#12345]", "Your ticket number is #12345.\n", ""),
+    ("Re: Printer", "This is an automated response to confirm that we have received your request.\n", ""),
+    # Zammad and Jira Service Management mark their answers bulk as well: still an acknowledgement
+    ("Thanks for your inquiry (Printer)", "Thank you for your inquiry (#31012)! We'll contact you as soon as possible.\n",
+     "Precedence: bulk\n"),
+])
+def test_ticket_systems_acknowledging_a_request(subject, body, extra):
+    assert classify(parse(_reply(subject, body=body, extra=extra, sender=_SUPPORT))).kind == "autoreply"
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Re: Your request has been received", "Hi, I got the confirmation but no answer since a week. Any news?\n"),
+    ("Ticket created but nobody answers", "Hello, I opened a ticket on Monday. Nobody has answered yet.\n"),
+    ("Re: Printer", "Your request has been received? I never got a confirmation.\n"),
+    ("Case opened and screws missing", "The laptop case was opened in transit and two screws are missing.\n"),
+])
+def test_people_writing_about_their_request_are_normal(subject, body):
+    assert classify(parse(_reply(subject, body=body))).kind == "normal"
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Read: Printer", "Your message\n\n  To: Anna Schmidt\n  Subject: Printer\n  Sent: Monday, November 23, 2026 "
+     "10:00:00 AM\n\nwas read on Monday, November 23, 2026 10:20:00 AM.\n"),
+    ("Gelesen: Drucker", "Ihre Nachricht\n\n  An: Anna\n  Betreff: Drucker\n  Gesendet: Montag, 23. November 2026 "
+     "10:00:00\n\nwurde am Montag, 23. November 2026 10:20:00 gelesen.\n"),
+])
+def test_a_read_receipt_sent_as_plain_mail(subject, body):
+    assert classify(parse(_reply(subject, body=body))).kind == "autoreply"
+    assert classify(parse(_reply("Read: the manual before calling", body="Please tell users to read it.\n"))).kind == "normal"

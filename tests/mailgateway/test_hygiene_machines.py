@@ -196,3 +196,55 @@ def test_each_way_a_list_names_itself_counts(list_headers):
 def test_other_lists_and_campaigns_stay_bulk(list_headers, extra):
     parsed = parse(_through_list(list_headers, extra))
     assert classify(parsed, "anna@corp.example", {"it@corp.example"}).kind == "bulk"
+
+
+def test_a_challenge_sent_as_the_person_with_no_sign_in_subject_or_envelope():
+    # A desktop filter (MailWasher) answers from the person's own address under "Re: <subject>".
+    raw = _mail(subject="Re: [IT-000123] VPN", sender="anna@partner.example", return_path="<anna@partner.example>",
+                body="Your message to anna@partner.example has been held. To help combat spam, anna uses a "
+                     "challenge-response system. Please reply to this message to confirm that you are a real person "
+                     "and your message will be delivered.\n")
+    assert classify(parse(raw)).kind == "challenge_response"
+    raw = _mail(subject="Re: [IT-000123] VPN", sender="anna@partner.example", return_path="<anna@partner.example>",
+                body="My message to the vendor has been held by their filter. Can you confirm that you are a person "
+                     "who can release it?\n")
+    assert classify(parse(raw)).kind == "normal"
+
+
+def test_an_abuse_report_in_the_format_before_arf():
+    # Microsoft's JMRP (and Yahoo's and AOL's first loops): the message attached under a sentence, no report part.
+    raw = (b"From: staff@hotmail.example\nTo: abuse@corp.example\nSubject: complaint about message from 192.0.2.10\n"
+           b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\n"
+           b"This is an email abuse report for an email message received from IP 192.0.2.10 on Mon, 23 Nov 2026.\n"
+           b"--B\nContent-Type: message/rfc822\n\nFrom: it@corp.example\nSubject: [IT-000123] Solved\n\nDone.\n--B--\n")
+    assert classify(parse(raw)).kind == "feedback_report"
+
+
+_CAMPAIGN_HTML = ("<html><body><p>View this email in your browser</p><h1>Black Friday</h1><p>50% off everything.</p>"
+                  "<p>You are receiving this email because you subscribed to our newsletter. "
+                  "<a href='https://shop.example/unsubscribe?id=1'>Unsubscribe</a></p></body></html>\n")
+
+
+def test_a_campaign_without_any_list_header():
+    raw = _mail(subject="Black Friday: 50% off everything", sender="Shop <news@shop.example>",
+                return_path="<news@shop.example>", body=_CAMPAIGN_HTML).replace(
+        b"Content-Type: text/plain", b"Content-Type: text/html")
+    assert classify(parse(raw)).kind == "bulk"
+    raw = _mail(subject="Newsletter Dezember 2026", sender="Verein <info@verein.example>",
+                return_path="<info@verein.example>",
+                body="Liebe Mitglieder,\n\nunser Dezember-Newsletter ...\n\n--\nSie erhalten diesen Newsletter, weil "
+                     "Sie sich angemeldet haben. Abmelden: https://verein.example/newsletter/abmelden\n")
+    assert classify(parse(raw)).kind == "bulk"
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Fwd: Black Friday: 50% off everything", "Can we do this too?\n\n" + _CAMPAIGN_HTML),
+    ("Printer broken", "Hi, the printer on floor 3 is broken.\nAnna\n\n--\nPartner GmbH. To unsubscribe from our "
+     "newsletter, visit partner.example/unsubscribe\n"),
+    ("Newsletter signup broken", "You are receiving this email because I cannot unsubscribe anyone: the unsubscribe "
+     "page gives an error. Please help.\n"),
+])
+def test_people_forwarding_or_mentioning_a_newsletter_are_normal(subject, body):
+    raw = _mail(subject=subject, sender="Anna Schmidt <anna@partner.example>", return_path="<anna@partner.example>",
+                body=body)
+    assert classify(parse(raw)).kind == "normal"
