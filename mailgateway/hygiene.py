@@ -312,7 +312,10 @@ def autoreply_text(message: _Message) -> Classification | None:
     if not _REPLY.match(message.subject):
         return None
     opening = message.parsed.visible_text[:400]
-    if len(message.parsed.visible_text) < 1500 and "?" not in opening and _AUTOREPLY_TEXT.search(opening):
+    if len(message.parsed.visible_text) >= 1500 or "?" in opening:
+        return None
+    greeting = _GREETING_LINE.match(opening)  # "Hello,", "Bonjour," on a line of its own
+    if _AUTOREPLY_TEXT.search(opening) or greeting and _AUTOREPLY_TEXT.search(opening[greeting.end():]):
         return Classification(AUTOREPLY, "out-of-office text")
     return None
 
@@ -498,7 +501,7 @@ _ACK_TEXT = re.compile(
     r"^\W*(?:##- please type your reply above this line -##\W*)?"
     r"(?:your (?:request|ticket|case)\s*\(?#?\w{0,20}\)? has been (?:received|created|opened|logged)"
     r"|(?:dear [^,\n]{1,40},\s*)?(?:we would like to acknowledge that we have received your request"
-    r"|this is an automat(?:ic|ed|ically generated) (?:response|reply|acknowledge?ment|message|e-?mail|notification)"
+    r"|this is an automat(?:ic|ed|ically generated) (?:response|reply|acknowledge?ment|confirmation)"
     r"|thank you for your (?:inquiry|enquiry) \(#?\w+\)))"
     r"|^\W*(?:your|an?) (?:incident|request|case) (?:\S+ )?has been opened on your behalf", re.I)
 _READ_SUBJECT = re.compile(r"^\s*(?:read|gelesen|lu|leído|letto|gelezen|lido|läst|læst|lest|luettu|odczytana|přečteno"
@@ -520,3 +523,6 @@ _ABUSE_REPORT_TEXT = re.compile(r"^\W*this is an? (?:e-?mail )?abuse report for 
 _CHALLENGE_HELD = re.compile(r"your (?:message|e-?mail)(?: to \S+)? (?:has been|was|is being|is) (?:held|quarantined|put on hold)"
                              r"|(?:will be|is) (?:delivered|released) (?:once|when|after|as soon as) you (?:confirm|verify|reply)"
                              r"|(?:held|not (?:be )?delivered) until you (?:confirm|verify|reply)", re.I)
+_GREETING_LINE = re.compile(r"\W*(?:hello|hi|dear|good (?:morning|afternoon|day)|bonjour|madame|monsieur|hallo|guten tag"
+                            r"|sehr geehrte|liebe|hola|buenos días|estimad[oa]s?|buongiorno|gentile|olá|bom dia|prezad[oa]"
+                            r"|goedendag|geachte|beste|hej|dzień dobry|здравствуйте|добрый день)\b[^\n?]{0,50}\n\s*", re.I)

@@ -221,3 +221,16 @@ def test_people_writing_about_their_request_are_normal(subject, body):
 def test_a_read_receipt_sent_as_plain_mail(subject, body):
     assert classify(parse(_reply(subject, body=body))).kind == "autoreply"
     assert classify(parse(_reply("Read: the manual before calling", body="Please tell users to read it.\n"))).kind == "normal"
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("RE: Imprimante", "Bonjour,\nJe suis absent du bureau jusqu'au 1er décembre.\n"),
+    ("RE: Printer", "Hello,\n\nI am on annual leave until 1 December with no access to email. For urgent matters "
+                    "please contact helpdesk@partner.example.\n\nKind regards\nAnna\n"),
+])
+def test_out_of_office_text_after_a_greeting_line(subject, body):
+    assert classify(parse(_reply(subject, body=body))).kind == "autoreply"
+    # a person greeting and then telling of their absence while asking for something stays a person
+    asking = body.replace("jusqu'au 1er décembre.", "demain. Pouvez-vous réparer l'imprimante ?").replace(
+        "For urgent matters", "Could you fix it first? For urgent matters")
+    assert classify(parse(_reply(subject, body=asking))).kind == "normal"
