@@ -458,7 +458,12 @@ _AUTOREPLY_SUBJECT = re.compile(
     _LEADING_TAG + r"(?:(?:" + "|".join(_AUTOREPLY_PREFIXES) + r")" + _PREFIX_END
     + r"|.{1,60}\b(?:is|ist|est) (?:currently |derzeit |actuellement )?(?:out of (?:the )?office|außer haus"
     r"|nicht im büro|absente?)\.?\s*(?:$|\())", re.I)
-_AUTOREPLY_TAG = re.compile(r"[\[(【]\s*(?:auto|" + "|".join(_AUTOREPLY_PREFIXES)
+# In brackets, only the words that name an automatic answer: "(außer Haus)", "[fuori sede]" may be a
+# person's note that an event is off-site.
+_TAG_PREFIXES = [p for p in _AUTOREPLY_PREFIXES if re.search(
+    r"auto|abwesenheit|absence|aus[êe]ncia|assenza|afwezigheid|frånvaro|fravær|out of|vacation|ooo|応答|返信|回复|回覆|答复"
+    r"|ответ|회신|응답|απάντηση|răspuns|vastaus|odpověď|válasz|yanıt|svar|відповідь", p)]
+_AUTOREPLY_TAG = re.compile(r"[\[(【]\s*(?:auto|" + "|".join(_TAG_PREFIXES)
                             + r"|不在(?:通知|連絡)?|休暇中|外出中)\s*[\])】]", re.I)
 _AUTOREPLY_TEXT = re.compile(
     r"^\W*(?:(?:thank you|thanks) for your (?:e-?mail|message|mail)[.,!]*\s*)?"

@@ -234,3 +234,10 @@ def test_out_of_office_text_after_a_greeting_line(subject, body):
     asking = body.replace("jusqu'au 1er décembre.", "demain. Pouvez-vous réparer l'imprimante ?").replace(
         "For urgent matters", "Could you fix it first? For urgent matters")
     assert classify(parse(_reply(subject, body=asking))).kind == "normal"
+
+
+@pytest.mark.parametrize("subject", ["Weihnachtsfeier 18.12. (außer Haus)", "Riunione di reparto [fuori sede]",
+                                     "Team day (hors du bureau)"])
+def test_an_off_site_note_in_brackets_is_a_persons_subject(subject):
+    raw = _reply(subject, body="Hallo zusammen, bitte bis Freitag anmelden.\n")
+    assert classify(parse(raw)).kind == "normal"
