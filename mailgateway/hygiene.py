@@ -215,11 +215,14 @@ def challenge_response(message: _Message) -> Classification | None:
     if (subject or machine) and (machine and subject or _CHALLENGE_TEXT.search(message.opening(3000))):
         return Classification(CHALLENGE_RESPONSE, "challenge to confirm the sender")
     # Without a sign in the subject or the envelope (MailWasher, a desktop filter answering as the person):
-    # the text says both that the message is held and that the sender must confirm.
-    opening = message.opening(1500)
-    lowered = opening.lower()
+    # the text says both that the message is held and that the sender must confirm, in its own first words
+    # (not quoted, not forwarded: a person showing IT such a challenge asks for help).
+    if _FORWARD.match(message.subject):
+        return None
+    opening = message.parsed.visible_text[:1500]
+    lowered = opening[:400].lower()
     if (("held" in lowered or "hold" in lowered or "quarantin" in lowered or "until you" in lowered
-         or "once you" in lowered) and _CHALLENGE_HELD.search(opening) and _CHALLENGE_TEXT.search(opening)):
+         or "once you" in lowered) and _CHALLENGE_HELD.search(opening[:400]) and _CHALLENGE_TEXT.search(opening)):
         return Classification(CHALLENGE_RESPONSE, "held until the sender confirms")
     return None
 

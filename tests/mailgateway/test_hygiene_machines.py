@@ -209,6 +209,15 @@ def test_a_challenge_sent_as_the_person_with_no_sign_in_subject_or_envelope():
                 body="My message to the vendor has been held by their filter. Can you confirm that you are a person "
                      "who can release it?\n")
     assert classify(parse(raw)).kind == "normal"
+    challenge = ("Your message to sales@vendor.example has been held. To help combat spam, they use a "
+                 "challenge-response system. Please reply to this message to confirm that you are a real person.\n")
+    for subject, body in [
+        ("Fwd: Re: order 4411", challenge),  # a person forwards it to IT
+        ("Re: order 4411", "The vendor's filter answered this, is it safe to reply?\n\n"
+                           "On Mon, 23 Nov 2026 at 10:00, Sales <sales@vendor.example> wrote:\n> " + challenge),
+    ]:
+        raw = _mail(subject=subject, sender="anna@corp.example", return_path="<anna@corp.example>", body=body)
+        assert classify(parse(raw)).kind == "normal", subject
 
 
 def test_an_abuse_report_in_the_format_before_arf():
