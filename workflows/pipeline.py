@@ -619,8 +619,11 @@ class RespondStage:
         """
         if ctx.decision.template == NO_REPLY:
             return f"rule {_deciding_rule(ctx.engine.ruleset, ctx.decision, 'template')}: no reply"
-        if not ctx.inbound.mail_from.strip("<> "):
+        return_path = ctx.inbound.mail_from.strip("<> ")
+        if not return_path:
             return "null return path: automatic replies never go to it"
+        if MACHINE_RETURN_PATH.match(_without_batv(return_path)):
+            return f"return path {return_path} is a mail system's or a list's: automatic replies never go to it"
         requester = ctx.ticket.requester_email
         if NO_REPLY_ADDRESS.match(requester):
             return f"{requester} takes no replies"
@@ -641,15 +644,31 @@ class RespondStage:
 DELIVERY_REPORTS = frozenset({"bounce", "dsn_delayed", "dsn_delivered"})
 
 #: Senders that never read replies (RFC 3834 3.1.8 and common practice): mail systems and robots by
-#: the start of their local part, and "do not reply" in the languages of our senders anywhere in it
-#: as a word ("github-noreply", "info.ne-pas-repondre", "noreply2").
+#: the start of their local part, list owners ("owner-staff@", "staff-request@", RFC 2142), and "do not
+#: reply" in the languages of our senders anywhere in it as a word ("github-noreply",
+#: "info.ne-pas-repondre", "noreply2").
 NO_REPLY_ADDRESS = re.compile(
     r"^(?:(?:mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|bounces?|notifications?|auto[-_.]?reply"
-    r"|autoresponder|nobody)(?:[-+_.][^@]*)?@"
+    r"|autoresponder|nobody|listserv|majordomo|listmaster)(?:[-+_.][^@]*)?@"
+    r"|owner-[^@]+@|[^@]+-(?:owner|request)@"
     r"|(?:[^@]*[-_.+])?(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|no[-_.]?answer|no[-_.]?response"
     r"|do[-_.]?not[-_.]?respond|ne[-_.]?pas[-_.]?r[eé]pondre|nicht[-_.]?antworten|keine[-_.]?antwort"
     r"|no[-_.]?responder|n[aã]o[-_.]?responda|non[-_.]?rispondere|niet[-_.]?(?:be)?antwoorden|geen[-_.]?antwoord"
     r"|svara[-_.]?inte|ikke[-_.]?svar|nie[-_.]?odpowiadaj)\d*(?:[-+_.][^@]*)?@)", re.IGNORECASE)
+
+#: Return paths (SMTP MAIL FROM) of mail systems and mailing lists (RFC 3834 2, RFC 2142): whatever the
+#: From says, such a message came from a machine or through a list, and an automatic reply to it
+#: would go to a robot or to everyone on the list.
+MACHINE_RETURN_PATH = re.compile(
+    r"^(?:mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|owner-[^@]+|[^@]+-owner|[^@]+-request|listserv|majordomo"
+    r"|listmaster)(?:@|$)", re.IGNORECASE)
+#: BATV (Bounce Address Tag Validation) tags an envelope sender: ``prvs=0123abcd=mailer-daemon@...``.
+_BATV = re.compile(r"^(?:prvs|msprvs\d*|btv1)=[^=@]+=", re.IGNORECASE)
+
+
+def _without_batv(address: str) -> str:
+    return _BATV.sub("", address, count=1)
+
 
 STAGES = ("parse", "hygiene", "route", "policy", "dedupe", "thread", "apply", "sla", "respond")
 _REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadStage, RouteStage, PolicyStage,
