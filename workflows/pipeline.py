@@ -39,6 +39,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from mailgateway import mime
 from mailgateway.authres import spoofing_reason, trusted_results
 from mailgateway.hygiene import Classification, classify
 from mailgateway.parse import ParsedMessage, ParseError, parse
@@ -229,8 +230,13 @@ class ThreadStage:
                                     "when you reply to the ticket's agent notice (its reply address is "
                                     "signed for you). Nothing was sent to the requester.")
         if ctx.ticket is None and ctx.kind in DELIVERY_REPORTS:
-            # A bounce quotes the message it reports on: find our signed Message-ID in it.
-            ctx.ticket = self._first_ticket(ctx, ctx.services.tokens.keys_in(ctx.inbound.raw))
+            # A bounce quotes the message it reports on: find our signed Message-ID or reply address in it,
+            # as it is, then in its parts decoded (a returned message in base64, a quoted-printable text).
+            tokens = ctx.services.tokens
+            ctx.ticket = self._first_ticket(ctx, tokens.keys_in(ctx.inbound.raw))
+            if ctx.ticket is None:
+                ctx.ticket = self._first_ticket(ctx, (key for payload in _decoded_parts(ctx.inbound.raw)
+                                                      for key in tokens.keys_in(payload)))
         if ctx.ticket is None and ctx.kind != "normal":
             raise Discard(f"{ctx.kind} message that continues no ticket")
 
@@ -376,9 +382,15 @@ class ApplyStage:
         if ctx.ticket is not None and ctx.kind in DELIVERY_REPORTS:
             # A report about one of our replies: an event on its ticket, not a message from the requester.
             report = ctx.classification.as_record()["bounce"] if ctx.classification else None
-            ctx.event("requester_undeliverable" if ctx.kind == "bounce" else f"delivery_report_{ctx.kind}",
-                      "mail-system", f"inbound {ctx.inbound.id}", classification=ctx.kind,
-                      recipients=(report or {}).get("recipients", []))
+            recipients = (report or {}).get("recipients", [])
+            kind = f"delivery_report_{ctx.kind}"
+            if ctx.kind == "bounce":
+                # Our notice to an agent bounced, not a reply to the requester: say whose address failed.
+                failed = {(recipient.get("email") or "").lower() for recipient in recipients} - {""}
+                requester = ctx.ticket.requester_email.lower()
+                kind = "recipient_undeliverable" if failed and requester not in failed else "requester_undeliverable"
+            ctx.event(kind, "mail-system", f"inbound {ctx.inbound.id}", classification=ctx.kind,
+                      recipients=recipients)
             return
         if ctx.agent is not None:
             AgentWork(ctx).apply()
@@ -673,6 +685,27 @@ def _without_batv(address: str) -> str:
 STAGES = ("parse", "hygiene", "route", "policy", "dedupe", "thread", "apply", "sla", "respond")
 _REGISTRY = {stage.name: stage() for stage in (ParseStage, HygieneStage, ThreadStage, RouteStage, PolicyStage,
                                                DedupeStage, ApplyStage, SlaStage, RespondStage)}
+
+
+def _decoded_parts(raw: bytes, depth: int = 0):
+    """The transfer-decoded bodies of a message's parts, also of the messages attached to it (a few levels)."""
+    if depth > 3:
+        return
+    stack = [mime.parse(raw)]
+    while stack:
+        part = stack.pop()
+        if part.parts:
+            stack.extend(part.parts)
+            continue
+        encoding = (part.get("content-transfer-encoding") or "").strip().lower()
+        if encoding not in ("base64", "quoted-printable", "x-uuencode", "uuencode"):
+            if part.content_type == "message/rfc822":
+                yield from _decoded_parts(part.body, depth + 1)
+            continue  # as it is in the raw message, searched already
+        payload = part.payload()
+        yield payload
+        if part.content_type == "message/rfc822":
+            yield from _decoded_parts(payload, depth + 1)
 
 
 def _children(ctx: Context) -> list[tuple[Department, Decision, str]]:

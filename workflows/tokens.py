@@ -24,6 +24,8 @@ _KEY = r"[A-Za-z][A-Za-z0-9]{1,7}-\d{6,}"
 _MESSAGE_ID = re.compile(rf"^<?({_KEY})\.([0-9a-f]{{8,32}})\.([a-z2-7]{{{_SIG_LENGTH}}})@([^<>@\s]+)>?$", re.IGNORECASE)
 _ANYWHERE = re.compile(rb"<[A-Za-z][A-Za-z0-9]{1,7}-[0-9]{6,}\.[0-9a-fA-F]{8,32}\.[A-Za-z2-7]{10}@[^<>@\s]+>")
 _REPLY_TAG = re.compile(rf"^({_KEY})\.([a-z2-7]{{{_SIG_LENGTH}}})$", re.IGNORECASE)
+# A reply address of ours quoted anywhere: ``it+it-000123.x8c2m4p1q9@corp.example``.
+_ADDRESS_ANYWHERE = re.compile(rb"[A-Za-z0-9._%=-]+\+[A-Za-z][A-Za-z0-9]{1,7}-[0-9]{6,}\.[A-Za-z2-7]{10}@")
 
 
 class TicketTokens:
@@ -64,10 +66,15 @@ class TicketTokens:
         return key if hmac.compare_digest(signature, self._sign("msgid", key, nonce)) else None
 
     def keys_in(self, raw: bytes) -> list[str]:
-        """The ticket keys of our signed Message-IDs anywhere in a message (a bounce quotes our headers)."""
+        """The ticket keys of our signed Message-IDs, then of our signed reply addresses, anywhere in a
+        message: a bounce quotes our headers, some only the Reply-To."""
         keys: dict[str, None] = {}
         for candidate in _ANYWHERE.findall(raw):
             key = self.key_from_message_id(candidate.decode("ascii"))
+            if key:
+                keys[key] = None
+        for candidate in _ADDRESS_ANYWHERE.findall(raw):
+            key = self.key_from_address(candidate.decode("ascii"))
             if key:
                 keys[key] = None
         return list(keys)

@@ -84,3 +84,69 @@ def test_list_owner_and_request_addresses_take_no_replies(address):
                                      "ownersmith@partner.example"])
 def test_people_whose_address_only_looks_like_a_list_owner_get_replies(address):
     assert not NO_REPLY_ADDRESS.match(address)
+
+
+def _report(subject, sender, text, *tail):
+    """A multipart/report with a delivery-status part for anna@corp.example, then the given parts."""
+    parts = [b"Content-Type: text/plain; charset=us-ascii\r\n\r\n" + text.encode(),
+             b"Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.partner.example\r\n\r\n"
+             b"Final-Recipient: rfc822; anna@corp.example\r\nAction: failed\r\nStatus: 5.1.1\r\n", *tail]
+    body = b"".join(b"--b\r\n" + part + b"\r\n" for part in parts) + b"--b--\r\n"
+    return (f"From: {sender}\r\nTo: it@corp.example\r\nSubject: {subject}\r\nMessage-ID: <{abs(hash(subject))}@mx>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n"
+            "\r\n").encode() + body
+
+
+def _bounces(ack):
+    """Bounces of the acknowledgement as mail systems send them, each quoting it in its own way."""
+    reply_to, message_id, subject = ack["Reply-To"].addresses[0].addr_spec, ack["Message-ID"], ack["Subject"]
+    postfix = _report(  # Postfix (and many appliances): only some of the original's headers, here no Message-ID
+        "Undelivered Mail Returned to Sender", "MAILER-DAEMON@mx.partner.example (Mail Delivery System)",
+        "This is the mail system at host mx.partner.example.\r\n\r\nI'm sorry to have to inform you that your "
+        "message could not\r\nbe delivered to one or more recipients.\r\n",
+        f"Content-Type: text/rfc822-headers\r\n\r\nFrom: IT <it@corp.example>\r\nReply-To: IT <{reply_to}>\r\n"
+        f"Subject: {subject}\r\n".encode())
+    exchange = _report(  # Exchange and Lotus Notes gateways: the original attached, base64-encoded
+        f"Undeliverable: {subject}", "Microsoft Outlook <postmaster@partner.example>",
+        "Delivery has failed to these recipients or groups:\r\n\r\nanna@corp.example\r\n",
+        b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(ack.as_bytes()).replace(b"\n", b"\r\n"))
+    quoted = (f"** Address not found **\r\n\r\nYour message wasn't delivered to anna@corp.example because the "
+              f"address couldn't be found.\r\n\r\n----- Original message -----\r\n\r\nReply-To: {reply_to}\r\n"
+              f"Message-ID: {message_id}\r\nSubject: {subject}\r\n").encode()
+    gmail = (b"From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\r\nTo: it@corp.example\r\n"
+             b"Subject: Delivery Status Notification (Failure)\r\nMessage-ID: <b3@mx.google.com>\r\n"
+             b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+             + base64.encodebytes(quoted).replace(b"\n", b"\r\n"))
+    return {"postfix-reply-address-only": postfix, "exchange-base64-original": exchange, "gmail-base64-text": gmail}
+
+
+@pytest.mark.parametrize("name", ["postfix-reply-address-only", "exchange-base64-original", "gmail-base64-text"])
+def test_a_bounce_of_our_reply_finds_its_ticket_however_it_quotes_it(sqlite_database, services, name):
+    db = sqlite_database
+    ack = _first_acknowledgement(db, services)
+    inbound_id = _ingest(db, _bounces(ack)[name], mail_from="")
+    Pipeline(db, services).drain()
+    with db.sessions() as session:
+        ticket = session.query(Ticket).one()  # no new ticket
+        event = session.query(Event).filter_by(kind="requester_undeliverable").one()
+        assert event.ticket_id == ticket.id and ticket.state == "open"
+    assert _inbound(db, inbound_id).status == "done" and _acknowledgements(db) == 1
+
+
+def test_a_bounce_of_an_agent_notice_is_not_the_requester_undeliverable(sqlite_database, services):
+    db = sqlite_database
+    _first_acknowledgement(db, services)
+    with db.sessions() as session:
+        notice = session.query(Outbox).filter_by(kind="agent_new").one()
+    (agent,) = notice.rcpt_to
+    bounce = _report("Undelivered Mail Returned to Sender", "MAILER-DAEMON@mx.corp.example (Mail Delivery System)",
+                     "I'm sorry to have to inform you that your message could not be delivered.\r\n",
+                     f"Content-Type: text/rfc822-headers\r\n\r\nMessage-ID: {notice.message_id}\r\n".encode())
+    bounce = bounce.replace(b"anna@corp.example", agent.encode())
+    _ingest(db, bounce, mail_from="")
+    Pipeline(db, services).drain()
+    with db.sessions() as session:
+        assert session.query(Event).filter_by(kind="requester_undeliverable").count() == 0
+        event = session.query(Event).filter_by(kind="recipient_undeliverable").one()
+    assert [r["email"] for r in event.data["recipients"]] == [agent]
