@@ -27,6 +27,7 @@ _TOKEN = re.compile(r"""
   | (?P<atom>[^\s"(),;:<>]+|>)
 """, re.X)
 _ESCAPE = re.compile(r"\\(.)")
+_AT_NEXT = re.compile(r"[ \t]*@")
 _COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
 _ANGLE_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
 _QUOTED_LOCAL = re.compile(r'"((?:[^"\\]|\\.)*)"\s*@\s*([^\s@<>"]+)')
@@ -70,10 +71,12 @@ def mailboxes(value: str, hint: str | None = None) -> list[tuple[str, str]]:
         elif kind == "angle":
             if angle is None or ("@" not in angle and "@" in text):
                 angle = text  # the address, also after a bracket never closed ("<Anna Schmidt <anna@x>")
-        elif kind == "quoted" and angle is None and value.startswith("@", match.end()):
+        elif kind == "quoted" and angle is None and _AT_NEXT.match(value, match.end()):
             angle = text  # a bare quoted local part: "Anna Schmidt"@corp.example (its domain follows)
-        elif kind == "atom" and angle is not None and angle.startswith('"') and text.startswith("@") \
-                and "@" not in angle:
+        elif kind == "atom" and angle is not None and angle.startswith('"') and (
+                text.startswith("@") and angle.endswith('"') or angle.endswith("@")):
+            # The domain of a bare quoted local part, also after spaces, and also when the quoted part looks
+            # like an address itself: '"anna@corp.example"@evil.example' is an address at evil.example.
             angle += text
         elif kind == "quoted":
             phrase.append(_Quoted(_ESCAPE.sub(r"\1", text[1:-1] if text.endswith('"') and len(text) > 1 else text[1:])))

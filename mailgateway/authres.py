@@ -44,7 +44,11 @@ def parse_value(value: str) -> AuthResults | None:
             continue
         method, _, result = tokens[0].partition("=")
         method = method.split("/")[0].lower()
-        results.setdefault(method, result.strip('"').lower())
+        result = result.strip('"').lower()
+        # One result per signature: a message signed twice (by the sender's domain and by a
+        # mailing list or its provider) passes DKIM when any signature verifies.
+        if method not in results or (method == "dkim" and result == "pass"):
+            results[method] = result
         for token in tokens[1:]:
             name, equals, prop = token.partition("=")
             if equals and "." in name:

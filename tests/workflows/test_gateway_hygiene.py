@@ -150,3 +150,30 @@ def test_a_bounce_of_an_agent_notice_is_not_the_requester_undeliverable(sqlite_d
         assert session.query(Event).filter_by(kind="requester_undeliverable").count() == 0
         event = session.query(Event).filter_by(kind="recipient_undeliverable").one()
     assert [r["email"] for r in event.data["recipients"]] == [agent]
+
+
+@pytest.mark.parametrize("sender", ['"hr@corp.example"@evil.example', '"bo@corp.example" @ evil.example',
+                                    'Bo <"bo@corp.example"@evil.example>'])
+def test_a_quoted_local_part_that_looks_like_an_organisation_address_is_not_one(sqlite_database, services, sender):
+    raw = _mail(subject="Salary change", sender=sender, to="hr@corp.example")
+    inbound_id = _ingest(sqlite_database, raw, rcpt="hr@corp.example", mail_from="x@evil.example")
+    Pipeline(sqlite_database, services).drain()
+    row = _inbound(sqlite_database, inbound_id)
+    assert row.status == "quarantined" and "organisation only" in row.error and "@evil.example" in row.error
+
+
+def test_an_organisation_sender_with_one_good_dkim_signature_among_several_is_not_spoofed(sqlite_database, services):
+    # Office 365 and mailing lists sign twice; one signature broken in transit, the sender's own verified.
+    results = ("Authentication-Results: mx.corp.example;\r\n\tdkim=fail (body hash did not verify)"
+               " header.d=corp-example.onmicrosoft.com;\r\n\tdkim=pass (2048-bit key) header.d=corp.example;\r\n"
+               "\tspf=fail (domain of bo@corp.example does not designate 192.0.2.7 as permitted sender)"
+               " smtp.mailfrom=bo@corp.example\r\n")
+    good = _ingest(sqlite_database, _mail(subject="Invoice 42", sender="Bo <bo@corp.example>", to="finance@corp.example",
+                                          extra=results), rcpt="finance@corp.example", mail_from="bo@corp.example")
+    forged = results.replace("dkim=pass (2048-bit key)", "dkim=none")
+    bad = _ingest(sqlite_database, _mail(subject="Invoice 43", sender="Bo <bo@corp.example>", to="finance@corp.example",
+                                         extra=forged), rcpt="finance@corp.example", mail_from="bo@corp.example")
+    Pipeline(sqlite_database, services).drain()
+    assert _inbound(sqlite_database, good).status == "done"
+    row = _inbound(sqlite_database, bad)
+    assert row.status == "quarantined" and "spoofed sender bo@corp.example" in row.error
