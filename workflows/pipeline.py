@@ -115,6 +115,9 @@ class Context:
     related: Ticket | None = None  # the closed ticket a late reply continues (the new ticket links to it)
     also: list[Department] = field(default_factory=list)  # the other departments addressed
     children: list[tuple[Ticket, Department]] = field(default_factory=list)
+    # Another copy of a request already made its ticket, and this copy names departments that one did not
+    # (a Bcc delivered on its own): the ticket it made, and child tickets for them are added (see DedupeStage).
+    late_children: list[Department] | None = None
     rows: dict[type, list[tuple[Ticket | None, dict]]] = field(default_factory=dict)
     # Who of a team is away, per team's members, asked once per write transaction (set by the Pipeline).
     away: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
@@ -216,6 +219,8 @@ class ThreadStage:
     writes = True  # must see tickets committed a moment ago
 
     def process(self, ctx: Context) -> None:
+        if ctx.late_children:
+            return  # another copy of this request made its ticket (DedupeStage)
         ctx.ticket = self._by_agent_address(ctx)
         if ctx.ticket is not None:
             return
@@ -361,9 +366,37 @@ class DedupeStage:
     writes = True
 
     def process(self, ctx: Context) -> None:
+        ctx.late_children = None
         message_id = ctx.message_id
         if message_id and repo.inbound_seen(ctx.connection, message_id, ctx.inbound_id):
-            raise Discard(f"duplicate of an already processed Message-ID {message_id}")
+            made = self._request_made(ctx, message_id) if ctx.kind == "normal" else None
+            missing = self._not_yet_addressed(ctx, made) if made is not None else []
+            if not missing:
+                raise Discard(f"duplicate of an already processed Message-ID {message_id}")
+            ctx.ticket, ctx.late_children = made, missing
+
+    @staticmethod
+    def _request_made(ctx: Context, message_id: str) -> Ticket | None:
+        """The parent ticket an earlier copy of this message made as a new request, if it made one."""
+        tickets = ctx.session.scalars(select(Ticket).join(Message, Message.ticket_id == Ticket.id).where(
+            Message.message_id == message_id, Message.direction == "in", Ticket.parent_id.is_(None))).all()
+        for ticket in tickets:
+            first = ctx.session.scalars(select(Message.message_id).where(
+                Message.ticket_id == ticket.id, Message.direction == "in").order_by(Message.id).limit(1)).first()
+            if first == message_id:
+                return ticket
+        return None
+
+    @staticmethod
+    def _not_yet_addressed(ctx: Context, parent: Ticket) -> list[Department]:
+        """The departments this copy names that the request has no ticket in (and that take the sender's mail)."""
+        covered = {parent.department, *ctx.session.scalars(select(Ticket.department).where(
+            Ticket.parent_id == parent.id))}
+        internal = ctx.services.is_internal(ctx.parsed.sender.email)
+        found = (ctx.services.department_for_address(address) for address in ctx.recipients)
+        return list({department.key: department for department in found
+                     if department is not None and department.key not in covered
+                     and (internal or department.accept_from != "organisation")}.values())
 
 
 class ApplyStage:
@@ -394,6 +427,9 @@ class ApplyStage:
             return
         if ctx.agent is not None:
             AgentWork(ctx).apply()
+            return
+        if ctx.late_children:
+            self._add_late_children(ctx)
             return
         if ctx.ticket is not None and ctx.kind == "normal" and not self._follow_up(ctx):
             return
@@ -457,6 +493,23 @@ class ApplyStage:
             child = self._new_ticket(ctx, department, decision, parent=ctx.ticket)
             ctx.children.append((child, department))
             ctx.event("child_created", "rule", cause, department=department.key)
+
+    def _add_late_children(self, ctx: Context) -> None:
+        """This copy names departments the request's ticket has no child in yet (a Bcc delivered on its
+        own, another mailbox's copy): a child ticket in each, under the ticket the first copy made."""
+        parent = ctx.ticket
+        for department in ctx.late_children:
+            decision = ctx.engine.classify(_facts(ctx, department))
+            child = self._new_ticket(ctx, department, decision, parent=parent)
+            child.parent_id = parent.id
+            ctx.children.append((child, department))
+            ctx.event("child_created", "rule", f"also addressed to {department.address} (inbound {ctx.inbound.id})",
+                      parent, department=department.key, ticket=child.key)
+            ctx.add_row(Message, child, inbound_id=ctx.inbound.id, direction="in", message_id=ctx.message_id,
+                        sender=ctx.parsed.sender.email, subject=ctx.parsed.subject,
+                        body_text=ctx.parsed.visible_text or ctx.parsed.text, created_at=ctx.now,
+                        conversation=ctx.conversation)
+            ctx.event("message_received", "requester", f"inbound {ctx.inbound.id}", child, classification=ctx.kind)
 
     def reserve(self, ctx: Context) -> None:
         """Take, in the write transaction, the ticket keys and turns in teams a new request will use:
@@ -557,9 +610,13 @@ class SlaStage:
     stageable = True  # may run ahead of the write transaction for a new request (see Pipeline)
 
     def process(self, ctx: Context) -> None:
-        if not ctx.new_ticket:
+        if ctx.new_ticket:
+            tickets = ((ctx.ticket, ctx.department), *ctx.children)
+        elif ctx.late_children:
+            tickets = ctx.children
+        else:
             return
-        for ticket, department in ((ctx.ticket, ctx.department), *ctx.children):
+        for ticket, department in tickets:
             rule = ctx.services.sla_rule(department, ticket.priority, ticket.sla_policy)
             due = due_times(rule.calendar, rule.target, ctx.inbound.received_at)
             ticket.first_response_due = due.first_response_due
@@ -578,6 +635,9 @@ class RespondStage:
     stageable = True  # may run ahead of the write transaction for a new request (see Pipeline)
 
     def process(self, ctx: Context) -> None:
+        if ctx.late_children:
+            self._announce(ctx, ctx.children)  # the request was acknowledged when its ticket was made
+            return
         if not ctx.new_ticket or ctx.kind != "normal":
             return
         self._announce(ctx)
@@ -613,10 +673,10 @@ class RespondStage:
         ctx.event("acknowledged", "rule", "acknowledgement queued", message_id=outbox["message_id"])
 
     @staticmethod
-    def _announce(ctx: Context) -> None:
+    def _announce(ctx: Context, tickets=None) -> None:
         """Tell the agents of each new ticket: its assignee, or everyone of its department's team(s)."""
         text = ctx.parsed.visible_text or ctx.parsed.text
-        for ticket, department in ((ctx.ticket, ctx.department), *ctx.children):
+        for ticket, department in tickets if tickets is not None else ((ctx.ticket, ctx.department), *ctx.children):
             agents = _agents_to_tell(ctx.services, ticket)
             for agent in agents:
                 ctx.add_row(Outbox, ticket, **agent_notice(ctx.services, department, ticket, agent, text, ctx.now,
@@ -1012,6 +1072,8 @@ def _write_rows(ctx: Context) -> None:
             repo.insert_ticket(ctx.connection, child, ctx.ticket_rows.get(id(child)))
     else:
         ctx.session.flush()  # the continued ticket's changes
+        for child, _ in ctx.children:  # the children another copy of the request adds (DedupeStage)
+            repo.insert_ticket(ctx.connection, child)
     for model, rows in ctx.rows.items():
         _INSERTS[model].execute_many(ctx.connection, [{**row, "ticket_id": (on or ctx.ticket).id} for on, row in rows],
                                      converted=True)

@@ -177,3 +177,42 @@ def test_an_organisation_sender_with_one_good_dkim_signature_among_several_is_no
     assert _inbound(sqlite_database, good).status == "done"
     row = _inbound(sqlite_database, bad)
     assert row.status == "quarantined" and "spoofed sender bo@corp.example" in row.error
+
+
+@pytest.mark.parametrize("fetched_together", [True, False])
+def test_a_bcc_to_another_department_delivered_as_its_own_copy_adds_a_child_ticket(database, services,
+                                                                                   fetched_together):
+    # Exchange forks a Bcc recipient into a copy of its own, and two fetched mailboxes each see their copy:
+    # the first copy names only IT, the second (same Message-ID) only facilities@ in its envelope.
+    raw = _mail(subject="Desk and laptop for Maria", to="it@corp.example")
+    first = _ingest(database, raw, rcpt="it@corp.example")
+    if not fetched_together:
+        Pipeline(database, services).drain()
+    second = _ingest(database, raw, rcpt="facilities@corp.example")
+    Pipeline(database, services).drain()
+    third = _ingest(database, raw, rcpt="Facilities@Corp.Example")  # the same copy again: a duplicate
+    Pipeline(database, services).drain()
+    with database.sessions() as session:
+        tickets = {t.department: t for t in session.query(Ticket)}  # (staged ahead, a key may be skipped)
+        assert session.query(Ticket).count() == 2 and set(tickets) == {"it", "facilities"}
+        parent, child = tickets["it"], tickets["facilities"]
+        assert child.parent_id == parent.id and child.resolution_due is not None
+        assert child.requester_email == "anna@corp.example"
+        assert session.query(Outbox).filter_by(kind="acknowledgement").count() == 1  # one acknowledgement
+        assert session.query(Outbox).filter_by(ticket_id=child.id).filter(Outbox.kind.like("agent%")).count() >= 1
+        kinds = {e.kind for e in session.query(Event).filter_by(ticket_id=child.id)}
+        assert {"created", "message_received", "sla_started"} <= kinds
+    assert _inbound(database, first).status == "done"
+    assert (_inbound(database, second).status, _inbound(database, second).ticket_id) == ("done", parent.id)
+    assert _inbound(database, third).status == "discarded"
+
+
+def test_a_copy_of_a_follow_up_is_still_a_duplicate(sqlite_database, services):
+    ack = _first_acknowledgement(sqlite_database, services)
+    reply = _mail(subject="Re: VPN not working", body="Still broken.", extra=f"In-Reply-To: {ack['Message-ID']}\r\n")
+    _ingest(sqlite_database, reply)
+    copy = _ingest(sqlite_database, reply, rcpt="facilities@corp.example")
+    Pipeline(sqlite_database, services).drain()
+    assert _inbound(sqlite_database, copy).status == "discarded"
+    with sqlite_database.sessions() as session:
+        assert [t.key for t in session.query(Ticket)] == ["IT-000001"]
