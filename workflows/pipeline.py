@@ -351,6 +351,16 @@ class PolicyStage:
         if ctx.department.accept_from == "organisation" and not internal and ctx.kind == "normal":
             raise Quarantine(f"sender policy: {ctx.department.name} takes mail from the organisation only, "
                              f"not from {sender}")
+        # The requester is whoever the answers go to: a Reply-To outside the organisation would take an
+        # organisation-only department's answers outside (a forged From with the forger's Reply-To).
+        requester = ctx.parsed.reply_address.email
+        if ctx.department.accept_from == "organisation" and internal and ctx.kind == "normal" \
+                and not ctx.services.is_internal(requester):
+            raise Quarantine(f"sender policy: {ctx.department.name} answers the organisation only, and the "
+                             f"Reply-To of {sender} is {requester}",
+                             notice=f"{ctx.department.display_name} answers only addresses of the organisation, "
+                                    f"and your message asked for answers to go to {requester}.")
+        internal = internal and ctx.services.is_internal(requester)
         if not internal:  # a Cc to an organisation-only department opens no ticket there either
             ctx.also = [department for department in ctx.also if department.accept_from != "organisation"]
         if internal:

@@ -216,3 +216,30 @@ def test_a_copy_of_a_follow_up_is_still_a_duplicate(sqlite_database, services):
     assert _inbound(sqlite_database, copy).status == "discarded"
     with sqlite_database.sessions() as session:
         assert [t.key for t in session.query(Ticket)] == ["IT-000001"]
+
+
+def test_an_organisation_only_department_does_not_answer_a_reply_to_outside(sqlite_database, services):
+    # A forged From of the organisation, with the forger's own Reply-To: the answers would go to them.
+    raw = _mail(subject="Payroll bank details change", sender="CEO <ceo@corp.example>", to="hr@corp.example",
+                extra="Reply-To: CEO <ceo.private@freemail.example>\r\nCc: it@corp.example\r\n")
+    inbound_id = _ingest(sqlite_database, raw, rcpt="hr@corp.example", mail_from="ceo@corp.example")
+    inside = _ingest(sqlite_database, _mail(subject="Leave", sender="Bo <bo@corp.example>", to="hr@corp.example",
+                                            extra="Reply-To: Bo <bo@mail.corp.example>\r\n"),
+                     rcpt="hr@corp.example", mail_from="bo@corp.example")
+    Pipeline(sqlite_database, services).drain()
+    row = _inbound(sqlite_database, inbound_id)
+    assert row.status == "quarantined" and "ceo.private@freemail.example" in row.error
+    assert _inbound(sqlite_database, inside).status == "done"
+    with sqlite_database.sessions() as session:
+        assert [t.requester_email for t in session.query(Ticket)] == ["bo@mail.corp.example"]
+        # the sender is told at the organisation address, never at the outside one
+        assert all("ceo.private@freemail.example" not in o.rcpt_to for o in session.query(Outbox))
+
+
+def test_an_outside_reply_to_opens_no_child_in_an_organisation_only_department(sqlite_database, services):
+    raw = _mail(subject="Monitor broken", sender="Bo <bo@corp.example>", to="it@corp.example",
+                extra="Reply-To: bo@home.example\r\nCc: hr@corp.example\r\n")
+    _ingest(sqlite_database, raw, mail_from="bo@corp.example")
+    Pipeline(sqlite_database, services).drain()
+    with sqlite_database.sessions() as session:
+        assert [(t.department, t.requester_email) for t in session.query(Ticket)] == [("it", "bo@home.example")]
