@@ -125,6 +125,7 @@ class HelpdeskSMTP(SMTP):
         super().__init__(*args, **kwargs)
         self.max_sessions = max_sessions
         self._counted = False
+        self._refused = False
 
     def _getaddr(self, arg: str):
         """aiosmtpd's address reader, with plain ``<local@domain>`` paths read by one regex.
@@ -152,6 +153,7 @@ class HelpdeskSMTP(SMTP):
 
     def connection_made(self, transport) -> None:
         if HelpdeskSMTP.active_sessions >= self.max_sessions:
+            self._refused = True  # no session was started: there is none to end either
             transport.write((TOO_MANY_SESSIONS + "\r\n").encode())
             transport.close()
             return
@@ -163,6 +165,8 @@ class HelpdeskSMTP(SMTP):
         if self._counted:
             HelpdeskSMTP.active_sessions -= 1
             self._counted = False
+        if self._refused:
+            return
         super().connection_lost(error)
 
 
