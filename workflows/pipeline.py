@@ -701,15 +701,7 @@ class RespondStage:
         """
         if ctx.decision.template == NO_REPLY:
             return f"rule {_deciding_rule(ctx.engine.ruleset, ctx.decision, 'template')}: no reply"
-        return_path = ctx.inbound.mail_from.strip("<> ")
-        if not return_path:
-            return "null return path: automatic replies never go to it"
-        if MACHINE_RETURN_PATH.match(_without_batv(return_path)):
-            return f"return path {return_path} is a mail system's or a list's: automatic replies never go to it"
-        requester = ctx.ticket.requester_email
-        if NO_REPLY_ADDRESS.match(requester):
-            return f"{requester} takes no replies"
-        return None
+        return no_automatic_reply(ctx.inbound.mail_from, ctx.ticket.requester_email)
 
     @staticmethod
     def _too_many(ctx: Context) -> str | None:
@@ -750,6 +742,19 @@ _BATV = re.compile(r"^(?:prvs|msprvs\d*|btv1)=[^=@]+=", re.IGNORECASE)
 
 def _without_batv(address: str) -> str:
     return _BATV.sub("", address, count=1)
+
+
+def no_automatic_reply(return_path: str, to: str) -> str | None:
+    """Why a message with this return path (SMTP MAIL FROM) must get no automatic reply sent ``to`` this
+    address (an acknowledgement, a "held for review" notice), or None (RFC 3834 and loop safety)."""
+    return_path = return_path.strip("<> ")
+    if not return_path:
+        return "null return path: automatic replies never go to it"
+    if MACHINE_RETURN_PATH.match(_without_batv(return_path)):
+        return f"return path {return_path} is a mail system's or a list's: automatic replies never go to it"
+    if NO_REPLY_ADDRESS.match(to):
+        return f"{to} takes no replies"
+    return None
 
 
 STAGES = ("parse", "hygiene", "route", "policy", "dedupe", "thread", "apply", "sla", "respond")
@@ -1146,6 +1151,8 @@ def _quarantine_notice(ctx: Context, outcome: Outcome) -> dict | None:
         return None
     sender = parsed.sender.email
     if not sender or not ctx.services.is_internal(sender) or ctx.services.is_own_address(sender):
+        return None
+    if no_automatic_reply(ctx.inbound.mail_from, sender):
         return None
     department = ctx.department or next(
         (found for found in map(ctx.services.department_for_address, ctx.recipients) if found), None)

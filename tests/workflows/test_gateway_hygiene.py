@@ -243,3 +243,18 @@ def test_an_outside_reply_to_opens_no_child_in_an_organisation_only_department(s
     Pipeline(sqlite_database, services).drain()
     with sqlite_database.sessions() as session:
         assert [(t.department, t.requester_email) for t in session.query(Ticket)] == [("it", "bo@home.example")]
+
+
+@pytest.mark.parametrize("sender, return_path, told", [
+    ("Bo <bo@corp.example>", "bo@corp.example", True),
+    ("Bo <bo@corp.example>", "", False),  # null return path
+    ("Bo <bo@corp.example>", "MAILER-DAEMON@mx.corp.example", False),
+    ("Payroll robot <no-reply@corp.example>", "no-reply@corp.example", False),
+])
+def test_the_held_for_review_notice_is_an_automatic_reply_too(sqlite_database, services, sender, return_path, told):
+    raw = _mail(subject="Leave request", sender=sender, to="hr@corp.example", extra="Reply-To: bo@home.example\r\n")
+    inbound_id = _ingest(sqlite_database, raw, rcpt="hr@corp.example", mail_from=return_path)
+    Pipeline(sqlite_database, services).drain()
+    assert _inbound(sqlite_database, inbound_id).status == "quarantined"
+    with sqlite_database.sessions() as session:
+        assert session.query(Outbox).filter_by(kind="quarantine").count() == (1 if told else 0)
