@@ -3,8 +3,12 @@
 Only a header added by a host we trust counts: anyone can write such a
 header into a message, so we take the topmost one whose authserv-id is
 trusted (our own MX adds its header on top, and should strip forged copies
-below). A message from an organisation address that such a header says
-failed DMARC, or failed SPF without a passing DKIM signature, is spoofed.
+below). An MX whose checks are separate filters (OpenDKIM, OpenDMARC, an SPF
+policy daemon) adds one such header per check, one above the other: those
+right below the topmost, up to the MX's own Received header, count with it
+(a method the topmost one reports is taken from it). A message from an
+organisation address that such headers say failed DMARC, or failed SPF
+without a passing DKIM signature, is spoofed.
 """
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ from dataclasses import dataclass, field
 _COMMENT = re.compile(r"\([^()]*\)")
 _HEADER_BLOCK_END = re.compile(rb"\r?\n\r?\n")
 _FIELD = re.compile(rb"^authentication-results:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+# Authentication-Results and Received fields, in order (a Received field ends the trusted host's own block).
+_FIELD_OR_RECEIVED = re.compile(rb"^(authentication-results|received)[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)",
+                                re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -64,15 +71,30 @@ def header_values(raw: bytes) -> list[str]:
 
 
 def trusted_results(raw: bytes, trusted: Iterable[str]) -> AuthResults | None:
-    """The topmost Authentication-Results added by a trusted host, if any."""
+    """The results of the topmost Authentication-Results added by a trusted host, with those of the
+    trusted ones right below it (up to a Received field or another host's), if any."""
     trusted = {host.lower() for host in trusted}
     if not trusted:
         return None
-    for value in header_values(raw):
-        parsed = parse_value(value)
-        if parsed is not None and parsed.authserv_id in trusted:
-            return parsed
-    return None
+    end = _HEADER_BLOCK_END.search(raw)
+    head = raw[: end.start()] if end else raw
+    found: AuthResults | None = None
+    for match in _FIELD_OR_RECEIVED.finditer(head):
+        if match.group(1).lower() == b"received":
+            if found is not None:
+                break
+            continue
+        parsed = parse_value(" ".join(match.group(2).decode("utf-8", "replace").split()))
+        if parsed is None or parsed.authserv_id not in trusted:
+            if found is not None:
+                break
+            continue
+        if found is None:
+            found = parsed
+        else:  # the same host's next check: only what the headers above did not report
+            found = AuthResults(found.authserv_id, {**parsed.results, **found.results},
+                                {**parsed.properties, **found.properties})
+    return found
 
 
 def spoofing_reason(results: AuthResults | None) -> str | None:

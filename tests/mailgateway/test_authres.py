@@ -41,3 +41,32 @@ def test_values_with_versions_comments_and_none():
     assert parsed.authserv_id == "mx.corp.example" and parsed.results == {"dkim": "pass", "arc": "none"}
     assert parse_value("mx.corp.example; none").results == {}
     assert parse_value("   ") is None
+
+
+def test_an_mx_with_one_header_per_check_is_read_whole():
+    # Postfix with OpenDKIM and OpenDMARC: each filter adds its own header above the MX's Received.
+    raw = (b"Authentication-Results: mx.corp.example; dkim=pass (1024-bit key) header.d=mailer.example\r\n"
+           b"Authentication-Results: mx.corp.example;\r\n\tdmarc=fail (p=reject dis=none) header.from=corp.example\r\n"
+           b"Authentication-Results: mx.corp.example; spf=softfail smtp.mailfrom=mailer.example\r\n"
+           b"Received: from mailer.example (mailer.example [203.0.113.9]) by mx.corp.example (Postfix)\r\n"
+           b"Authentication-Results: mx.corp.example; dmarc=pass\r\n"  # forged by the sender, below our Received
+           b"From: CEO <ceo@corp.example>\r\nSubject: wire transfer\r\n\r\nbody\r\n")
+    results = trusted_results(raw, TRUSTED)
+    assert results.results == {"dkim": "pass", "dmarc": "fail", "spf": "softfail"}
+    assert "DMARC failed" in spoofing_reason(results)
+
+
+def test_a_forged_header_below_the_mx_block_fills_in_nothing():
+    raw = (b"Authentication-Results: mx.corp.example; spf=fail smtp.mailfrom=corp.example; dkim=none\r\n"
+           b"Received: from mailer.example by mx.corp.example (Postfix)\r\n"
+           b"Authentication-Results: mx.corp.example; dkim=pass header.d=corp.example; dmarc=pass\r\n"
+           b"From: CEO <ceo@corp.example>\r\n\r\nbody\r\n")
+    assert "SPF failed" in spoofing_reason(trusted_results(raw, TRUSTED))
+    raw = raw.replace(b"Received: from", b"Authentication-Results: evil.example; dkim=pass\r\nX-Received: from")
+    assert "SPF failed" in spoofing_reason(trusted_results(raw, TRUSTED))  # another host's header ends it too
+
+
+def test_one_verified_signature_among_several_is_a_dkim_pass():
+    results = trusted_results(_raw("mx.corp.example; dkim=fail (bad signature) header.d=list.example;"
+                                   " dkim=pass header.d=corp.example; spf=fail smtp.mailfrom=list.example"), TRUSTED)
+    assert results.results["dkim"] == "pass" and spoofing_reason(results) is None
