@@ -63,6 +63,18 @@ def test_keys_are_found_in_a_bounce_quoting_our_headers(tokens):
     assert tokens.keys_in(b"Subject: [HR-000042] no ids here\r\n\r\nhello") == []
 
 
+def test_reply_addresses_are_found_in_a_bounce_and_a_long_run_of_address_characters_costs_no_time(tokens):
+    import time
+
+    address = tokens.reply_address("hr@corp.example", "HR-000042")
+    raw = b"Final-Recipient: rfc822; anna@x.example\r\n\r\nReply-To: <" + address.encode() + b">\r\n"
+    assert tokens.keys_in(raw) == ["HR-000042"]
+    assert tokens.keys_in(b"x" + address.encode()) == ["HR-000042"]  # part of a longer local part: still ours
+    started = time.perf_counter()
+    assert tokens.keys_in(b"a" * 2_000_000 + b"\r\n") == []  # a returned attachment without line breaks
+    assert time.perf_counter() - started < 1.0
+
+
 def test_signatures_keep_their_format_so_mail_already_sent_still_verifies(tokens):
     """The signature is the first 10 base32 characters of the HMAC-SHA256, lowercased: replies to
     mail sent by any earlier version must still thread."""
