@@ -29,6 +29,8 @@ class AuthResults:
     authserv_id: str
     results: dict[str, str] = field(default_factory=dict)  # method -> result, e.g. {"dmarc": "fail"}
     properties: dict[str, str] = field(default_factory=dict)  # e.g. {"header.from": "corp.example"}
+    # The signing domain (header.d, "" when not given) of every DKIM signature that verified.
+    dkim_passes: tuple[str, ...] = ()
 
 
 def parse_value(value: str) -> AuthResults | None:
@@ -45,6 +47,7 @@ def parse_value(value: str) -> AuthResults | None:
         return None
     results: dict[str, str] = {}
     properties: dict[str, str] = {}
+    dkim_passes: list[str] = []
     for part in parts[1:]:
         tokens = part.split()
         if not tokens or "=" not in tokens[0]:
@@ -56,11 +59,16 @@ def parse_value(value: str) -> AuthResults | None:
         # mailing list or its provider) passes DKIM when any signature verifies.
         if method not in results or (method == "dkim" and result == "pass"):
             results[method] = result
+        signer = ""
         for token in tokens[1:]:
             name, equals, prop = token.partition("=")
             if equals and "." in name:
                 properties.setdefault(name.lower(), prop.strip('"').lower())
-    return AuthResults(head[0].lower(), results, properties)
+                if name.lower() in ("header.d", "header.i"):
+                    signer = signer or prop.strip('"').lower().rpartition("@")[2]
+        if method == "dkim" and result == "pass":
+            dkim_passes.append(signer)
+    return AuthResults(head[0].lower(), results, properties, tuple(dkim_passes))
 
 
 def header_values(raw: bytes) -> list[str]:
@@ -93,17 +101,27 @@ def trusted_results(raw: bytes, trusted: Iterable[str]) -> AuthResults | None:
             found = parsed
         else:  # the same host's next check: only what the headers above did not report
             found = AuthResults(found.authserv_id, {**parsed.results, **found.results},
-                                {**parsed.properties, **found.properties})
+                                {**parsed.properties, **found.properties}, found.dkim_passes + parsed.dkim_passes)
     return found
 
 
-def spoofing_reason(results: AuthResults | None) -> str | None:
-    """Why these results mean the sender address is forged, or None."""
+def spoofing_reason(results: AuthResults | None, domain: str | None = None) -> str | None:
+    """Why these results mean the sender address (at ``domain``) is forged, or None.
+
+    Without a DMARC result, a failed SPF check is forgiven only by a DKIM signature of the sender's
+    domain (or one above or below it, as DMARC's relaxed alignment has it): anyone can sign a
+    forgery with a domain of their own.
+    """
     if results is None:
         return None
-    dmarc, spf, dkim = (results.results.get(name) for name in ("dmarc", "spf", "dkim"))
+    dmarc, spf = results.results.get("dmarc"), results.results.get("spf")
     if dmarc == "fail":
         return f"DMARC failed according to {results.authserv_id}"
-    if dmarc != "pass" and spf == "fail" and dkim != "pass":
+    aligned = any(not signer or domain is None or _aligned(signer, domain.lower()) for signer in results.dkim_passes)
+    if dmarc != "pass" and spf == "fail" and not aligned:
         return f"SPF failed and no valid DKIM signature according to {results.authserv_id}"
     return None
+
+
+def _aligned(signer: str, domain: str) -> bool:
+    return signer == domain or domain.endswith("." + signer) or signer.endswith("." + domain)

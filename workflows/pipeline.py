@@ -364,7 +364,8 @@ class PolicyStage:
         if not internal:  # a Cc to an organisation-only department opens no ticket there either
             ctx.also = [department for department in ctx.also if department.accept_from != "organisation"]
         if internal:
-            reason = spoofing_reason(trusted_results(ctx.inbound.raw, ctx.services.trusted_authserv_ids))
+            reason = spoofing_reason(trusted_results(ctx.inbound.raw, ctx.services.trusted_authserv_ids),
+                                     sender.rpartition("@")[2])
             if reason:
                 raise Quarantine(f"spoofed sender {sender}: {reason}")
 

@@ -70,3 +70,19 @@ def test_one_verified_signature_among_several_is_a_dkim_pass():
     results = trusted_results(_raw("mx.corp.example; dkim=fail (bad signature) header.d=list.example;"
                                    " dkim=pass header.d=corp.example; spf=fail smtp.mailfrom=list.example"), TRUSTED)
     assert results.results["dkim"] == "pass" and spoofing_reason(results) is None
+
+
+def test_only_a_signature_of_the_senders_domain_forgives_a_failed_spf():
+    # A forger signs with a domain of their own: that signature verifies, and says nothing about corp.example.
+    results = trusted_results(_raw("mx.corp.example; spf=fail smtp.mailfrom=corp.example;"
+                                   " dkim=pass header.d=evil.example"), TRUSTED)
+    assert results.dkim_passes == ("evil.example",)
+    assert "SPF failed" in spoofing_reason(results, "corp.example")
+    # The sender's own domain, a domain above or below it (relaxed alignment), or a pass naming no domain.
+    for signer in ("header.d=corp.example", "header.d=mail.corp.example", "header.i=@corp.example", ""):
+        results = trusted_results(_raw(f"mx.corp.example; spf=fail smtp.mailfrom=corp.example; dkim=pass {signer}"),
+                                  TRUSTED)
+        assert spoofing_reason(results, "eu.corp.example" if "mail." not in signer else "corp.example") is None, signer
+    results = trusted_results(_raw("mx.corp.example; spf=fail smtp.mailfrom=corp.example;"
+                                   " dkim=pass header.d=notcorp.example"), TRUSTED)
+    assert spoofing_reason(results, "corp.example")
