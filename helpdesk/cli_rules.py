@@ -43,7 +43,7 @@ def cmd_rules_check(args) -> int:
         return 1
     settings, services, ruleset = loaded
     results = run_examples(services, ruleset)
-    with open(ruleset.source, encoding="utf-8") as handle:
+    with open(ruleset.source, encoding="utf-8-sig") as handle:
         warnings = lint(ruleset, handle.read(), set(settings.departments))
     failed = [result for result in results if result.failures]
     if args.json:

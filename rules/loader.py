@@ -103,11 +103,16 @@ def load_rules(path: str | Path, departments: Collection[str] | None = None, **k
         problem = Problem(source, None, None, f"cannot read the rule file: {error.strerror}")
         raise RuleFileError([problem]) from None
     try:
-        text = raw.decode("utf-8")
+        text = decode(raw)
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise RuleFileError([Problem(source, line, None, "the rule file is not UTF-8")]) from None
     return _parse(text, raw, source, departments, known)
+
+
+def decode(raw: bytes) -> str:
+    """A rule file's text: UTF-8, with or without the byte order mark some editors write (raises UnicodeDecodeError)."""
+    return raw.decode("utf-8-sig")
 
 
 def parse_rules(

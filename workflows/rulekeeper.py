@@ -34,6 +34,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from rules import RuleFileError, RulesEngine, RuleSet, version_of
+from rules.loader import decode
 from storage import Database, rule_versions, utcnow
 from workflows.services import Services
 
@@ -158,7 +159,7 @@ class RuleKeeper:
             self._signature = None
             return False
         self._last_raw = raw
-        applied = _Applied(ruleset, raw.decode("utf-8"), self.clock(), self.author or owner)
+        applied = _Applied(ruleset, decode(raw), self.clock(), self.author or owner)
         if ruleset.version == self._status.version:
             self._settle(applied)
             return False

@@ -266,3 +266,24 @@ def test_broken_examples_are_refused_at_their_line(old, new, words):
     message = refused(GOOD + EXAMPLE.replace(old, new, 1))
     assert message.startswith(f"rules.toml:{GOOD.count(chr(10)) + 2}:"), message
     assert words in message, message
+
+
+def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path):
+    # Notepad and some Windows editors save UTF-8 with a byte order mark; CRLF line ends come with it.
+    path = tmp_path / "rules.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode("utf-8"))
+    ruleset = load_rules(path, departments=DEPARTMENTS)
+    assert [rule.name for rule in ruleset.rules] == ["it-outage", "hr-reroute"]
+    broken = GOOD.replace('field = "body"', 'field = "bdy"')
+    path.write_bytes(b"\xef\xbb\xbf" + broken.encode("utf-8"))
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(path, departments=DEPARTMENTS)
+    assert str(caught.value).startswith(f'{path}:13: rule "it-outage"')
+
+
+def test_a_latin_1_file_is_refused_at_the_line_of_the_first_bad_byte(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_bytes(GOOD.replace('"Reroute"', '"Réroute"').encode("latin-1"))
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(path, departments=DEPARTMENTS)
+    assert str(caught.value).startswith(f"{path}:22: the rule file is not UTF-8")
