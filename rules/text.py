@@ -3,27 +3,58 @@
 All text comparison in rules is Unicode case-insensitive: both sides go
 through :func:`normalise` (NFKC, casefold, NFKC again, so that ``RÉSUMÉ``,
 ``résumé`` and the decomposed ``re\\u0301sume\\u0301`` compare equal, and
-``ß`` matches ``SS``).
+``ß`` matches ``SS``, and the Turkish ``İ`` matches ``i``).
 
-``contains`` matches whole words or phrases: a keyword must not be glued to
-a word character on either side, so ``log in`` does not match ``login`` and
-``down`` does not match ``download``. Scripts written without spaces between
-words (Chinese, Japanese) have no such boundaries, so an edge of a keyword
+``contains`` matches whole words or phrases: an edge of a keyword that is a
+word character must not be glued to a word character, so ``log in`` does not
+match ``login`` and ``down`` does not match ``download``; an edge that is
+punctuation or a symbol needs nothing, so ``.exe`` is found in ``setup.exe``
+and ``🔥`` in ``down🔥``. A word character is what ``\\w`` matches or a
+combining mark (a Devanagari vowel sign belongs to its word). Scripts written without spaces between
+words (Chinese, Japanese, Thai, Khmer ...) have no such boundaries, so an edge of a keyword
 that is a CJK or kana character needs none. Whitespace inside a phrase
 matches any run of whitespace (a line break in a body included).
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
 
-_WORD = re.compile(r"\w+")
+
+def _mark_class() -> str:
+    """A regex class body of every combining mark (categories Mn, Mc, Me), which ``\\w`` leaves out.
+
+    A mark belongs to the letter before it: the vowel signs of Devanagari or Thai, Arabic and
+    Hebrew vowel points, and accents NFKC cannot compose into one character are inside words.
+    """
+    category = unicodedata.category
+    marks = [code for code in itertools.chain(range(0x300, 0x20000), range(0xE0100, 0xE01F0))
+             if category(chr(code))[0] == "M"]
+    ranges: list[list[int]] = []
+    for code in marks:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+                   for low, high in ranges)
+
+
+# A word character: what ``\w`` matches, or a combining mark (part of the word it follows).
+_WORD_CHAR = r"[\w" + _mark_class() + "]"
+_WORD = re.compile(_WORD_CHAR + "+")
+_IS_WORD_CHAR = re.compile(_WORD_CHAR).fullmatch
 
 # Scripts without spaces between words: a keyword edge in these needs no
-# word boundary. Ranges: CJK symbols and kana, CJK ideographs (+ ext. A),
-# compatibility ideographs, halfwidth forms, ideograph extensions B and up.
+# word boundary. Ranges: Thai, Lao, Myanmar, Khmer, CJK symbols and kana, CJK
+# ideographs (+ ext. A), compatibility ideographs, halfwidth forms, ideograph
+# extensions B and up.
 _UNSPACED_RANGES = (
+    (0x0E00, 0x0EFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
     (0x3000, 0x30FF),
     (0x3400, 0x4DBF),
     (0x4E00, 0x9FFF),
@@ -41,19 +72,30 @@ def normalise(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    # The Turkish capital İ folds to i and a combining dot above: the dot is dropped, so that
+    # İSTANBUL, Istanbul and istanbul compare equal, as they do in Turkish.
+    return folded.replace("i\u0307", "i") if "\u0307" in folded else folded
 
 
 def _unspaced(char: str) -> bool:
     return _UNSPACED.match(char) is not None
 
 
+def _bounded(char: str) -> bool:
+    """True if a keyword edge needs a word boundary: a word character of a spaced script.
+
+    An edge that is punctuation or a symbol (``.exe``, ``c++``, ``🔥``) is a boundary itself.
+    """
+    return _IS_WORD_CHAR(char) is not None and not _unspaced(char)
+
+
 def _phrase_pattern(phrase: str) -> str:
     """The regex for one normalised keyword or phrase, with word boundaries."""
     words = phrase.split()
     body = r"\s+".join(re.escape(word) for word in words)
-    head = "" if _unspaced(words[0][0]) else r"(?<!\w)"
-    tail = "" if _unspaced(words[-1][-1]) else r"(?!\w)"
+    head = f"(?<!{_WORD_CHAR})" if _bounded(words[0][0]) else ""
+    tail = f"(?!{_WORD_CHAR})" if _bounded(words[-1][-1]) else ""
     return f"{head}{body}{tail}"
 
 

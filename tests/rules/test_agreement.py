@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 from rules import RulesEngine, reference
 
 DEPARTMENTS = ("hr", "it", "finance", "facilities")
-WORDS = ("outage", "vpn", "down", "log in", "résumé", "straße", "ダウン", "payroll", "leak", "not working")
+WORDS = ("outage", "vpn", "down", "log in", "résumé", "straße", "ダウン", "payroll", "leak", "not working",
+         ".exe", "c++", "🔥", "istanbul", "नमस", "ด่วน")
 MESSAGE_WORDS = (*WORDS, "download", "login", "RÉSUMÉ", "STRASSE", "Outage!", "VPN-access", "サーバーダウン",
-                 "Leaking", "not\nworking", "x", "")
+                 "Leaking", "not\nworking", "x", "", "setup.EXE", "abc++", "C++11", "down🔥", "İSTANBUL",
+                 "नमस्ते", "งานด่วน")
 SCALARS = {
     "department": DEPARTMENTS,
     "classification": ("normal", "auto-reply", "Normal"),

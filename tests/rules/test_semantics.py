@@ -136,6 +136,50 @@ def test_keywords_in_german_french_and_japanese(classify, rule, ruleset_of):
     assert classify(ruleset, {"body": "サーバーがダウンしました"}).tags == ("ja",)  # no spaces between words
 
 
+def test_turkish_dotted_capital_i_folds_to_i(classify, rule, ruleset_of):
+    ruleset = ruleset_of([
+        rule("ist", 1, {"field": "subject", "contains": "istanbul"}, tags=["ist"]),
+        rule("izmir", 2, {"field": "body", "equals": "İZMİR"}, tags=["izmir"]),
+    ])
+    assert classify(ruleset, {"subject": "İSTANBUL ofisi"}).tags == ("ist",)
+    assert classify(ruleset, {"subject": "İstanbul"}).tags == ("ist",)
+    assert classify(ruleset, {"subject": "Istanbul"}).tags == ("ist",)
+    assert classify(ruleset, {"body": " izmir "}).tags == ("izmir",)
+    assert classify(ruleset, {"body": "İzmir"}).tags == ("izmir",)
+
+
+def test_a_keyword_edge_that_is_punctuation_or_a_symbol_needs_no_word_boundary(classify, rule, ruleset_of):
+    ruleset = ruleset_of([
+        rule("exe", 1, {"field": "attachment_types", "contains": ".exe"}, tags=["exe"]),
+        rule("fire", 2, {"field": "subject", "contains": "🔥"}, tags=["fire"]),
+        rule("cpp", 3, {"field": "subject", "contains_any": ["c++", "#urgent"]}, tags=["cpp"]),
+        rule("money", 4, {"field": "body", "contains": "$100"}, tags=["money"]),
+    ])
+    assert classify(ruleset, {"attachment_types": "application/octet-stream Setup.EXE"}).tags == ("exe",)
+    assert classify(ruleset, {"attachment_types": "application/octet-stream setup.exe.txt"}).tags == ("exe",)
+    assert classify(ruleset, {"attachment_types": "text/plain setup.executive.txt"}).tags == ()
+    assert classify(ruleset, {"subject": "server🔥now"}).tags == ("fire",)
+    assert classify(ruleset, {"subject": "C++ build"}).tags == ("cpp",)
+    assert classify(ruleset, {"subject": "abc++ build"}).tags == ()  # the word edge still needs its boundary
+    assert classify(ruleset, {"subject": "help #URGENT"}).tags == ("cpp",)
+    assert classify(ruleset, {"body": "costs US$100."}).tags == ("money",)
+    assert classify(ruleset, {"body": "costs $1000"}).tags == ()
+
+
+def test_combining_marks_belong_to_their_word_and_thai_has_no_word_boundaries(classify, rule, ruleset_of):
+    ruleset = ruleset_of([
+        rule("hi", 1, {"field": "subject", "contains": "नमस"}, tags=["hi"]),
+        rule("namaste", 2, {"field": "subject", "contains": "नमस्ते"}, tags=["namaste"]),
+        rule("th", 3, {"field": "body", "contains": "ด่วน"}, tags=["th"]),
+        rule("q", 4, {"field": "body", "contains": "q"}, tags=["q"]),
+    ])
+    assert classify(ruleset, {"subject": "नमस्ते दुनिया"}).tags == ("namaste",)  # not the shorter नमस
+    assert classify(ruleset, {"subject": "नमस कहो"}).tags == ("hi",)
+    assert classify(ruleset, {"body": "งานด่วนมาก"}).tags == ("th",)  # Thai is written without spaces
+    assert classify(ruleset, {"body": "q\u0303 is not q"}).tags == ("q",)
+    assert classify(ruleset, {"body": "q\u0303"}).tags == ()  # q with a tilde NFKC cannot compose
+
+
 def test_equals_one_of_exists_and_numbers(classify, rule, ruleset_of):
     ruleset = ruleset_of([
         rule("dept", 1, {"field": "department", "one_of": ["hr", "finance"]}, tags=["office"]),
