@@ -287,3 +287,33 @@ def test_a_latin_1_file_is_refused_at_the_line_of_the_first_bad_byte(tmp_path):
     with pytest.raises(RuleFileError) as caught:
         load_rules(path, departments=DEPARTMENTS)
     assert str(caught.value).startswith(f"{path}:22: the rule file is not UTF-8")
+
+
+@pytest.mark.parametrize(("pattern", "nested"), [
+    (r"(a+)+$", "+ inside +"),
+    (r"^(\w+\s?)*$", "+ inside *"),
+    (r"(?:x|(?:y{2,})){3,}z", "{2,} inside {3,}"),
+    (r"(.*,){12}", "* inside {12}"),
+    (r"(?=(\d+)+)", "+ inside +"),
+])
+def test_a_regex_that_can_backtrack_exponentially_is_refused(pattern, nested):
+    text = GOOD.replace('contains = "production is down"', f"matches = {pattern!r}")
+    message = refused(text)
+    assert message.startswith('rules.toml:13: rule "it-outage"'), message
+    assert f"repeats a repetition ({nested})" in message and "possessive" in message
+
+
+@pytest.mark.parametrize("pattern", [r"(?:\w++\s)+x", r"(?>\w+\s)+x", r"\bPO[- ]?\d{4,}\b", r"(ab?)+c", r"(a{2})+",
+                                     r"\.(exe|scr)(\s|$)", r"(?<=Re: )(?P<what>urgent)", r"(?i)^\s*(fyi|zur info)\b"])
+def test_regexes_without_nested_repetition_load(pattern):
+    text = GOOD.replace('contains = "production is down"', f"matches = {pattern!r}")
+    assert parse_rules(text, source="rules.toml", departments=DEPARTMENTS).rules[0].name == "it-outage"
+
+
+def test_a_refused_regex_would_have_stalled_the_helpdesk():
+    import re
+    import time
+
+    started = time.perf_counter()
+    re.search(r"(a+)+$", "a" * 22 + "!")
+    assert time.perf_counter() - started > 0.05  # 22 characters; each one more doubles it
