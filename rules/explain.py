@@ -9,6 +9,7 @@ skipped. :func:`lint` finds rules that can never match and rules an earlier
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from dataclasses import field as _field
@@ -16,7 +17,7 @@ from dataclasses import field as _field
 from rules.decision import Decision
 from rules.facts import BOOL_FIELDS, NUMBER_FIELDS, FactView
 from rules.loader import RuleSet
-from rules.model import AllOf, ConditionNode, Leaf, NotOf, Rule
+from rules.model import COMPARISONS, AllOf, ConditionNode, Leaf, NotOf, Rule
 from rules.reference import classify, holds
 
 _SHOWN = 200  # characters of a fact value shown
@@ -133,7 +134,9 @@ class Warning:
 CLASSIFICATIONS = ("normal", "autoreply", "bounce", "dsn_delayed", "dsn_delivered", "feedback_report",
                    "challenge_response", "bulk")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DOMAINS = {"classification": CLASSIFICATIONS, "weekday": WEEKDAYS, "priority": ("P1", "P2", "P3", "P4")}
+_DOMAINS = {"classification": CLASSIFICATIONS, "weekday": WEEKDAYS, "importance": ("high", "normal", "low")}
+# The values a number field can have: (lowest, highest).
+_NUMBER_RANGES = {"hour": (0, 23), "attachment_count": (0, math.inf)}
 
 
 def _conjuncts(condition: ConditionNode) -> list[ConditionNode]:
@@ -147,30 +150,68 @@ def _key(condition: ConditionNode) -> str:
     return condition.describe()
 
 
+def _values(leaf: Leaf) -> set | None:
+    """The values (as compared: normalised text, numbers, true/false) an equals / one_of test allows."""
+    return set(leaf.matcher) if leaf.op in ("equals", "one_of") else None
+
+
+def _shown(values: set) -> str:
+    return ", ".join(sorted(map(str, values)))
+
+
 def _never(rule: Rule, departments: set[str] | None) -> str | None:
-    """Why ``rule`` can never match, if it cannot (sound, not complete)."""
+    """Why ``rule`` can never match, if it cannot (sound, not complete).
+
+    Found: a test and its negation required together; tests on one field that no value
+    passes together (``equals`` two values, number bounds that do not overlap, a value the
+    field never has); ``exists = false`` with another test on the field (false when absent).
+    """
     parts = _conjuncts(rule.when)
     keys = {_key(part) for part in parts}
     for part in parts:
         if isinstance(part, NotOf) and _key(part.negated) in keys:
             return f"it requires both {part.negated.describe()} and its negation"
-    equals: dict[str, set] = {}
-    for part in parts:
-        if not isinstance(part, Leaf):
-            continue
-        if part.op == "equals":
-            equals.setdefault(part.field, set()).add(str(part.value).strip().lower())
-        values = [part.value] if part.op == "equals" else list(part.value) if part.op == "one_of" else []
+    leaves = [part for part in parts if isinstance(part, Leaf)]
+    allowed: dict[str, tuple[set, list[Leaf]]] = {}
+    bounds: dict[str, list] = {}
+    for part in leaves:
+        values = _values(part)
         domain = _DOMAINS.get(part.field)
-        if domain is not None and values and not any(str(v).strip().lower() in {d.lower() for d in domain}
-                                                     for v in values):
-            return f"{part.describe()}: {part.field} is never {', '.join(map(str, values))}"
-        if part.field == "hour" and ((part.op == "lt" and part.value <= 0) or (part.op == "gt" and part.value >= 23)):
-            return f"{part.describe()}: the hour is always 0 to 23"
-    for name, values in equals.items():
-        if len(values) > 1:
-            return f"{name} cannot equal {' and '.join(sorted(values))} at once"
+        if domain is not None and values is not None and not values & set(domain):
+            return f"{part.describe()}: {part.field} is never {_shown(values)}"
+        if values is not None:
+            known, tests = allowed.get(part.field, (None, []))
+            known = values if known is None else known & values
+            allowed[part.field] = (known, [*tests, part])
+            if not known:
+                if len(tests) == 1 and tests[0].op == part.op == "equals":
+                    both = " and ".join(sorted(map(str, _values(tests[0]) | values)))
+                    return f"{part.field} cannot equal {both} at once"
+                return (f"no {part.field} passes all of: "
+                        + "; ".join(test.describe() for test in allowed[part.field][1]))
+        if part.field in _NUMBER_RANGES and (part.op in COMPARISONS or values is not None):
+            entry = bounds.setdefault(part.field, [*_NUMBER_RANGES[part.field], []])
+            entry[2].append(part)
+            if part.op in ("gt", "ge"):
+                entry[0] = max(entry[0], part.value + (_EPSILON if part.op == "gt" else 0))
+            elif part.op in ("lt", "le"):
+                entry[1] = min(entry[1], part.value - (_EPSILON if part.op == "lt" else 0))
+            low, high = entry[:2]
+            numbers = allowed.get(part.field, (None,))[0]
+            if low > high or (numbers is not None and not any(low <= value <= high for value in numbers)):
+                lowest, highest = _NUMBER_RANGES[part.field]
+                field_range = f"{lowest} or more" if highest == math.inf else f"{lowest} to {highest}"
+                tests = "; ".join(test.describe() for test in entry[2])
+                return f"no {part.field} passes all of: {tests} ({part.field} is {field_range})"
+    absent = {part.field for part in leaves if part.op == "exists" and part.value is False}
+    for part in leaves:
+        if part.field in absent and not (part.op == "exists" and part.value is False):
+            return (f"{part.describe()} is false when {part.field} does not exist, "
+                    f"which {part.field} does not exist requires")
     return None
+
+
+_EPSILON = 1e-9  # a number just above (gt) or below (lt) a bound
 
 
 def lint(ruleset: RuleSet, text: str | None = None, departments: set[str] | None = None) -> list[Warning]:

@@ -83,6 +83,38 @@ def test_lint_finds_impossible_and_shadowed_rules_and_nothing_in_the_default_fil
     assert lint(_rules(DEFAULT), DEFAULT) == []
 
 
+@pytest.mark.parametrize(("when", "words"), [
+    ('{ field = "hour", ge = 24 }', "no hour passes all of: hour >= 24 (hour is 0 to 23)"),
+    ('{ field = "hour", lt = 0 }', "no hour passes all of: hour < 0"),
+    ('{ all = [ { field = "attachment_count", gt = 5 }, { field = "attachment_count", lt = 3 } ] }',
+     "attachment_count > 5; attachment_count < 3"),
+    ('{ all = [ { field = "hour", one_of = [7, 8] }, { field = "hour", ge = 9 } ] }', "hour >= 9"),
+    ('{ field = "attachment_count", le = -1 }', "attachment_count is 0 or more"),
+    ('{ field = "importance", equals = "urgent" }', "importance is never urgent"),
+    ('{ all = [ { field = "subject", exists = false }, { field = "subject", contains = "x" } ] }',
+     'subject contains "x" is false when subject does not exist'),
+    ('{ all = [ { field = "weekday", one_of = ["mon", "tue"] }, { field = "weekday", equals = "fri" } ] }',
+     'no weekday passes all of: weekday is one of ["mon", "tue"]; weekday equals "fri"'),
+])
+def test_lint_finds_tests_no_value_passes_together(when, words):
+    text = _rule("impossible", 10, when, '{ category = "x" }')
+    (warning,) = lint(_rules(text), text)
+    assert warning.rule == "impossible" and words in warning.message, warning.message
+
+
+@pytest.mark.parametrize("when", [
+    '{ all = [ { field = "attachment_count", equals = 1 }, { field = "attachment_count", equals = 1.0 } ] }',
+    '{ all = [ { field = "subject", equals = "Straße" }, { field = "subject", equals = "STRASSE" } ] }',
+    '{ all = [ { field = "hour", ge = 23 }, { field = "hour", le = 23 } ] }',
+    '{ all = [ { field = "hour", gt = 8 }, { field = "hour", one_of = [8, 9] } ] }',
+    '{ all = [ { field = "subject", exists = false }, { not = { field = "subject", contains = "x" } } ] }',
+    '{ field = "importance", equals = "HIGH" }',
+])
+def test_lint_does_not_call_a_rule_that_can_match_impossible(when):
+    text = _rule("possible", 10, when, '{ category = "x" }')
+    assert lint(_rules(text), text) == []
+
+
 def test_the_default_examples_pass_and_a_wrong_expectation_fails(services, tmp_path):
     ruleset = load_ruleset(load_settings(ROOT / "config.toml", environ={}))
     results = run_examples(services, ruleset)
