@@ -6,7 +6,9 @@ An optional CSV file with a header row and the columns ``email``, ``name``,
 are case-insensitive and their order is free; ``email`` is required, the
 others may be missing. Exported from an HR system as it is, so: UTF-8 with
 or without a byte order mark, ``,`` or ``;`` as separator, surrounding
-spaces ignored, emails compared case-insensitively.
+spaces ignored, quoted cells may hold line breaks, emails (``email`` and
+``manager``) written bare or as ``Name <address>`` and compared
+case-insensitively.
 
 A file that cannot be used is refused with file:line and what is wrong
 (:class:`DirectoryError`); a duplicate email is an error too, since the
@@ -15,6 +17,8 @@ directory could then not say which person wrote.
 from __future__ import annotations
 
 import csv
+import email.utils
+import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,12 +81,23 @@ class Directory(Mapping[str, Person]):
         return cls(_read(text, source), source)
 
 
+def _address(cell: str) -> str:
+    """The email address of a cell, written bare or as ``Name <address>``, lower case."""
+    if "<" in cell and cell.rstrip().endswith(">"):
+        name, address = email.utils.parseaddr(cell)
+        if "@" in address:
+            return address.lower()
+    return cell.lower()
+
+
 def _read(text: str, source: str) -> dict[str, Person]:
-    lines = text.splitlines()
-    if not lines:
+    header_line = text.splitlines()[0] if text.strip() else ""
+    if not header_line:
         raise DirectoryError(f"{source}:1: the employee directory is empty (it needs a header row)")
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    # Read as a file, not line by line: a quoted cell may hold a line break (line_num counts them).
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [column.strip().lower() for column in next(reader)]
     if "email" not in header:
         raise DirectoryError(f"{source}:1: the header row has no 'email' column (columns: {', '.join(COLUMNS)})")
@@ -96,7 +111,7 @@ def _read(text: str, source: str) -> dict[str, Person]:
         if not any(cell.strip() for cell in row):
             continue
         values = {column: cell.strip() for column, cell in zip(header, row) if column}
-        email = values.get("email", "").lower()
+        email = _address(values.get("email", ""))
         if "@" not in email:
             raise DirectoryError(f"{source}:{line}: {email!r} is not an email address")
         if email in people:
@@ -105,7 +120,7 @@ def _read(text: str, source: str) -> dict[str, Person]:
         if vip not in _TRUE | _FALSE:
             raise DirectoryError(f"{source}:{line}: vip must be yes or no, not {values['vip']!r}")
         people[email] = Person(email=email, name=values.get("name", ""), department=values.get("department", ""),
-                               manager=values.get("manager", "").lower(), location=values.get("location", ""),
+                               manager=_address(values.get("manager", "")), location=values.get("location", ""),
                                vip=vip in _TRUE)
         first_line[email] = line
     return people

@@ -81,3 +81,20 @@ def test_a_directory_that_cannot_be_used_is_refused_with_file_and_line(tmp_path,
     with pytest.raises(DirectoryError) as error:
         Directory.load(path)
     assert f"{path.parent}/{message}" in str(error.value)
+
+
+def test_directory_keeps_quoted_line_breaks_and_reads_addresses_written_with_a_name(tmp_path):
+    # HR exports quote cells holding line breaks, and some write "Name <address>" for email and manager.
+    path = tmp_path / "people.csv"
+    path.write_bytes(b'email,name,location,manager,vip\r\n'
+                     b'"Anna Schmidt <Anna.Schmidt@corp.example>",Anna,"Berlin\r\nHaus 2","Maria <maria@corp.example>",1\r\n'
+                     b'ben@corp.example,Ben,Hamburg,,no\r\n'
+                     b'not-an-address,Nobody,,,no\r\n')
+    with pytest.raises(DirectoryError, match=r"people.csv:5: 'not-an-address' is not an email address"):
+        Directory.load(path)
+    path.write_bytes(path.read_bytes().replace(b"not-an-address,Nobody,,,no\r\n", b""))
+    directory = Directory.load(path)
+    anna = directory.get("anna.schmidt@corp.example")
+    assert anna is not None and anna.location == "Berlin\nHaus 2" and anna.manager == "maria@corp.example"
+    assert directory.manager_of("ANNA.SCHMIDT@corp.example") == "maria@corp.example"
+    assert directory["ben@corp.example"].location == "Hamburg"
