@@ -23,14 +23,14 @@ import unicodedata
 from collections.abc import Sequence
 
 
-def _mark_class() -> str:
-    """A regex class body of every combining mark (categories Mn, Mc, Me), which ``\\w`` leaves out.
+def _mark_class(*spans: tuple[int, int]) -> str:
+    """A regex class body of every combining mark (categories Mn, Mc, Me) in the spans, which ``\\w`` leaves out.
 
     A mark belongs to the letter before it: the vowel signs of Devanagari or Thai, Arabic and
     Hebrew vowel points, and accents NFKC cannot compose into one character are inside words.
     """
     category = unicodedata.category
-    marks = [code for code in itertools.chain(range(0x300, 0x20000), range(0xE0100, 0xE01F0))
+    marks = [code for code in itertools.chain(*(range(low, high) for low, high in spans))
              if category(chr(code))[0] == "M"]
     ranges: list[list[int]] = []
     for code in marks:
@@ -42,9 +42,13 @@ def _mark_class() -> str:
                    for low, high in ranges)
 
 
-# A word character: what ``\w`` matches, or a combining mark (part of the word it follows).
-_WORD_CHAR = r"[\w" + _mark_class() + "]"
+# A word character: what ``\w`` matches, or a combining mark (part of the word it follows). The
+# marks of the Basic Multilingual Plane share one class with ``\w``, which ``re`` looks up at once;
+# the few beyond it (historic scripts, variation selectors) would make it scan a list of ranges.
+_BMP_WORD_CHAR = r"[\w" + _mark_class((0x300, 0x10000)) + "]"
+_WORD_CHAR = f"(?:{_BMP_WORD_CHAR}|[{_mark_class((0x10000, 0x20000), (0xE0100, 0xE01F0))}])"
 _WORD = re.compile(_WORD_CHAR + "+")
+_BMP_WORD = re.compile(_BMP_WORD_CHAR + "+")  # the same words in text without characters beyond U+FFFF
 _IS_WORD_CHAR = re.compile(_WORD_CHAR).fullmatch
 
 # Scripts without spaces between words: a keyword edge in these needs no
@@ -111,7 +115,7 @@ def tokens(normalised_text: str) -> list[str]:
     """
     if normalised_text.isascii():
         return normalised_text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
-    return _WORD.findall(normalised_text)
+    return (_BMP_WORD if max(normalised_text) <= "\uffff" else _WORD).findall(normalised_text)
 
 
 def words(normalised_text: str) -> frozenset[str]:
