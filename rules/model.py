@@ -18,8 +18,6 @@ import json
 import math
 import operator
 import re
-import re._constants as _sre_constants
-import re._parser as _sre_parser
 from typing import Annotated, Any, Literal, NamedTuple, Union
 
 from pydantic import (
@@ -37,6 +35,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from rules.facts import BOOL_FIELDS, FIELDS, NUMBER_FIELDS, TEXT_FIELDS, FactView
+from rules.regexcheck import exponential_repetition
 from rules.text import PhraseMatcher, is_blank_keyword, normalise
 
 OPERATORS = ("equals", "one_of", "contains", "contains_any", "matches", "exists", "gt", "lt", "ge", "le")
@@ -222,53 +221,13 @@ def _check_matches(spec: _Spec) -> None:
         re.compile(spec.value, re.IGNORECASE)
     except re.error as error:
         raise problem(f"regular expression {quoted(spec.value)} does not compile: {error}") from None
-    nested = _nested_repetition(_sre_parser.parse(spec.value, re.IGNORECASE))
+    nested = exponential_repetition(spec.value)
     if nested:
         raise problem(
-            f"regular expression {quoted(spec.value)} repeats a repetition ({nested}): on some messages it "
-            "takes exponential time and would stall the helpdesk; make the inner part possessive "
+            f"regular expression {quoted(spec.value)} repeats a repetition ({nested}) that could take what "
+            "follows it: on some messages it takes exponential time and would stall the helpdesk; make the "
+            "inner part possessive "
             "(\\w++ instead of \\w+) or atomic ((?>...)), or use contains_any")
-
-
-_REPEATS = (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT)
-
-
-def _nested_repetition(items: Any, outer: str | None = None) -> str | None:
-    """Where a repetition that may match more than once sits inside another one (``(a+)+``), or None.
-
-    Backtracking tries every way to share the text between the two (exponential time on a
-    long near-match). Possessive repeats (``a++``) and atomic groups (``(?>...)``) give up no
-    text once matched, so what is inside them is safe.
-    """
-    for op, value in items:
-        if op in _REPEATS:
-            low, high, inner = value
-            repeats = high > 1 and high != low
-            if repeats and outer is not None:
-                return f"{_repeat_text(low, high)} inside {outer}"
-            found = _nested_repetition(inner, _repeat_text(low, high) if high > 1 else outer)
-        elif op == _sre_constants.SUBPATTERN:
-            found = _nested_repetition(value[3], outer)
-        elif op == _sre_constants.BRANCH:
-            found = next(filter(None, (_nested_repetition(branch, outer) for branch in value[1])), None)
-        elif op in (_sre_constants.ASSERT, _sre_constants.ASSERT_NOT):
-            found = _nested_repetition(value[1], outer)
-        elif op == _sre_constants.GROUPREF_EXISTS:
-            found = _nested_repetition(value[1], outer) or (value[2] and _nested_repetition(value[2], outer))
-        else:  # literals, classes, anchors; atomic groups and possessive repeats: nothing to undo
-            found = None
-        if found:
-            return found
-    return None
-
-
-def _repeat_text(low: int, high: int) -> str:
-    unbounded = high == _sre_constants.MAXREPEAT
-    if (low, unbounded) == (0, True):
-        return "*"
-    if (low, unbounded) == (1, True):
-        return "+"
-    return f"{{{low},}}" if unbounded else f"{{{low}}}" if low == high else f"{{{low},{high}}}"
 
 
 def _check_exists(spec: _Spec) -> None:
