@@ -69,7 +69,7 @@ class Helpdesk:
                                   write_priority=True, autocheckpoint=False)
         self.services = build_services(settings)
         self.rule_keeper = RuleKeeper(functools.partial(load_ruleset, settings), self.services, self.db)
-        self.work_ready = threading.Event()
+        self.work_ready = WakeUp()  # the pipeline threads of this process (``processes = 0``)
         self.wakes: list[WakePipe] = []  # one per forked worker process: new mail was committed
         self.writer = InboundWriter(self.intake_db, on_commit=self._work_arrived)
         self.fetchers = [MailboxFetcher(mailbox, self.intake_db, on_commit=self._work_arrived)
@@ -235,18 +235,25 @@ def checkpoint_loop(db: Database, stop, interval: float = CHECKPOINT_SECONDS) ->
         db.checkpoint()
 
 
-def work_loop(pipeline: Pipeline, stop, ready, idle_seconds: float,
+def work_loop(pipeline: Pipeline, stop, ready: WakeUp, idle_seconds: float,
               caught_up: threading.Event | None = None) -> None:
-    """Process pending mail; ``caught_up`` (if given) is set while nothing is pending, clear while working."""
-    while not stop.is_set():
+    """Process pending mail; ``caught_up`` (if given) is set while nothing is pending, clear while working.
+
+    Idle, it waits for ``ready`` (new mail was committed, or stop), at most
+    ``idle_seconds``. It notes ``ready`` before it looks at the stop flag and
+    for mail, so a wake-up that comes while it looks ends the wait at once.
+    """
+    while True:
+        seen = ready.seen()
+        if stop.is_set():
+            return
         if pipeline.process_next():
             if caught_up is not None:
                 caught_up.clear()
             continue
         if caught_up is not None:
             caught_up.set()
-        ready.wait(idle_seconds)
-        ready.clear()
+        ready.wait(seen, idle_seconds)
 
 
 def send_loop(sender: OutboundSender, stop, ready: threading.Event,
@@ -357,16 +364,58 @@ def _run_forked(settings: Settings, parent_pid: int, ready, number: int, send: b
                services=services, wake=wake)
 
 
+class WakeUp:
+    """The wake-up call of one process's idle pipeline threads: new mail was committed, or stop.
+
+    A count of calls, not a flag that a waiter clears: a thread notes the
+    count (``seen``) before it looks for work and waits only until the count
+    moves on from it (``wait``). So a call that comes while a thread looks
+    is not lost, and one call wakes every waiting thread, not only the first
+    to take it. ``set`` may be called from a signal handler.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()  # reentrant: a signal handler may call set() on a thread inside it
+        self._count = 0
+
+    def set(self) -> None:
+        with self._changed:
+            self._count += 1
+            self._changed.notify_all()
+
+    def seen(self) -> int:
+        return self._count
+
+    def wait(self, seen: int, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a call after ``seen``; True if one came."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count != seen, timeout)
+
+
+def relay_wakes(pipe: WakePipe | None, ready: WakeUp, stop: ParentWatch, tick: float = 0.5) -> None:
+    """A worker process's thread that passes the runner's wake-ups (``pipe``) on to its pipeline threads.
+
+    It also looks every ``tick`` seconds whether the worker should stop (its
+    parent may have died, which nothing announces) and then wakes them too.
+    """
+    while not stop.is_set():
+        if pipe is None:
+            stop.wait(tick)
+        elif pipe.wait(tick):
+            ready.set()
+    ready.set()
+
+
 class WakePipe:
     """A wake-up call from the runner to the worker processes it forked: a byte in a pipe.
 
     The runner's intake writes a byte when it commits new mail (``set``, which
-    never blocks: a full pipe already says "wake up"); an idle worker waits on
-    the pipe (``wait``) instead of only looking again every
-    ``idle_poll_seconds``, so a new message is worked on at once. Each worker
-    has its own (it takes its own share of the pending mail). Unlike a lock
-    shared across processes, a worker killed while waiting cannot block the
-    runner.
+    never blocks: a full pipe already says "wake up"); in the worker one
+    thread waits on the pipe (``relay_wakes``) and wakes the idle pipeline
+    threads, instead of them only looking again every ``idle_poll_seconds``,
+    so a new message is worked on at once. Each worker has its own (it takes
+    its own share of the pending mail). Unlike a lock shared across
+    processes, a worker killed while waiting cannot block the runner.
     """
 
     def __init__(self) -> None:
@@ -406,14 +455,21 @@ class WakePipe:
 
 
 class ParentWatch:
-    """A stop flag that is also set when the parent process has gone (even by SIGKILL)."""
+    """A stop flag that is also set when the parent process has gone (even by SIGKILL).
 
-    def __init__(self, parent_pid: int | None) -> None:
+    Setting it wakes ``wake`` (the idle pipeline threads) after the flag is
+    up, so a thread that looked at the flag just before sees it at once.
+    """
+
+    def __init__(self, parent_pid: int | None, wake: WakeUp | None = None) -> None:
         self.parent_pid = parent_pid
         self.flag = threading.Event()
+        self.wake = wake
 
     def set(self) -> None:
         self.flag.set()
+        if self.wake is not None:
+            self.wake.set()
 
     def is_set(self) -> bool:
         if self.parent_pid is not None and os.getppid() != self.parent_pid:
@@ -434,11 +490,14 @@ def run_worker(settings: Settings, parent_pid: int | None = None, announce=None,
     settings, its rules loaded and compiled); otherwise they are built here.
     ``wake`` is the runner's signal that new mail was committed (forked
     workers); without it an idle worker looks every ``idle_poll_seconds``.
+    A stop (SIGTERM, or the parent's death) wakes idle pipeline threads at
+    once either way.
 
     Worker process ``index`` of a runner takes its share of pending messages
     on SQLite (each thread one shard); on PostgreSQL row locks share the work.
     """
-    stop = ParentWatch(parent_pid)
+    idle = WakeUp()
+    stop = ParentWatch(parent_pid, wake=idle)
     if parent_pid is not None:
         # Beside the gateway, accepting mail comes first: processing is a queue and can lag.
         os.nice(settings.worker.nice)
@@ -450,10 +509,10 @@ def run_worker(settings: Settings, parent_pid: int | None = None, announce=None,
     keeper = RuleKeeper(functools.partial(load_ruleset, settings), services, db)
     threads_per_process = settings.worker.threads
     shards = threads_per_process * (settings.worker.processes if parent_pid is not None else 1)
-    idle = wake if wake is not None else threading.Event()
     caught_up = threading.Event()
     threads = [threading.Thread(target=guarded, args=("rules", functools.partial(keeper.run, stop), stop),
-                                daemon=True)]
+                                daemon=True),
+               threading.Thread(target=relay_wakes, args=(wake, idle, stop), name="wakes", daemon=True)]
     for n in range(threads_per_process):
         pipeline = Pipeline(db, services, shard=(index * threads_per_process + n, shards))
         loop = functools.partial(work_loop, pipeline, stop, idle, settings.worker.idle_poll_seconds, caught_up)

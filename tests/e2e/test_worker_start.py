@@ -7,7 +7,7 @@ from pathlib import Path
 
 from helpdesk.config import load_settings
 from helpdesk import runner
-from helpdesk.runner import ForkedWorker, Helpdesk, WakePipe
+from helpdesk.runner import ForkedWorker, Helpdesk, ParentWatch, WakePipe, WakeUp, relay_wakes, work_loop
 from tests.e2e.test_end_to_end import _replies, _send, request_mail
 from tests.waiting import wait_for
 
@@ -82,6 +82,79 @@ def test_wake_pipe_wakes_a_waiting_worker_and_never_blocks_the_runner():
     finally:
         wake.close()
     wake.set()  # closed: nothing is written anywhere
+
+
+class _Looking:
+    """A pipeline stand-in that never finds mail; ``during_first_look`` runs inside its first look."""
+
+    def __init__(self, during_first_look=None) -> None:
+        self.during_first_look = during_first_look
+        self.looks = 0
+        self.looked_again = threading.Event()
+
+    def process_next(self) -> int:
+        self.looks += 1
+        if self.looks == 1 and self.during_first_look is not None:
+            self.during_first_look()
+        elif self.looks > 1:
+            self.looked_again.set()
+        return 0
+
+
+def _looping(pipeline, stop, ready) -> threading.Thread:
+    thread = threading.Thread(target=work_loop, args=(pipeline, stop, ready, 60.0), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_stop_that_comes_while_a_worker_looks_for_mail_ends_its_wait_at_once():
+    """A worker may handle SIGTERM only after its thread took the runner's wake-up: the stop itself wakes it."""
+    ready = WakeUp()
+    stop = ParentWatch(None, wake=ready)
+    thread = _looping(_Looking(during_first_look=stop.set), stop, ready)
+    thread.join(5.0)
+    assert not thread.is_alive()  # not a minute's poll
+
+
+def test_new_mail_wakes_every_idle_pipeline_thread_even_one_still_looking():
+    """Two pipeline threads of one process: the one waiting wakes first; it must not use up the wake-up
+    of the other, which was still looking (and had found nothing yet) when the mail was committed."""
+    ready, stop = WakeUp(), threading.Event()
+    waiting = _Looking()
+
+    def committed_meanwhile() -> None:
+        assert wait_for(lambda: waiting.looks == 1)  # the other thread is waiting
+        ready.set()
+        assert waiting.looked_again.wait(5.0)  # it woke, looked, and waits again
+    looking = _Looking(during_first_look=committed_meanwhile)
+    threads = [_looping(waiting, stop, ready), _looping(looking, stop, ready)]
+    try:
+        assert looking.looked_again.wait(5.0)  # at once, not after a minute
+    finally:
+        stop.set()
+        ready.set()
+    for thread in threads:
+        thread.join(5.0)
+        assert not thread.is_alive()
+
+
+def test_a_forked_worker_relays_the_runner_wake_ups_and_stops_waiting_when_told():
+    pipe, ready = WakePipe(), WakeUp()
+    stop = ParentWatch(None, wake=ready)
+    relay = threading.Thread(target=relay_wakes, args=(pipe, ready, stop, 0.05), daemon=True)
+    relay.start()
+    try:
+        seen = ready.seen()
+        pipe.set()
+        assert ready.wait(seen, 5.0)
+        seen = ready.seen()
+        stop.flag.set()  # as the parent's death looks: nothing announces it
+        assert ready.wait(seen, 5.0)
+        relay.join(5.0)
+        assert not relay.is_alive()
+    finally:
+        stop.set()
+        pipe.close()
 
 
 def test_a_runner_with_threads_starts_new_interpreters(config_env):
