@@ -281,9 +281,14 @@ class MailboxFetcher:
                 move(client, chunk, self._processed)
 
     def _idle(self, client: IMAPClient, stop: threading.Event) -> None:
-        """Wait in IDLE until the folder changes, ``poll_seconds`` pass, or stop; then leave IDLE."""
+        """Wait in IDLE until the folder changes, ``poll_seconds`` pass, or stop; then leave IDLE.
+
+        Mail that came after the check's last select is announced as IDLE
+        starts, and may have been read along with the server's "+ idling":
+        then the folder is checked again at once.
+        """
         client.idle()
-        deadline = time.monotonic() + self.mailbox.poll_seconds
+        deadline = time.monotonic() + (0.0 if _read_ahead(client) else self.mailbox.poll_seconds)
         while not stop.is_set() and time.monotonic() < deadline:
             started = time.monotonic()
             responses = client.idle_check(timeout=IDLE_TICK)
@@ -448,6 +453,29 @@ def _by_size(uids: Sequence[int], sizes: dict[int, int], limit: int) -> Iterator
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _read_ahead(client: IMAPClient) -> bool:
+    """Whether the client has already read more of the server's answers than it has parsed.
+
+    imaplib reads the connection through a buffer, so the line that starts
+    IDLE ("+ idling") can come in one read with what the server sends right
+    after it: Dovecot, for one, announces at once mail that came since the
+    last command. Those bytes are off the socket, where ``idle_check`` waits,
+    so it would not see them until the server says something else.
+    """
+    reader = getattr(getattr(client, "_imap", None), "file", None)
+    if not hasattr(reader, "peek"):
+        return False
+    sock = client.socket()
+    timeout = sock.gettimeout()
+    sock.setblocking(False)  # peek reads the socket when nothing is buffered: it must not wait for it then
+    try:
+        return bool(reader.peek(1))
+    except (BlockingIOError, InterruptedError, ssl.SSLWantReadError):
+        return False
+    finally:
+        sock.settimeout(timeout)
 
 
 def _logout(client: IMAPClient) -> None:

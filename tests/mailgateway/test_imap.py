@@ -47,9 +47,9 @@ def mailbox(server, user: str, **options) -> ImapMailbox:
 
 
 @contextlib.contextmanager
-def fetching(box: ImapMailbox, db: Database, **options):
+def fetching(box: ImapMailbox, db: Database, fetcher_class=MailboxFetcher, **options):
     """A fetcher thread for the length of the block; it must stop within two seconds."""
-    fetcher = MailboxFetcher(box, db, **options)
+    fetcher = fetcher_class(box, db, **options)
     stop = threading.Event()
     thread = threading.Thread(target=fetcher.run, args=(stop,), name=f"imap-{box.name}")
     thread.start()
@@ -109,6 +109,31 @@ def test_mail_arriving_while_idle_is_stored_within_seconds_then_moved(dovecot, d
     assert row.raw == raw and row.size == len(raw)
     assert (row.mailbox, row.uidvalidity, row.uid) == ("it", state(database).uidvalidity, 1)
     assert dovecot.uids("idle") == []
+
+
+def test_mail_that_comes_between_the_check_and_idle_is_stored_at_once(dovecot, sqlite_database):
+    """Dovecot announces such mail right after its "+ idling", which the client may read in one go with it:
+    the fetcher must see it then, not at its next poll."""
+    delivered = []
+
+    class DeliveredBeforeIdle(MailboxFetcher):  # the mail comes after the check's last select
+        def connect(self):
+            client = super().connect()
+            idle = client.idle
+
+            def deliver_then_idle():
+                if not delivered:
+                    dovecot.deliver("gap", [request(1)])
+                    delivered.append(time.monotonic())
+                return idle()
+            client.idle = deliver_then_idle
+            return client
+
+    with fetching(mailbox(dovecot, "gap", poll_seconds=600), sqlite_database, DeliveredBeforeIdle):
+        assert wait_for(lambda: inbound_count(sqlite_database) == 1)
+        elapsed = time.monotonic() - delivered[0]
+        assert wait_for(lambda: dovecot.uids("gap", "Processed") == [1])
+    assert elapsed < 3
 
 
 @pytest.mark.parametrize("flag, unflagged", [("\\Seen", "UNSEEN"), ("$Helpdesk", ["NOT", "KEYWORD", "$Helpdesk"])])
