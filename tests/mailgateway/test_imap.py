@@ -314,6 +314,7 @@ def test_helpdesk_run_fetches_its_mailboxes_and_acknowledges(dovecot, config_env
                      for raw in ((folder / "new").exists() and captured(folder) or [])]
             return [mail for mail in mails if mail["Auto-Submitted"] == "auto-replied"]
         replies = wait_for(acknowledgements, timeout=10)
+        assert replies, "no acknowledgement: the message was not fetched"
         assert wait_for(lambda: dovecot.uids("e2e", "Processed") == [1])
     finally:
         started = time.monotonic()
