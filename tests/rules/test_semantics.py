@@ -320,3 +320,14 @@ def test_ascii_text_is_split_into_the_words_the_regular_expression_finds(text):
     assert tokens(text) == re.findall(r"\w+", text)
     assert words(text) == frozenset(re.findall(r"\w+", text))
     assert words(text + " é") == frozenset(re.findall(r"\w+", text + " é"))  # non-ASCII: the regex itself
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab é\u0301\u093f\u0915\u0e48\u0e01.🔥\U0001d400\U000e0101日-")))
+def test_text_without_combining_marks_is_split_by_the_plain_word_pattern_with_the_same_words(text):
+    """``tokens`` splits text with no combining mark and nothing beyond U+FFFF by ``\\w+``: the words are
+    those of the full definition (a word character is ``\\w`` or a combining mark) either way."""
+    from rules.text import _WORD, normalise, tokens
+
+    text = normalise(text)
+    assert tokens(text) == _WORD.findall(text)
