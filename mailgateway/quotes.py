@@ -128,7 +128,9 @@ _SEPARATOR_WORDS = (
     r"|vidarebefordrat meddelande|vidarebefordrat mejl|wiadomość przekazana dalej|przekazana wiadomość"
     r"|転送されたメッセージ|転送メッセージ|转发的邮件|转发邮件|转发的消息|轉寄的郵件|轉寄郵件"
 )
-_SEPARATOR = re.compile(rf"[-=_*]{{2,}}[ \t]*(?:{_SEPARATOR_WORDS})[ \t]*[-=_*]*")
+# QQ Mail writes "------------------ Original ------------------" (the word alone, so only between rules),
+# its spaces often no-break spaces from the HTML.
+_SEPARATOR = re.compile(rf"[-=_*]{{2,}}[ \t\xa0]*(?:{_SEPARATOR_WORDS}|original(?=[ \t\xa0]*[-=_*]{{3}}))[ \t\xa0]*[-=_*]*")
 _FORWARD_INTRO = re.compile(
     r"(?:begin forwarded message|anfang der weitergeleiteten (?:nachricht|e-mail)"
     r"|début du message (?:réexpédié|transféré)|(?:inicio|comienzo) del mensaje reenviado"

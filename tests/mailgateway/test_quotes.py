@@ -1124,6 +1124,16 @@ SIGNATURES_UNDER_RULES_AND_TITLES = [
          "Hi,\n\nnew numbers below\n\n=====\nReception\n+49 30 111 222\n+49 30 222 333"),
 ]
 
+CHINESE_AND_WEBMAIL_CLIENTS = [
+    case("zh-qq-separator-with-no-break-spaces",
+         "周五前可以吗？\n\n------------------\xa0原始邮件\xa0------------------\n发件人: \"李娜\"<lina@corp.example>;\n"
+         "发送时间: 2025年11月3日(星期一) 上午10:02\n收件人: \"IT\"<it@corp.example>;\n主题: 回复: 显示器\n\n明天到货。",
+         "周五前可以吗？"),
+    case("en-qq-original-between-rules", "Friday is fine.\n\n------------------ Original ------------------\n"
+         "The screen arrives tomorrow.", "Friday is fine."),
+    case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
+]
+
 ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWEDISH + POLISH + JAPANESE
        + CHINESE + FORWARDS + SIGNATURES + INLINE_AND_BOTTOM + NOT_QUOTES + OTHER_CLIENTS + THUNDERBIRD
        + NOT_SIGNATURES + MORE_CLIENTS_AND_LANGUAGES + MORE_SIGNATURES + NOT_DASH_SIGNATURES
@@ -1131,7 +1141,7 @@ ALL = (ENGLISH + GERMAN + FRENCH + SPANISH + ITALIAN + DUTCH + PORTUGUESE + SWED
        + ATTRIBUTIONS_IN_MORE_LANGUAGES + SIGNATURES_IN_MORE_LANGUAGES
        + SEPARATOR_AND_HEADER_ON_ONE_LINE + BANNERS_AND_DISCLAIMERS + OUTLOOK_GMAIL_AND_MOBILE_IN_MORE_LANGUAGES
        + GMAIL_ATTRIBUTIONS_IN_MORE_LANGUAGES + HEADER_BLOCKS_AND_SEPARATORS_IN_MORE_LANGUAGES
-       + MAIL_APPS_IN_MORE_LANGUAGES + SIGNATURES_UNDER_RULES_AND_TITLES)
+       + MAIL_APPS_IN_MORE_LANGUAGES + SIGNATURES_UNDER_RULES_AND_TITLES + CHINESE_AND_WEBMAIL_CLIENTS)
 
 
 @pytest.mark.parametrize(("body", "expected"), ALL)
