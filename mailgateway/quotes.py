@@ -165,6 +165,13 @@ _VERB_THEN_NAME = re.compile(r"(?<!\w)(?:schrieb|schreef|skrev)\s+(?P<name>[^:�
 _VERB_THEN_DATE = re.compile(rf"(?<!\w)(?:{_VERBS})\s+(?:(?:on|am|le|el|il|op|em|den|w\s+dniu)\s+)?"
                              r"[\d\s./:,-]{6,40}(?:(?:kello|klo|kl\.|um|at|om|o)\s+[\d.:]{4,8}\s*)?"
                              r"(?:[AaPp]\.?[Mm]\.?)?\s*[:：]$")
+# Gmail's apps: "Jane Doe <jane@x> schrieb am Mo., 3. Nov. 2025, 10:02:", "... schreef op ma 3 nov. 2025 10:02:":
+# the verb right after the sender's address, then a date with words and a time.
+_ADDRESS_VERB_DATE = re.compile(rf"[>)]\s*(?:{_VERBS})\s+(?:on|am|le|el|il|op|em|den|the|w\s+dniu)\s+[^:：<>@]{{4,40}}?"
+                                r"\d{1,2}[:.h]\d\d(?:[:.]\d\d)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*[:：]$")
+# "Jane Doe <jane@x> wrote:", "Jane Doe via Helpdesk <helpdesk@x> wrote:": a line of nothing but the sender
+# with the address and the verb needs no date.
+_SENDER_WROTE = re.compile(rf"[^<>:：]{{1,80}}<[^<>\s]+@[^<>\s]+>\s*(?:{_VERBS})\s*[:：]")
 # "On 26 Nov 2025 you wrote:": the sender needs no address.
 _YOU_WROTE = re.compile(r"(?<!\w)(?:you wrote|you writes|sie schrieben|vous avez écrit|tu as écrit|escribiste"
                         r"|usted escribió|hai scritto|ha scritto|je schreef|u schreef|você escreveu|du skrev)\s*[:：]$")
@@ -744,7 +751,8 @@ def _opens_attribution(row: str) -> bool:
 def _attribution_kind(line: str) -> int:
     if len(line) > _MAX_MARKER:
         return _NOT_ATTRIBUTION
-    by_verb = _ENDS_WITH_VERB.search(line[-60:]) or _VERB_THEN_DATE.search(line)
+    by_verb = (_ENDS_WITH_VERB.search(line[-60:]) or _VERB_THEN_DATE.search(line)
+               or ">" in line and _ADDRESS_VERB_DATE.search(line[-100:]))
     named = _VERB_THEN_NAME.search(line)
     if not (by_verb or named or _DATED_PREFIX.match(line)):
         if line[0].isdigit() and _DATE_AND_ADDRESS_COLON.fullmatch(line):
@@ -760,10 +768,18 @@ def _attribution_kind(line: str) -> int:
     # like an attribution ("El lunes, 3 de noviembre de 2025, Jane <jane@x> escribió:"), or a CJK date.
     dated = _YEAR.search(line) and (_TIME.search(line) or by_verb and (
         line[:line.find(" ")] in _ATTRIBUTION_WORDS and (_ADDRESS.search(line) or _YOU_WROTE.search(line[-30:])) or _CJK_DATE.match(line)))
+    dated = dated or by_verb and "<" in line and _SENDER_WROTE.fullmatch(line) and _is_sender_name(line[:line.find("<")])
     if dated and (by_verb or _DATED_PREFIX.match(line) and "@" in line
                   or named and _looks_like_sender(named.group("name"))):
         return _DATED
     return _IF_QUOTED if by_verb or named else _NOT_ATTRIBUTION
+
+
+def _is_sender_name(text: str) -> bool:
+    """The name in front of a sender's address: "Jane Doe", "\"Doe, Jane\"", "Jane Doe via Helpdesk"."""
+    name = text.strip().strip("\"'")
+    via = name.find(" via ")
+    return _looks_like_name(name[:via] if via > 0 else name)
 
 
 def _looks_like_sender(name: str) -> bool:

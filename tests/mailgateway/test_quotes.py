@@ -1131,6 +1131,19 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
          "周五前可以吗？"),
     case("en-qq-original-between-rules", "Friday is fine.\n\n------------------ Original ------------------\n"
          "The screen arrives tomorrow.", "Friday is fine."),
+    case("de-gmail-app-attribution-without-quote-marks",
+         "Danke!\n\nJane Doe <jane@corp.example> schrieb am Mo., 3. Nov. 2025, 10:02:\n\nBitte neu starten.",
+         "Danke!"),
+    case("de-gmail-app-attribution-over-quote", "Danke!\n\nJane Doe <jane@corp.example> schrieb am Mo., 3. Nov. 2025, 10:02:\n\n"
+         "> Bitte neu starten.", "Danke!"),
+    case("nl-gmail-app-attribution", "Top.\n\nJane Doe <jane@corp.example> schreef op ma 3 nov. 2025 10:02:\n\nGraag herstarten.",
+         "Top."),
+    case("en-sender-with-address-wrote-no-date", "That helps.\n\nIT Desk via Helpdesk <helpdesk@corp.example> wrote:\n\n"
+         "Please restart.", "That helps."),
+    case("i-wrote-on-a-date-stays", "As I wrote on Monday, 3 Nov 2025 at 10:02:\nthe printer is broken.",
+         "As I wrote on Monday, 3 Nov 2025 at 10:02:\nthe printer is broken."),
+    case("an-address-in-a-sentence-with-wrote-stays", "I asked and Jane <jane@corp.example> wrote: no idea.\nCan you help?",
+         "I asked and Jane <jane@corp.example> wrote: no idea.\nCan you help?"),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
