@@ -283,7 +283,7 @@ best regards|kind regards|warm regards|warmest regards|many regards|regards|best
 |cordiali saluti|distinti saluti|saluti|un saluto|un caro saluto|buona giornata
 |met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|vriendelijke groeten|groeten|groet
 |mvg|hartelijke groet|hartelijke groeten|atenciosamente|cumprimentos|melhores cumprimentos
-|com os melhores cumprimentos|abraços|abraço|um abraço|att|saudações|med vänliga hälsningar
+|com os melhores cumprimentos|abraços|abraço|um abraço|att|abs|bjs|beijos|saudações|gr|groetjes|grtz|bises|besos|med vänliga hälsningar
 |med vänlig hälsning|vänliga hälsningar|vänlig hälsning|bästa hälsningar|hälsningar|mvh
 |pozdrawiam|serdecznie pozdrawiam|pozdrawiam serdecznie|z poważaniem|pozdrowienia|z wyrazami szacunku
 |よろしくお願いします|よろしくお願いいたします|よろしくお願い致します|宜しくお願いします|宜しくお願いいたします
@@ -303,7 +303,8 @@ _GREETINGS = frozenset(
     " beste hoi goedemorgen goedemiddag geachte olá oi prezado prezada prezados bom boa hej hejsan god"
     " dzień witam cześć szanowni szanowny szanowna".split())
 _CJK_GREETINGS = ("お疲れ様", "お世話に", "你好", "您好", "各位")
-_CLOSING_END = " \t,.!。！、，~"
+# Hungarians close with a colon: "Üdvözlettel:".
+_CLOSING_END = " \t,.!。！、，~:"
 _POSTSCRIPT = re.compile(r"p\.? ?s\b", re.I)
 # A name signed with a dash on the last line: "-Jane", "– J. Doe", or with a slash as Swedes and Danes
 # sign: "/Anna".
@@ -918,6 +919,8 @@ def _is_signoff(row: str, rest: list[str]) -> bool:
                                  or len(rest) > 1 and _is_rule(rest[0]) and _is_signed_name(rest[1]))
     else:
         closing, comma, name = row.partition(",")
+        if not comma:
+            closing, comma, name = row.partition(". ")  # "Gr. Anna"
         signed = bool(comma) and not rest and _closing(closing) in _REGARDS and _looks_like_name(name)
     return signed and not any(_POSTSCRIPT.match(line) for line in rest)
 

@@ -1144,6 +1144,12 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
          "As I wrote on Monday, 3 Nov 2025 at 10:02:\nthe printer is broken."),
     case("an-address-in-a-sentence-with-wrote-stays", "I asked and Jane <jane@corp.example> wrote: no idea.\nCan you help?",
          "I asked and Jane <jane@corp.example> wrote: no idea.\nCan you help?"),
+    case("hu-closing-with-a-colon", "Szia!\n\nMűködik, köszi.\n\nÜdvözlettel:\nKovács Anna", "Szia!\n\nMűködik, köszi."),
+    case("pt-br-abs", "Bom dia,\n\no acesso voltou.\n\nAbs,\nAna Souza", "Bom dia,\n\no acesso voltou."),
+    case("nl-gr-and-name-on-one-line", "Hoi,\n\nhet werkt weer.\n\nGr. Anna", "Hoi,\n\nhet werkt weer."),
+    case("nl-groetjes", "Hoi,\n\nhet werkt weer.\n\nGroetjes,\nAnna", "Hoi,\n\nhet werkt weer."),
+    case("a-closing-word-and-a-sentence-stay", "Hi,\n\nit works.\n\nGr. Anna will call you later",
+         "Hi,\n\nit works.\n\nGr. Anna will call you later"),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
