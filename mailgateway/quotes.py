@@ -111,6 +111,10 @@ _LABEL_INLINE = re.compile(
     r"(?<!\S)\*{0,2}(?:" + "|".join(f"(?P<{kind}>{words})" for kind, words in _LABELS.items())
     + r")\*{0,2}[ \t\xa0\u202f]*[:：]")
 _RULE = re.compile(r"[-_=*~—–]{5,}")
+# Header lines of a raw message that no header block of a quoting client has.
+_RAW_HEADER = re.compile(r"(?:message-id|received|return-path|mime-version|content-type|content-transfer-encoding"
+                         r"|dkim-signature|authentication-results|delivered-to|in-reply-to|references|received-spf"
+                         r"|arc-[a-z-]+|x-[a-z0-9-]+)[ \t]*:", re.IGNORECASE)
 
 # --- separators ---------------------------------------------------------------------------
 
@@ -476,8 +480,10 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
         return i
     kind = _label_kind(row)
     if kind == "sender" and _header_block_at(lines, i, row):
-        return _labels_above(lines, i)
-    if kind == "sent" and i and _dated_block_at(lines, i, row):
+        start = _labels_above(lines, i)
+        if not _raw_headers_around(lines, start, i):
+            return start
+    if kind == "sent" and i and _dated_block_at(lines, i, row) and not _raw_headers_around(lines, i, i):
         return i
     if row[-1] in ":：":
         if len(row) <= _MAX_MARKER and _FORWARD_INTRO.fullmatch(row.lower()):
@@ -690,6 +696,20 @@ def _label_kind(row: str) -> str | None:
     if wide >= 0 and (colon < 0 or wide < colon):
         colon = wide
     return _LABEL_KINDS.get(row[:colon].strip(" \t\xa0\u202f*").lower()) if colon > 0 else None
+
+
+def _raw_headers_around(lines: list[str], start: int, i: int) -> bool:
+    """The header block from ``start`` to ``i`` has a raw header line right above or in it ("Message-ID:",
+    "Received:", "Return-Path:"): the writer pasted the headers of a message (a phishing mail, a bounce);
+    no mail client quotes those."""
+    if start and _RAW_HEADER.match(lines[start - 1]):
+        return True
+    for j in range(start, min(len(lines), i + _HEADER_WINDOW)):
+        if j > i and not lines[j].strip():
+            break  # the end of the block: what follows is the message
+        if _RAW_HEADER.match(lines[j]):
+            return True
+    return False
 
 
 def _labels_above(lines: list[str], i: int) -> int:

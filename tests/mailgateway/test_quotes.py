@@ -1150,6 +1150,21 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
     case("nl-groetjes", "Hoi,\n\nhet werkt weer.\n\nGroetjes,\nAnna", "Hoi,\n\nhet werkt weer."),
     case("a-closing-word-and-a-sentence-stay", "Hi,\n\nit works.\n\nGr. Anna will call you later",
          "Hi,\n\nit works.\n\nGr. Anna will call you later"),
+    case("pasted-raw-headers-stay",
+         "Is this phishing?\n\nReturn-Path: <bounce@bad.example>\nMessage-ID: <1@bad.example>\n"
+         "Date: Mon, 3 Nov 2025 10:02:36 +0100\nFrom: Bank <service@bad.example>\nTo: jane@corp.example\n"
+         "Subject: Your account\n\nPlease advise.",
+         "Is this phishing?\n\nReturn-Path: <bounce@bad.example>\nMessage-ID: <1@bad.example>\n"
+         "Date: Mon, 3 Nov 2025 10:02:36 +0100\nFrom: Bank <service@bad.example>\nTo: jane@corp.example\n"
+         "Subject: Your account\n\nPlease advise."),
+    case("pasted-headers-with-received-under-them-stay",
+         "The bounce says:\n\nFrom: Mail Delivery System <mailer-daemon@corp.example>\nDate: Mon, 3 Nov 2025 10:02:36 +0100\n"
+         "To: jane@corp.example\nSubject: Undelivered\nX-Failed-Recipients: bob@corp.example\n\nWhat does it mean?",
+         "The bounce says:\n\nFrom: Mail Delivery System <mailer-daemon@corp.example>\nDate: Mon, 3 Nov 2025 10:02:36 +0100\n"
+         "To: jane@corp.example\nSubject: Undelivered\nX-Failed-Recipients: bob@corp.example\n\nWhat does it mean?"),
+    case("a-header-like-line-in-the-quoted-message-is-history",
+         "Thanks.\n\nFrom: Shop <shop@corp.example>\nSent: Monday, November 3, 2025 10:02 AM\nTo: Jane\nSubject: Order\n\n"
+         "Received: 3 items", "Thanks."),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
