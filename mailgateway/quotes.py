@@ -120,7 +120,7 @@ _RAW_HEADER = re.compile(r"(?:message-id|received|return-path|mime-version|conte
 
 _SEPARATOR_WORDS = (
     r"original message|original e-?mail|original mail|reply message|message d'origine|message original"
-    r"|mail original|ursprüngliche nachricht|ursprüngliche mail|antwort nachricht"
+    r"|mail original|mail d'origine|courriel d'origine|courriel original|ursprüngliche nachricht|ursprüngliche mail|antwort nachricht"
     r"|oprindelig meddelelse|opprinnelig melding|alkuperäinen viesti|исходное сообщение"
     r"|videresendt meddelelse|videresendt melding|välitetty viesti|пересылаемое сообщение"
     r"|original-?nachricht|mensaje original|messaggio originale|oorspronkelijk bericht|origineel bericht"
@@ -301,6 +301,10 @@ best regards|kind regards|warm regards|warmest regards|many regards|regards|best
 |salutacions|cordialment|s pozdravom|lijep pozdrav|srdačan pozdrav|srdačno|pozdrav|בברכה|בכבוד רב|مع التحية|تحياتي
 """.replace("\n", "").split("|"))
 _CLOSINGS = _THANKS | _REGARDS
+# Closings written short, signed on the same line: "VG Anna", "MfG J. Doe".
+_SHORT_CLOSINGS = frozenset("vg lg mfg gr br kr mvh mvg bg sg rgds brgds".split())
+# "Viele Grüße aus Berlin", "Greetings from Lyon": a closing and the place (one or two words, lower case here).
+_FROM_PLACE = re.compile(r" (?:aus|from|vom|von der|uit) \S+(?: \S+)?$")
 _GREETINGS = frozenset(
     "hi hello hey dear morning hallo liebe lieber sehr guten moin servus bonjour salut cher chère madame"
     " monsieur hola estimado estimada estimados buenos buenas buongiorno ciao salve gentile gentili caro cara"
@@ -941,14 +945,19 @@ def _is_signoff(row: str, rest: list[str]) -> bool:
         closing, comma, name = row.partition(",")
         if not comma:
             closing, comma, name = row.partition(". ")  # "Gr. Anna"
+        if not comma:
+            closing, comma, name = row.partition(" ")  # "VG Anna": an abbreviation only, never "Thanks Anna"
+            comma = comma if closing.lower() in _SHORT_CLOSINGS else ""
         signed = bool(comma) and not rest and _closing(closing) in _REGARDS and _looks_like_name(name)
     return signed and not any(_POSTSCRIPT.match(line) for line in rest)
 
 
 def _is_signed_name(row: str) -> bool:
-    """A name as signed under a closing: "Jane Doe", "i. A. Jane Doe", "Jane Doe | IT Manager"."""
+    """A name as signed under a closing: "Jane Doe", "i. A. Jane Doe", "Jane Doe | IT Manager", "/Anna"."""
     if _looks_like_name(row):
         return True
+    if row[:1] in "-–—~/" and _DASH_NAME.fullmatch(row):
+        return _looks_like_name(row[1:])
     prefix = _NAME_PREFIX.match(row)
     name, *title_ = _NAME_TITLE.split(row[prefix.end():] if prefix else row, maxsplit=1)
     title = title_[0] if title_ else ""
@@ -976,11 +985,16 @@ def _is_contact(row: str) -> bool:
 
 
 def _is_closing(closing: str) -> bool:
-    """A closing, also one in two languages: "Mit freundlichen Grüßen / Best regards"."""
+    """A closing, also one in two languages ("Mit freundlichen Grüßen / Best regards"), two in a row
+    ("Grazie, saluti") or one from a place ("Viele Grüße aus Berlin")."""
     if closing in _CLOSINGS:
         return True
-    parts = closing.split(" / ")
-    return len(parts) == 2 and all(part.strip(_CLOSING_END) in _CLOSINGS for part in parts)
+    for between in (" / ", ", "):
+        parts = closing.split(between)
+        if len(parts) == 2 and all(part.strip(_CLOSING_END) in _CLOSINGS for part in parts):
+            return True
+    m = _FROM_PLACE.search(closing)
+    return bool(m) and closing[:m.start()] in _REGARDS
 
 
 def _closing(row: str) -> str:

@@ -1165,6 +1165,13 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
     case("a-header-like-line-in-the-quoted-message-is-history",
          "Thanks.\n\nFrom: Shop <shop@corp.example>\nSent: Monday, November 3, 2025 10:02 AM\nTo: Jane\nSubject: Order\n\n"
          "Received: 3 items", "Thanks."),
+    case("fr-free-mail-d-origine", "Merci.\n\n----- Mail d'origine -----\nDe: Support <it@corp.example>\n"
+         "Envoyé: Mon, 3 Nov 2025 10:02:00 +0100 (CET)\nObjet: Écran\n\nBonjour", "Merci."),
+    case("de-short-closing-and-name-on-one-line", "Hallo,\n\nklappt.\n\nVG Anna", "Hallo,\n\nklappt."),
+    case("thanks-and-a-name-on-one-line-stay", "Hallo,\n\nklappt.\n\nThanks Anna", "Hallo,\n\nklappt.\n\nThanks Anna"),
+    case("de-closing-from-a-place", "Hallo,\n\nklappt.\n\nBeste Grüße aus Berlin\nAnna", "Hallo,\n\nklappt."),
+    case("it-two-closings", "Buongiorno,\n\nfunziona.\n\nGrazie, saluti\nAnna Rossi", "Buongiorno,\n\nfunziona."),
+    case("sv-closing-over-slash-name", "Hej,\n\nfunkar nu.\n\nHälsningar\n/Anna", "Hej,\n\nfunkar nu."),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
