@@ -135,6 +135,8 @@ _SEPARATOR_WORDS = (
 # QQ Mail writes "------------------ Original ------------------" (the word alone, so only between rules),
 # its spaces often no-break spaces from the HTML.
 _SEPARATOR = re.compile(rf"[-=_*]{{2,}}[ \t\xa0]*(?:{_SEPARATOR_WORDS}|original(?=[ \t\xa0]*[-=_*]{{3}}))[ \t\xa0]*[-=_*]*")
+# The separator after the writer's text on the same line: dashes on both sides.
+_GLUED_SEPARATOR = re.compile(rf"-{{4,}}[ \t\xa0]*(?:{_SEPARATOR_WORDS})[ \t\xa0]*-{{4,}}")
 _FORWARD_INTRO = re.compile(
     r"(?:begin forwarded message|anfang der weitergeleiteten (?:nachricht|e-mail)"
     r"|début du message (?:réexpédié|transféré)|(?:inicio|comienzo) del mensaje reenviado"
@@ -473,6 +475,12 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
     """
     if row[0] in "-_=*" and (row == "--" or _is_separator(row)):
         return i
+    if "----" in row:
+        m = _GLUED_SEPARATOR.search(row[:_MAX_MARKER].lower())
+        rest = row[m.end():].lstrip() if m else ""
+        if m and m.start() and (not rest or _label_kind(rest) == "sender"):
+            lines[i] = row[:m.start()].rstrip()
+            return i + 1  # "Three questions:-----Original Message-----From: ..." (a converter ran them together)
     if row[0] == "_" and not row.strip("_") and _is_list_footer(lines, i):
         return i
     if row[0] == "[" and _DAVID.match(row[:60].lower()):

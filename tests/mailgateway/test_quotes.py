@@ -1172,6 +1172,11 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
     case("de-closing-from-a-place", "Hallo,\n\nklappt.\n\nBeste Grüße aus Berlin\nAnna", "Hallo,\n\nklappt."),
     case("it-two-closings", "Buongiorno,\n\nfunziona.\n\nGrazie, saluti\nAnna Rossi", "Buongiorno,\n\nfunziona."),
     case("sv-closing-over-slash-name", "Hej,\n\nfunkar nu.\n\nHälsningar\n/Anna", "Hej,\n\nfunkar nu."),
+    case("separator-run-together-with-the-writers-text",
+         "Hi,\nthree questions:-----Original Message-----From: IT Service Desk <it@corp.example> Sent: Monday, "
+         "November 3, 2025 10:02 AM To: Jane\nHello Jane", "Hi,\nthree questions:"),
+    case("separator-words-between-dashes-in-a-sentence-stay",
+         "We saw ----original message---- in the log, twice.", "We saw ----original message---- in the log, twice."),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
