@@ -215,8 +215,8 @@ _NOT_ATTRIBUTION, _IF_QUOTED, _DATED = 0, 1, 2
 
 # "Sent from my iPhone", "Get Outlook for Android": the phrase, then the device within a few words.
 _MOBILE_START = (
-    r"sent from|sent with|sent via|sent wirelessly (?:from|via)|envoyé sans fil (?:par|depuis)|get outlook for|download outlook (?:for|voor)|von meinem|gesendet von"
-    r"|gesendet mit|von outlook für|outlook für (?:ios|android)|holen sie sich outlook für|envoyé de "
+    r"sent from|sent with|sent via|sent using|get bluemail for|sent wirelessly (?:from|via)|envoyé sans fil (?:par|depuis)|get outlook for|download outlook (?:for|voor)|von meinem|gesendet von"
+    r"|gesendet mit|gesendet vom|envoyé avec|enviado com|von outlook für|outlook für (?:ios|android)|holen sie sich outlook für|envoyé de "
     r"|envoyé depuis|envoyé à partir d|obtenir outlook pour|télécharger outlook pour|enviado desde"
     r"|obtener outlook para|descargar outlook para|inviato da|ottieni outlook per|scarica outlook per"
     r"|verzonden (?:vanaf|vanuit|met)|verstuurd (?:vanaf|vanuit|met)|outlook voor (?:ios|android)"
@@ -225,15 +225,18 @@ _MOBILE_START = (
     r"|sendt fra|hent outlook til|få outlook til|odesláno z|lähetetty|hanki outlook|отправлено (?:с|со|из)"
     r"|получите outlook для|trimis de pe|trimis din|στάλθηκε από|εστάλη από|dikirim dari|enviat des d|enviat amb"
     r"|надіслано з|odoslané z|poslano s|poslano iz|poslano sa|נשלח מ|أرسلت من|أُرسلت من"
-    # German puts the verb last: "Von Gmail Mobile gesendet".
-    r"|von (?:\S+ ){1,4}gesendet\.?$"
+    # German puts the verb last: "Von Gmail Mobile gesendet", "Diese Nachricht wurde von meinem
+    # Android-Mobiltelefon mit GMX Mail gesendet."
+    r"|von (?:\S+ ){1,4}gesendet\.?$|diese nachricht wurde von meine[mr] (?:\S+ ){1,6}gesendet\.?$"
 )
 _MOBILE = re.compile(_MOBILE_START)
+# The apology that goes with it: "Please excuse my brevity.", "Veuillez excuser ma brièveté."
+_EXCUSE = re.compile(r"[.,;!]?\s+(?:please |pls |kindly )?(?:excuse|veuillez excuser) .{1,40}$")
 # The first two letters of the phrases above: a cheap test before the pattern.
 _MOBILE_HEADS = frozenset("se ge do vo ou ho en ob té de in ot sc ve ba sk hä wy po he få od lä ha от по tr στ εσ di на נש أر أُ"
                           .split())
 _MOBILE_CJK = re.compile(
-    r"(?:发自|来自)我的\s?\S{1,20}|[从從]我的.{1,20}(?:发送|傳送)|[获獲]取 ?outlook.{0,60}"
+    r"(?:发自|来自|送自)我的\s?\S{1,20}|(?:发自|来自)\s?网易邮箱大师|[从從]我的.{1,20}(?:发送|傳送)|[获獲]取 ?outlook.{0,60}"
     r"|从 ?windows ?版邮件发送|.{1,30}から送信(?:しました)?|.{0,20}outlook(?: for \w{1,10})? ?を入手.{0,60}"
     # Korean "내 iPhone에서 보냄", "Android용 Outlook 받기"; Turkish and Hungarian name the device first:
     # "iPhone'umdan gönderildi", "iPhone-ról küldve".
@@ -243,6 +246,7 @@ _MOBILE_CJK = re.compile(
 _DEVICE = re.compile(
     r"phone|ipad|android|samsung|galaxy|huawei|xiaomi|pixel|blackberry|mobil|móvil|movil|cellulare"
     r"|celular|telefoon|telefon|handy|outlook|yahoo|windows|ios|iphon|proton|network|réseau|телефон|мобил|手机|手機"
+    r"|xperia|k-9|tutanota|gerät|邮箱"
     r"|携帯|メール|スマートフォン|^apps?\.?$")
 #: An app counts as the last word only: "Gesendet mit der GMX Mail App", not "Sent via the app, but ...".
 #: Words allowed after the device ("Sent with Proton Mail secure email."), more after a full stop
@@ -610,8 +614,10 @@ def _is_separator(row: str) -> bool:
 
 def _is_mobile_signature(row: str) -> bool:
     low = row.lower()
+    if "excuse" in low or "excuser" in low:
+        low = _EXCUSE.sub("", low)  # "Sent from my phone. Please excuse my brevity."
     if low[:2] in _MOBILE_HEADS and _MOBILE.match(low):
-        return _ends_with_device(low.split()) or _is_app_signature(row)
+        return _ends_with_device(low.split()) or _is_app_signature(row) or low.startswith("diese nachricht wurde")
     if row.isascii():
         return False
     return bool(_MOBILE_CJK.fullmatch(low.rstrip("。.")) and _DEVICE.search(low))
