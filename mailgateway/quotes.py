@@ -967,7 +967,10 @@ def _is_signoff(row: str, rest: list[str]) -> bool:
 
 
 def _is_signed_name(row: str) -> bool:
-    """A name as signed under a closing: "Jane Doe", "i. A. Jane Doe", "Jane Doe | IT Manager", "/Anna"."""
+    """A name as signed under a closing: "Jane Doe", "i. A. Jane Doe", "Jane Doe | IT Manager", "/Anna",
+    also in bold as Gmail's plain text writes it: "*Jane Doe*"."""
+    if row[:1] in "*_" and row[-1:] == row[:1]:
+        row = row.strip("*_ ")
     if _looks_like_name(row):
         return True
     if row[:1] in "-–—~/" and _DASH_NAME.fullmatch(row):

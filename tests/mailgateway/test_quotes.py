@@ -1194,6 +1194,10 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
     case("ja-xperia", "了解です。\n\nXperiaから送信", "了解です。"),
     case("zh-netease-mail-master", "好的。\n\n来自网易邮箱大师", "好的。"),
     case("zh-tw-sent-from-my", "好的。\n\n送自我的 iPhone", "好的。"),
+    case("name-in-bold-under-a-closing", "Bonjour,\n\nc'est réglé.\n\nCordialement,\n*Anne Martin*\n\n*Service achats*\n"
+         "Tél: *01 23 45 67 89*", "Bonjour,\n\nc'est réglé."),
+    case("bold-words-under-a-closing-that-are-no-name-stay", "Hi,\n\nfixed.\n\nThanks,\n*do not reboot the server*",
+         "Hi,\n\nfixed.\n\nThanks,\n*do not reboot the server*"),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
