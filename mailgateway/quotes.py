@@ -307,6 +307,9 @@ best regards|kind regards|warm regards|warmest regards|many regards|regards|best
 |salutacions|cordialment|s pozdravom|lijep pozdrav|srdačan pozdrav|srdačno|pozdrav|בברכה|בכבוד רב|مع التحية|تحياتي
 """.replace("\n", "").split("|"))
 _CLOSINGS = _THANKS | _REGARDS
+# Japanese closes with a request in many forms: "引き続きよろしくお願いいたします", "何卒宜しくお願い申し上げます".
+_JA_CLOSING = re.compile(r"(?:以上、?\s?)?(?:引き続き|今後とも|今後ともどうぞ|どうぞ|何卒|なにとぞ|重ねて)?\s?(?:よろしく|宜しく)"
+                         r"お願い(?:します|いたします|致します|申し上げます)")
 # Closings written short, signed on the same line: "VG Anna", "MfG J. Doe".
 _SHORT_CLOSINGS = frozenset("vg lg mfg gr br kr mvh mvg bg sg rgds brgds".split())
 # "Viele Grüße aus Berlin", "Greetings from Lyon": a closing and the place (one or two words, lower case here).
@@ -404,7 +407,7 @@ _DISCLAIMER_HEADS = frozenset((
     "免责", "免責", "保密", "機密", "この", "本メ", "本邮", "本郵", "此邮", "此郵"))
 
 #: Lines of these alone are blank or a rule: none is left at the end.
-_RULE_CHARS = " \t\r\xa0\u3000-_=*~—–━─―＝═"
+_RULE_CHARS = " \t\r\xa0\u3000-_=*~—–━─―＝═＊－＿～"
 
 
 def visible_text(text: str, sender: str = "") -> str:
@@ -1004,7 +1007,7 @@ def _is_contact(row: str) -> bool:
 def _is_closing(closing: str) -> bool:
     """A closing, also one in two languages ("Mit freundlichen Grüßen / Best regards"), two in a row
     ("Grazie, saluti") or one from a place ("Viele Grüße aus Berlin")."""
-    if closing in _CLOSINGS:
+    if closing in _CLOSINGS or _JA_CLOSING.fullmatch(closing):
         return True
     for between in (" / ", ", "):
         parts = closing.split(between)

@@ -1198,6 +1198,16 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
          "Tél: *01 23 45 67 89*", "Bonjour,\n\nc'est réglé."),
     case("bold-words-under-a-closing-that-are-no-name-stay", "Hi,\n\nfixed.\n\nThanks,\n*do not reboot the server*",
          "Hi,\n\nfixed.\n\nThanks,\n*do not reboot the server*"),
+    case("ja-closing-hikitsuzuki-over-a-rule-signature",
+         "お世話になっております。\n\nプリンタが直りました。\n\n引き続きよろしくお願いいたします。\n\n"
+         "--------------------\n株式会社サンプル\n佐藤 花子\nTEL: 03-1234-5678\n--------------------",
+         "お世話になっております。\n\nプリンタが直りました。"),
+    case("ja-closing-nanitozo", "お世話になっております。\n\nプリンタが直りました。\n\n何卒よろしくお願い申し上げます。\n\n佐藤",
+         "お世話になっております。\n\nプリンタが直りました。"),
+    case("ja-full-width-asterisk-rule", "プリンタが直りました。\n\n＊＊＊＊＊＊＊＊＊＊\n株式会社サンプル 総務部\n佐藤 花子\n"
+         "TEL：03-1234-5678\n＊＊＊＊＊＊＊＊＊＊", "プリンタが直りました。"),
+    case("ja-request-with-more-text-stays", "プリンタが直りません。\n\nどうぞよろしくお願いいたします。明日また連絡します。",
+         "プリンタが直りません。\n\nどうぞよろしくお願いいたします。明日また連絡します。"),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
