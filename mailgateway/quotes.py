@@ -278,6 +278,8 @@ thanks|thank you|many thanks|thanks a lot|thanks again|thanks in advance|thank y
 |have a nice day|have a great day|thanks and have a nice day|danke und viele grüße|danke und liebe grüße
 |danke und beste grüße|danke und schöne grüße|grazie e saluti|grazie e buona giornata|gracias y saludos
 |saludos y gracias|un saludo cordial|obrigado e bom dia|obrigada e bom dia|bedankt en groet|bedankt en groeten
+|thanks so much|thank you so much|tia|with thanks|much appreciated|danke im voraus|besten dank|merci encore|grazie ancora
+|obrigado desde já|obrigada desde já|grato|grata|xin cảm ơn|cảm ơn
 """.replace("\n", "").split("|"))
 _REGARDS = frozenset("""
 best regards|kind regards|warm regards|warmest regards|many regards|regards|best wishes|best
@@ -305,6 +307,12 @@ best regards|kind regards|warm regards|warmest regards|many regards|regards|best
 |üdvözlettel|tisztelettel|üdv|안부 전합니다|좋은 하루 되세요|cu stimă|cu respect|toate cele bune|o zi bună
 |με εκτίμηση|φιλικά|με φιλικούς χαιρετισμούς|з повагою|з найкращими побажаннями|salam|hormat saya|salam hangat
 |salutacions|cordialment|s pozdravom|lijep pozdrav|srdačan pozdrav|srdačno|pozdrav|בברכה|בכבוד רב|مع التحية|تحياتي
+|kindest regards|warm wishes|respectfully|talk soon|b/r|warmly|have a great weekend|have a nice weekend|have a good weekend
+|viele liebe grüße|viele liebe grüsse|grüßle|servus|ciao|tschüss|mit freundlichem gruß|mit freundlichem gruss
+|freundlichen gruß|freundlichen gruss|bis dann|bis bald|belle journée|bonne soirée|a bientôt|à bientôt|bien amicalement
+|amitiés|cdlt|bàv|bav|bonne fin de journée|quedo atento|quedo atenta|quedo a la espera|quedo a su disposición|nos vemos
+|a presto|buona serata|met groet|fijne dag|ha en bra dag|vänligen|trevlig helg|serdeczne pozdrowienia|miłego dnia|pozdr
+|s přáním pěkného dne|수고하세요
 """.replace("\n", "").split("|"))
 _CLOSINGS = _THANKS | _REGARDS
 # Japanese closes with a request in many forms: "引き続きよろしくお願いいたします", "何卒宜しくお願い申し上げます".
@@ -1009,7 +1017,7 @@ def _is_closing(closing: str) -> bool:
     ("Grazie, saluti") or one from a place ("Viele Grüße aus Berlin")."""
     if closing in _CLOSINGS or _JA_CLOSING.fullmatch(closing):
         return True
-    for between in (" / ", ", "):
+    for between in (" / ", ", ", " und ", " and ", " & ", " et ", " e ", " y ", " en ", " och ", " i ", " og "):
         parts = closing.split(between)
         if len(parts) == 2 and all(part.strip(_CLOSING_END) in _CLOSINGS for part in parts):
             return True

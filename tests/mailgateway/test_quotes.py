@@ -1208,6 +1208,16 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
          "TEL：03-1234-5678\n＊＊＊＊＊＊＊＊＊＊", "プリンタが直りました。"),
     case("ja-request-with-more-text-stays", "プリンタが直りません。\n\nどうぞよろしくお願いいたします。明日また連絡します。",
          "プリンタが直りません。\n\nどうぞよろしくお願いいたします。明日また連絡します。"),
+    case("de-two-closings-joined-by-und", "Hallo,\n\nklappt.\n\nVielen Dank im Voraus und viele Grüße\nAnna Weber",
+         "Hallo,\n\nklappt."),
+    case("fr-merci-et-bonne-journee", "Bonjour,\n\nc'est réglé.\n\nMerci et bonne journée\nAnne", "Bonjour,\n\nc'est réglé."),
+    case("es-quedo-atento", "Hola,\n\nya funciona.\n\nQuedo atento,\nTomás López", "Hola,\n\nya funciona."),
+    case("pl-dziekuje-i-pozdrawiam", "Dzień dobry,\n\ndziała.\n\nDziękuję i pozdrawiam\nAnna Kowalska",
+         "Dzień dobry,\n\ndziała."),
+    case("en-kindest-regards", "Hi,\n\nfixed.\n\nKindest regards,\nJane Doe", "Hi,\n\nfixed."),
+    case("sv-trevlig-helg", "Hej,\n\nfunkar.\n\nTrevlig helg\nAnna", "Hej,\n\nfunkar."),
+    case("two-closings-and-a-sentence-stay", "Hi,\n\nfixed.\n\nThanks and regards to the team\nJane Doe",
+         "Hi,\n\nfixed.\n\nThanks and regards to the team\nJane Doe"),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
