@@ -414,6 +414,9 @@ _DISCLAIMER_HEADS = frozenset((
     "po", "za", "vi", "if", "we", "ce", "si", "es", "la", "qu", "il", "aa", "as", "ta", "ni", "in", "tä",
     "免责", "免責", "保密", "機密", "この", "本メ", "本邮", "本郵", "此邮", "此郵"))
 
+# "---" over a name or two: the signature separator "-- " typed another way, also as the dash a phone
+# makes of "--" ("—").
+_SHORT_RULES = frozenset(("---", "—", "–", "__", "___"))
 #: Lines of these alone are blank or a rule: none is left at the end.
 _RULE_CHARS = " \t\r\xa0\u3000-_=*~—–━─―＝═＊－＿～"
 
@@ -892,7 +895,7 @@ def _without_signoff(lines: list[str]) -> list[str]:
         # Line 0 is never blank here: with the closing there, nothing of the writer's would stay.
         if i and _is_signoff(rows[n], rows[n + 1:]) and not _only_a_greeting(lines[:i]):
             return lines[:i]
-        if i and rows[n] == "---" and 1 < len(rows) - n <= 1 + _RULE_SIGNATURE and _looks_like_name(rows[n + 1]):
+        if i and rows[n] in _SHORT_RULES and 1 < len(rows) - n <= 1 + _RULE_SIGNATURE and _looks_like_name(rows[n + 1]):
             return lines[:i]  # "---" over a name or two: the signature separator "-- " typed another way
         if (n and _is_rule(rows[n]) and _rule_signature(rows[n - 1], rows[n + 1:])
                 and not _only_a_greeting(lines[:i])):

@@ -1218,6 +1218,9 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
     case("sv-trevlig-helg", "Hej,\n\nfunkar.\n\nTrevlig helg\nAnna", "Hej,\n\nfunkar."),
     case("two-closings-and-a-sentence-stay", "Hi,\n\nfixed.\n\nThanks and regards to the team\nJane Doe",
          "Hi,\n\nfixed.\n\nThanks and regards to the team\nJane Doe"),
+    case("phone-dash-over-a-name", "Thanks, it works.\n\n—\nJane Doe\nIT", "Thanks, it works."),
+    case("underscores-over-a-name", "Thanks, it works.\n\n___\nJane Doe", "Thanks, it works."),
+    case("a-dash-over-words-that-are-no-name-stays", "Steps:\n—\nclick OK", "Steps:\n—\nclick OK"),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
