@@ -338,6 +338,9 @@ _CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff・ 　]{1,12}[
 # "i. A." and "i. V." (German: on behalf of), "pp." before a signed name; " | " or " - " before a title after it.
 _NAME_PREFIX = re.compile(r"(?:[iI]\.\s?[AaVv]\.|p\.?\s?p\.)\s+")
 _NAME_TITLE = re.compile(r"\s+[|–—-]\s+")
+# A title before the sender's name and a degree after it: "Dr. Jane Doe", "Prof. Dr. Jane Doe", "Jane Doe, PhD".
+_NAME_HONORIFIC = re.compile(r"(?:(?:Dr|Prof|Mag|Ing|Dipl\.-Ing|Mr|Mrs|Ms|Mme|Sr|Sra|Dott|Dott\.ssa|Ir|Drs)\.? )+")
+_NAME_DEGREE = re.compile(r"(?:,\s*[A-Z][A-Za-z.()-]{1,10})+$")
 _PARTICLES = frozenset("van von der den de da di del della dos das du la le y e af zu ten ter".split())
 
 # --- banners and disclaimers -----------------------------------------------------------------
@@ -914,7 +917,7 @@ def _without_sender_block(lines: list[str], sender: str) -> list[str]:
         return lines
     tail = _last_lines(lines, _SENDER_BLOCK)
     for n, i in enumerate(tail[:-1]):
-        row = lines[i].strip().lstrip("-–—~ ")
+        row = _NAME_DEGREE.sub("", _NAME_HONORIFIC.sub("", lines[i].strip().lstrip("-–—~ ")))
         if len(row) > _MAX_NAME or row.partition(" ")[0].strip(",.()\"'").lower() not in names:
             continue  # the cheap test first: most lines are no name
         words = _name_words(row)

@@ -1340,6 +1340,14 @@ def test_a_person_telling_of_a_suspicious_mail_is_not_a_gateway_warning(report):
     pytest.param("Jane Doe", "The printer is fixed.\n\nJane\nP.S. the toner is low",
                  "The printer is fixed.\n\nJane\nP.S. the toner is low", id="a-postscript-stays"),
     pytest.param("Jane Doe", "Jane Doe\nIT Manager", "Jane Doe\nIT Manager", id="nothing-else-written"),
+    pytest.param("Jane Doe", "The printer is fixed.\n\nDr. Jane Doe\nHead of IT\nACME Ltd.", "The printer is fixed.",
+                 id="title-before-the-name"),
+    pytest.param("Anna Weber", "Erledigt.\n\nProf. Dr. Anna Weber\nLehrstuhl für Informatik\nTel. 030 1234567", "Erledigt.",
+                 id="two-titles-before-the-name"),
+    pytest.param("Jane Doe", "The printer is fixed.\n\nJane Doe, PhD\nHead of IT", "The printer is fixed.",
+                 id="degree-after-the-name"),
+    pytest.param("Jane Doe", "Hi,\n\nJane, can you check?\nThanks", "Hi,\n\nJane, can you check?\nThanks",
+                 id="the-name-and-a-question-stay"),
 ])
 def test_the_senders_signature_block_without_a_closing_is_cut(sender, body, expected):
     assert visible_text(body, sender) == expected
