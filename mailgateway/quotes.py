@@ -337,10 +337,14 @@ _DASH_NAME = re.compile(r"[-–—~/] ?(?P<name>[^\W\d_][^/\\]{0,30})")
 _CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff・ 　]{1,12}[!！。]?")
 # "i. A." and "i. V." (German: on behalf of), "pp." before a signed name; " | " or " - " before a title after it.
 _NAME_PREFIX = re.compile(r"(?:[iI]\.\s?[AaVv]\.|p\.?\s?p\.)\s+")
+# What a title line has besides words: "|", a phone number ("+44 20 1234 5678").
+_NOT_A_WORD = re.compile(r"[|+()\d./-]+")
 _NAME_TITLE = re.compile(r"\s+[|–—-]\s+")
 # A title before the sender's name and a degree after it: "Dr. Jane Doe", "Prof. Dr. Jane Doe", "Jane Doe, PhD".
 _NAME_HONORIFIC = re.compile(r"(?:(?:Dr|Prof|Mag|Ing|Dipl\.-Ing|Mr|Mrs|Ms|Mme|Sr|Sra|Dott|Dott\.ssa|Ir|Drs)\.? )+")
 _NAME_DEGREE = re.compile(r"(?:,\s*[A-Z][A-Za-z.()-]{1,10})+$")
+# A first name signed in lower case, alone on the last line under a closing: "thanks,", "anna".
+_LOWER_NAME = re.compile(r"[^\W\d_]{2,15}")
 _PARTICLES = frozenset("van von der den de da di del della dos das du la le y e af zu ten ter".split())
 
 # --- banners and disclaimers -----------------------------------------------------------------
@@ -971,7 +975,8 @@ def _is_signoff(row: str, rest: list[str]) -> bool:
         return False
     if _is_closing(_closing(row)):
         signed = bool(rest) and (_is_signed_name(rest[0])
-                                 or len(rest) > 1 and _is_rule(rest[0]) and _is_signed_name(rest[1]))
+                                 or len(rest) > 1 and _is_rule(rest[0]) and _is_signed_name(rest[1])
+                                 or len(rest) == 1 and _LOWER_NAME.fullmatch(rest[0]) is not None)
     else:
         closing, comma, name = row.partition(",")
         if not comma:
@@ -996,7 +1001,8 @@ def _is_signed_name(row: str) -> bool:
     name, *title_ = _NAME_TITLE.split(row[prefix.end():] if prefix else row, maxsplit=1)
     title = title_[0] if title_ else ""
     return ((prefix is not None or bool(title)) and _looks_like_name(name)
-            and len(title.split()) <= _TITLE_WORDS and not title.endswith(("?", "!", ".")))
+            and sum(not _NOT_A_WORD.fullmatch(w) for w in title.split()) <= _TITLE_WORDS
+            and not title.endswith(("?", "!", ".")))
 
 
 def _is_rule(row: str) -> bool:
@@ -1042,6 +1048,8 @@ def _looks_like_name(text: str) -> bool:
     if _CJK_NAME.fullmatch(text):
         return True
     words = text.split()
-    if not words or len(words) > 4 or len(text) > 50 or text[-1] in "?!:;,":
+    if not words or len(words) > 7 or len(text) > 50 or text[-1] in "?!:;,":
         return False
+    if len(words) > 4 and sum(w not in _PARTICLES for w in words) > 4:
+        return False  # "Ana García Pérez de la Fuente" is a name of four
     return text[0].isalpha() and all(not w[0].islower() or w in _PARTICLES for w in words)

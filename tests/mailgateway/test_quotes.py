@@ -1221,6 +1221,15 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
     case("phone-dash-over-a-name", "Thanks, it works.\n\n—\nJane Doe\nIT", "Thanks, it works."),
     case("underscores-over-a-name", "Thanks, it works.\n\n___\nJane Doe", "Thanks, it works."),
     case("a-dash-over-words-that-are-no-name-stays", "Steps:\n—\nclick OK", "Steps:\n—\nclick OK"),
+    case("es-long-name-under-a-closing", "Hola,\n\nya funciona.\n\nSaludos,\nAna García Pérez de la Fuente",
+         "Hola,\n\nya funciona."),
+    case("name-signed-in-lower-case", "Hi,\n\nfixed.\n\nthanks,\nanna", "Hi,\n\nfixed."),
+    case("name-title-and-phone-on-one-line", "Hi,\n\nfixed.\n\nBest regards,\nJane Doe | ACME Ltd. | +44 20 1234 5678",
+         "Hi,\n\nfixed."),
+    case("capitalised-sentence-under-a-closing-stays", "Hi,\n\nfixed.\n\nBest regards,\nPlease Call The IT Desk Now",
+         "Hi,\n\nfixed.\n\nBest regards,\nPlease Call The IT Desk Now"),
+    case("lower-case-sentence-under-a-closing-stays", "Hi,\n\nfixed.\n\nThanks,\nplease close it",
+         "Hi,\n\nfixed.\n\nThanks,\nplease close it"),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
