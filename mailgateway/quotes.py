@@ -384,6 +384,9 @@ _WRITER = re.compile(r"[?？]|\b(?:i|me|my|i[’']m|i[’']ve|ich|mir|mich|meine
                      r"|mijn|io|jag|mig|min|mnie|mój|moja|eu|meu|minha)\b|\bj[’']", re.IGNORECASE)
 # A disclaimer under the writer's text: the start of a paragraph, in its first 300 characters. A
 # label, or a sentence that names the message and what the notice says about it.
+# A label in front of the notice's sentence: "NOTICE: This e-mail ...".
+_DISCLAIMER_LABEL = re.compile(r"(?:important|notice|note|confidential|warning|caution|wichtig|hinweis|avis|aviso|avviso"
+                               r"|let op|uwaga)[ \t]*:[ \t]*")
 _DISCLAIMER_START = re.compile(
     r"(?:confidentiality (?:notice|note|statement|warning|disclaimer)|legal (?:notice|disclaimer)|disclaimer"
     r"|privileged (?:and|&|/) ?confidential|vertraulichkeitshinweis|haftungsausschluss|avis de confidentialité"
@@ -396,22 +399,27 @@ _DISCLAIMER_START = re.compile(
     r"|if you (?:are not the intended recipient|have received this (?:e-?mail|message|communication) in error)"
     r"|(?:this|the information (?:contained )?in this|the contents? of this) (?:e-?mail|message|communication"
     r"|transmission|electronic mail)\b.{0,160}?(?:confidential|privileged|intended (?:only|solely|exclusively)"
-    r"|intended recipient|addressee)"
+    r"|intended recipient|addressee|sole use)"
     r"|(?:diese|die informationen in dieser|der inhalt dieser) (?:e-?mail|nachricht)\b.{0,160}?(?:vertraulich"
     r"|rechtlich geschützt|ausschließlich für den)|wenn sie nicht der (?:richtige|beabsichtigte) (?:adressat|empfänger)"
     r"|(?:ce|les informations contenues dans ce) (?:message|courriel|e-?mail)\b.{0,160}?(?:confidentiel"
     r"|destinataire)|si vous n[’']êtes pas (?:le )?destinataire"
     r"|(?:este|la información contenida en este) (?:mensaje|correo|e-?mail)\b.{0,160}?(?:confidencial|destinatario)"
-    r"|(?:questo|il presente) messaggio\b.{0,160}?(?:riservat|confidenzial|destinatari)"
+    r"|(?:questo|il presente) messaggio\b.{0,160}?(?:riservat|confidenzial|destinatari|indirizzat)"
+    r"|ai sensi del(?:l[’'])? ?(?:d\.? ?lgs|decreto|regolamento|gdpr|reg\.)"
     r"|(?:questa|la presente) (?:e-?mail|mail|comunicazione)\b.{0,160}?(?:riservat|confidenzial|destinatari)"
     r"|le informazioni contenute (?:in questo|nel presente|nella presente)"
-    r"|(?:dit|de informatie (?:verzonden met|in) dit) (?:e-?mail(?:bericht)?|bericht)\b.{0,160}?(?:vertrouwelijk"
+    r"|(?:dit|deze|de informatie (?:verzonden met|in) dit) (?:e-?mail(?:bericht)?|bericht)\b.{0,160}?(?:vertrouwelijk"
     r"|uitsluitend bestemd|geadresseerde)|aan de inhoud van dit bericht kunnen geen rechten"
     r"|(?:esta mensagem|este e-?mail|as informações contidas (?:nesta|neste))\b.{0,160}?(?:confidencia|sigilos"
     r"|destinatário)"
     r"|(?:detta|informationen i detta) (?:e-?postmeddelande|meddelande|mejl|e-?brev)\b.{0,160}?(?:konfidentiell"
     r"|sekretess|avsedd)"
     r"|(?:ta|niniejsza) wiadomość\b.{0,160}?(?:poufn|adresat)|informacje zawarte w (?:tej|niniejszej) wiadomości"
+    r"|denne (?:e-?mail|e-?post|meddelelse|melding)\b.{0,160}?(?:fortrolig|konfidentiel|modtager|mottaker)"
+    r"|tämä (?:viesti|sähköposti(?:viesti)?)\b.{0,160}?(?:luottamuksellis|vastaanottaja)"
+    r"|ez az? (?:e-?mail|üzenet)\b.{0,160}?(?:bizalmas|címzett)|tato (?:zpráva|e-?mailová zpráva)\b.{0,160}?(?:důvěrn|adresát)"
+    r"|(?:это|данное) (?:сообщение|письмо|электронное письмо)\b.{0,160}?(?:конфиденциальн|адресат)"
     r"|(?:この|本)メール.{0,60}?(?:機密|秘密|宛先|誤って)|(?:本|此)(?:邮件|郵件).{0,60}?(?:保密|机密|機密|收件人)")
 # What the line above a disclaimer starts with: nothing (a blank line), or a rule.
 _PARAGRAPH_ABOVE = frozenset(("", "-", "_", "=", "*", "~", "—", "–"))
@@ -419,7 +427,8 @@ _PARAGRAPH_ABOVE = frozenset(("", "-", "_", "=", "*", "~", "—", "–"))
 _DISCLAIMER_HEADS = frozenset((
     "co", "le", "di", "pr", "ve", "ha", "av", "cl", "se", "kl", "pl", "th", "sa", "bi", "de", "pe", "an", "ri",
     "po", "za", "vi", "if", "we", "ce", "si", "es", "la", "qu", "il", "aa", "as", "ta", "ni", "in", "tä",
-    "免责", "免責", "保密", "機密", "この", "本メ", "本邮", "本郵", "此邮", "此郵"))
+    "免责", "免責", "保密", "機密", "この", "本メ", "本邮", "本郵", "此邮", "此郵", "im", "no", "wa", "ca", "wi", "hi", "av",
+    "le", "uw", "ai", "ez", "эт", "да"))
 
 # "---" over a name or two: the signature separator "-- " typed another way, also as the dash a phone
 # makes of "--" ("—").
@@ -580,6 +589,9 @@ def _is_disclaimer(lines: list[str], i: int, row: str) -> bool:
     if above and (above[0] not in "-_=*~—–" or not _RULE.fullmatch(above)):
         return False
     low = row[:300].lower().lstrip("*_[(")
+    label = _DISCLAIMER_LABEL.match(low)
+    if label and label.end() < len(low):
+        low = low[label.end():]
     return (low[:2] in _DISCLAIMER_HEADS and bool(_DISCLAIMER_START.match(low))
             and any(line.strip(_RULE_CHARS) for line in lines[:i]))
 

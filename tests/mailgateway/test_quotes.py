@@ -1230,6 +1230,21 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
          "Hi,\n\nfixed.\n\nBest regards,\nPlease Call The IT Desk Now"),
     case("lower-case-sentence-under-a-closing-stays", "Hi,\n\nfixed.\n\nThanks,\nplease close it",
          "Hi,\n\nfixed.\n\nThanks,\nplease close it"),
+    case("it-disclaimer-indirizzato", "Ciao,\n\nfunziona.\n\nQuesto messaggio e i suoi allegati sono indirizzati esclusivamente "
+         "alle persone indicate. La diffusione è vietata.", "Ciao,\n\nfunziona."),
+    case("it-privacy-notice", "Ciao,\n\nfunziona.\n\nAi sensi del D.Lgs. 196/2003 e del GDPR le informazioni contenute in questo "
+         "messaggio sono riservate.", "Ciao,\n\nfunziona."),
+    case("nl-disclaimer-deze-email", "Hoi,\n\nhet werkt.\n\nDeze e-mail is uitsluitend bestemd voor de geadresseerde.",
+         "Hoi,\n\nhet werkt."),
+    case("en-disclaimer-with-a-label", "Hi,\n\nit works.\n\nNOTICE: This email message is for the sole use of the intended "
+         "recipient(s).", "Hi,\n\nit works."),
+    case("da-disclaimer", "Hej,\n\ndet virker.\n\nDenne e-mail kan indeholde fortrolig information.", "Hej,\n\ndet virker."),
+    case("fi-disclaimer", "Hei,\n\ntoimii.\n\nTämä viesti voi sisältää luottamuksellista tietoa.", "Hei,\n\ntoimii."),
+    case("cs-disclaimer", "Dobrý den,\n\nfunguje.\n\nTato zpráva může obsahovat důvěrné informace.", "Dobrý den,\n\nfunguje."),
+    case("ru-disclaimer", "Добрый день,\n\nработает.\n\nЭто сообщение может содержать конфиденциальную информацию.",
+         "Добрый день,\n\nработает."),
+    case("a-note-label-on-the-writers-text-stays", "Hi,\n\nNote: the printer on floor 2 is broken.",
+         "Hi,\n\nNote: the printer on floor 2 is broken."),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
