@@ -159,7 +159,7 @@ _VERBS = (r"wrote|writes|avez\s+écrit|as\s+écrit|escribiste|hai\s+scritto|schr
           r"|je\s+napisao|je\s+napisala|כתב\(ה\)|כתבה|כתב|كتب|a\s+écrit|escribió|ha\s+scritto|schrieb|geschrieben|schreef|geschreven|escreveu"
           r"|skrev|napisał\(a\)|napisała|napisał|pisze|kirjoitti|írta|napsal\(a\)|napsala|napsal"
           r"|написал\(а\)|написала|написал|пишет|nadesłał\(a\)|nadesłała|nadesłał|yazdı"
-          r"|đã\s+viết|napisao\s+je|napisala\s+je|napisala|napisal|написа|rašė|kirjutas|rakstīja|написао/ла|написао|เขียนว่า|작성")
+          r"|đã\s+viết|napisao\s+je|napisala\s+je|napisala|napisal\(a\)|napisal|написа|rašė|kirjutas|rakstīja|написао/ла|написао|เขียนว่า|작성")
 # "... wrote:", "... a écrit :", "... 写道：", "...のメール:", "...님이 작성:", Gmail's Hungarian
 # "... ezt írta (időpont: 2025. nov. 3., H, 10:02):"
 _ENDS_WITH_VERB = re.compile(rf"(?:(?<!\w)(?:{_VERBS})|写道|寫道|書きました|のメール|님이\s?작성(?:하였습니다|했습니다|한\s?메시지)?"

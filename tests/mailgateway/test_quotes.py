@@ -1245,6 +1245,8 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
          "Добрый день,\n\nработает."),
     case("a-note-label-on-the-writers-text-stays", "Hi,\n\nNote: the printer on floor 2 is broken.",
          "Hi,\n\nNote: the printer on floor 2 is broken."),
+    case("sl-gmail-napisal-a", "Hvala.\n\ntor., 3. nov. 2025 ob 10:02 je Jane Doe <jane@corp.example> napisal(a):\n\nPonovno zaženite.",
+         "Hvala."),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
