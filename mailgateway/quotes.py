@@ -528,8 +528,9 @@ def _history_at(lines: list[str], i: int, row: str) -> int | None:
     if kind == "sender" and _header_block_at(lines, i, row):
         start = _labels_above(lines, i)
         if not _raw_headers_around(lines, start, i):
-            return start
-    if kind == "sent" and i and _dated_block_at(lines, i, row) and not _raw_headers_around(lines, i, i):
+            above = lines[start - 1].strip() if start else ""
+            return start - 1 if above[-1:] in (":", "：") and _attribution_kind(above) else start
+    if kind == "sent" and i and _dated_block_at(lines, i, row) and not _raw_headers_around(lines, _labels_above(lines, i), i):
         return i
     if row[-1] in ":：":
         if len(row) <= _MAX_MARKER and _FORWARD_INTRO.fullmatch(row.lower()):
@@ -750,11 +751,12 @@ def _label_kind(row: str) -> str | None:
 
 
 def _raw_headers_around(lines: list[str], start: int, i: int) -> bool:
-    """The header block from ``start`` to ``i`` has a raw header line right above or in it ("Message-ID:",
-    "Received:", "Return-Path:"): the writer pasted the headers of a message (a phishing mail, a bounce);
-    no mail client quotes those."""
-    if start and _RAW_HEADER.match(lines[start - 1]):
-        return True
+    """The header block from ``start`` to ``i`` was pasted by the writer: it has a raw header line right
+    above or in it ("Message-ID:", "Received:", "Return-Path:"), which no mail client quotes, or it follows
+    the writer's line that announces it ("This one:") with no blank line between, as no client puts it."""
+    above = lines[start - 1].strip() if start else ""
+    if above and (above[-1] in ":：" and not _attribution_kind(above) or _RAW_HEADER.match(above)):
+        return True  # "The log says:" right over it: the writer shows what a message had
     for j in range(start, min(len(lines), i + _HEADER_WINDOW)):
         if j > i and not lines[j].strip():
             break  # the end of the block: what follows is the message

@@ -1247,6 +1247,12 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
          "Hi,\n\nNote: the printer on floor 2 is broken."),
     case("sl-gmail-napisal-a", "Hvala.\n\ntor., 3. nov. 2025 ob 10:02 je Jane Doe <jane@corp.example> napisal(a):\n\nPonovno zaženite.",
          "Hvala."),
+    case("pasted-header-under-an-announcing-line-stays",
+         "The log says:\nFrom: backup@srv.example\nDate: 03.11.2025 10:02\nTo: admin@srv.example\n\nWhy did it fail?",
+         "The log says:\nFrom: backup@srv.example\nDate: 03.11.2025 10:02\nTo: admin@srv.example\n\nWhy did it fail?"),
+    case("header-under-an-undated-attribution-is-history",
+         "Thanks.\n\nQuoting Jane Doe:\nFrom: Jane Doe <jane@corp.example>\nSent: Monday, November 3, 2025 10:02 AM\n"
+         "To: IT\nSubject: Printer\n\nOld text", "Thanks."),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
