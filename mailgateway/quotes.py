@@ -318,6 +318,9 @@ _CLOSINGS = _THANKS | _REGARDS
 # Japanese closes with a request in many forms: "引き続きよろしくお願いいたします", "何卒宜しくお願い申し上げます".
 _JA_CLOSING = re.compile(r"(?:以上、?\s?)?(?:引き続き|今後とも|今後ともどうぞ|どうぞ|何卒|なにとぞ|重ねて)?\s?(?:よろしく|宜しく)"
                          r"お願い(?:します|いたします|致します|申し上げます)")
+# The first words of the closings, and what joins two of them ("Danke und Gruß", "Grazie, saluti").
+_CLOSING_HEADS = frozenset(closing.split()[0] for closing in _CLOSINGS if " " in closing) | _CLOSINGS
+_CLOSING_JOINS = (" / ", ", ", " und ", " and ", " & ", " et ", " e ", " y ", " en ", " och ", " i ", " og ")
 # Closings written short, signed on the same line: "VG Anna", "MfG J. Doe".
 _SHORT_CLOSINGS = frozenset("vg lg mfg gr br kr mvh mvg bg sg rgds brgds".split())
 # "Viele Grüße aus Berlin", "Greetings from Lyon": a closing and the place (one or two words, lower case here).
@@ -342,6 +345,7 @@ _NOT_A_WORD = re.compile(r"[|+()\d./-]+")
 _NAME_TITLE = re.compile(r"\s+[|–—-]\s+")
 # A title before the sender's name and a degree after it: "Dr. Jane Doe", "Prof. Dr. Jane Doe", "Jane Doe, PhD".
 _NAME_HONORIFIC = re.compile(r"(?:(?:Dr|Prof|Mag|Ing|Dipl\.-Ing|Mr|Mrs|Ms|Mme|Sr|Sra|Dott|Dott\.ssa|Ir|Drs)\.? )+")
+_HONORIFICS = frozenset("dr prof mag ing dipl.-ing mr mrs ms mme sr sra dott dott.ssa ir drs".split())
 _NAME_DEGREE = re.compile(r"(?:,\s*[A-Z][A-Za-z.()-]{1,10})+$")
 # A first name signed in lower case, alone on the last line under a closing: "thanks,", "anna".
 _LOWER_NAME = re.compile(r"[^\W\d_]{2,15}")
@@ -935,9 +939,13 @@ def _without_sender_block(lines: list[str], sender: str) -> list[str]:
         return lines
     tail = _last_lines(lines, _SENDER_BLOCK)
     for n, i in enumerate(tail[:-1]):
-        row = _NAME_DEGREE.sub("", _NAME_HONORIFIC.sub("", lines[i].strip().lstrip("-–—~ ")))
-        if len(row) > _MAX_NAME or row.partition(" ")[0].strip(",.()\"'").lower() not in names:
+        row = lines[i].strip().lstrip("-–—~ ")
+        first = row.partition(" ")[0].strip(",.()\"'").lower()
+        if len(row) > _MAX_NAME or first not in names and first not in _HONORIFICS:
             continue  # the cheap test first: most lines are no name
+        row = _NAME_DEGREE.sub("", _NAME_HONORIFIC.sub("", row))
+        if row.partition(" ")[0].strip(",.()\"'").lower() not in names:
+            continue
         words = _name_words(row)
         if (i and words <= names and _looks_like_name(row)
                 and all(_in_signature(lines[j].strip()) for j in tail[n + 1:])
@@ -991,6 +999,8 @@ def _is_signoff(row: str, rest: list[str]) -> bool:
         signed = bool(rest) and (_is_signed_name(rest[0])
                                  or len(rest) > 1 and _is_rule(rest[0]) and _is_signed_name(rest[1])
                                  or len(rest) == 1 and _LOWER_NAME.fullmatch(rest[0]) is not None)
+    elif rest:
+        return False  # a closing and a name on one line: on the last line only
     else:
         closing, comma, name = row.partition(",")
         if not comma:
@@ -998,7 +1008,7 @@ def _is_signoff(row: str, rest: list[str]) -> bool:
         if not comma:
             closing, comma, name = row.partition(" ")  # "VG Anna": an abbreviation only, never "Thanks Anna"
             comma = comma if closing.lower() in _SHORT_CLOSINGS else ""
-        signed = bool(comma) and not rest and _closing(closing) in _REGARDS and _looks_like_name(name)
+        signed = bool(comma) and _closing(closing) in _REGARDS and _looks_like_name(name)
     return signed and not any(_POSTSCRIPT.match(line) for line in rest)
 
 
@@ -1041,12 +1051,18 @@ def _is_contact(row: str) -> bool:
 def _is_closing(closing: str) -> bool:
     """A closing, also one in two languages ("Mit freundlichen Grüßen / Best regards"), two in a row
     ("Grazie, saluti") or one from a place ("Viele Grüße aus Berlin")."""
-    if closing in _CLOSINGS or _JA_CLOSING.fullmatch(closing):
+    if closing in _CLOSINGS:
         return True
-    for between in (" / ", ", ", " und ", " and ", " & ", " et ", " e ", " y ", " en ", " och ", " i ", " og "):
-        parts = closing.split(between)
-        if len(parts) == 2 and all(part.strip(_CLOSING_END) in _CLOSINGS for part in parts):
-            return True
+    if "お願い" in closing and _JA_CLOSING.fullmatch(closing):
+        return True
+    space = closing.find(" ")
+    if space < 0 or closing[:space].rstrip(",") not in _CLOSING_HEADS:
+        return False  # the cheap test: most lines start with no closing's first word
+    for between in _CLOSING_JOINS:
+        if between in closing:
+            parts = closing.split(between)
+            if len(parts) == 2 and all(part.strip(_CLOSING_END) in _CLOSINGS for part in parts):
+                return True
     m = _FROM_PLACE.search(closing)
     return bool(m) and closing[:m.start()] in _REGARDS
 
