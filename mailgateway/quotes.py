@@ -9,7 +9,7 @@ is plain lines without ">") and reads it from the top, line by line:
   Swedish, Polish, Danish, Norwegian, Finnish, Czech, Russian, Turkish,
   Hungarian, Japanese, Korean, Chinese, Romanian, Greek, Ukrainian,
   Indonesian, Catalan, Slovak, Croatian, Hebrew, Arabic, Lithuanian, Estonian, Slovenian, Serbian,
-  Bulgarian, Vietnamese, Thai or Malay; in any order, also run together on
+  Bulgarian, Vietnamese, Thai, Malay, Latvian, Persian or Hindi; in any order, also run together on
   one line; "From:" with only a dated "Date:", or with a "To:" when both
   carry an address, is enough, and so is a dated "Date:" right over a "To:"
   with an address or over "To:" and "Subject:"), an
@@ -88,16 +88,16 @@ _RULE_SIGNATURE = 3
 
 _LABELS = {
     "sender": "from|von|de|da|van|från|fra|od|de la|από|від|dari|šalje|מאת|من|lähettäjä|от|от кого|kimden|feladó|보낸 사람|보낸사람|差出人|送信者|发件人"
-              "|發件人|寄件者|寄件人|nuo|saatja|từ|จาก|daripada",
+              "|發件人|寄件者|寄件人|nuo|saatja|từ|จาก|daripada|no|از|प्रेषक",
     "sent": "sent|date|trimis|data trimiterii|αποστολή|στάλθηκε|ημερομηνία|надіслано|відправлено|dikirim|tanggal|enviat|odoslané|poslano|נשלח|תאריך|تم الإرسال|التاريخ|gesendet|datum|envoyé|envoyé le|message du|enviado|enviado el|enviada|enviada em|fecha"
             "|inviato|data|verzonden|skickat|sendt|dato|wysłano|lähetetty|päivämäärä|odesláno|gönderildi|tarih"
             "|elküldve|dátum|отправлено|дата|보낸 날짜|보낸날짜|날짜|送信日時|日付|发送时间|發送時間|日期|寄件日期|时间"
-            "|enviat el|poslato|изпратено|išsiųsta|nosūtīts|saadetud|saatmisaeg|đã gửi|ส่ง|dihantar",
+            "|enviat el|poslato|изпратено|išsiųsta|nosūtīts|saadetud|saatmisaeg|đã gửi|ส่ง|dihantar|ارسال شده|भेजा गया",
     "to": "to|an|à|a|pour|para|aan|till|til|do|komu|către|προς|kepada|per a|prima|אל|إلى|kime|címzett|vastaanottaja|кому|받는 사람|받는사람|宛先|收件人|收件者"
-          "|za|до|kam|adressaat|saaja|đến|ถึง",
+          "|za|до|kam|adressaat|saaja|đến|ถึง|به|प्रति",
     "cc": "cc|bcc|κοιν.|κοιν|קבל|نسخة|cco|kopie|blindkopie|copie|copie à|copia|kopia|kopi|dw|bilgi|másolat|копия|참조|抄送|副本",
     "subject": "subject|subiect|θέμα|subjek|perihal|assumpte|predmet|נושא|الموضوع|betreff|objet|sujet|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|aihe|předmět|konu"
-               "|tárgy|тема|제목|件名|主题|主題|主旨|zadeva|tēma|teema|chủ đề|เรื่อง",
+               "|tárgy|тема|제목|件名|主题|主題|主旨|zadeva|tēma|teema|chủ đề|เรื่อง|موضوع|विषय",
     # Fields that go with a header block but do not make one.
     "other": "reply-to|antwort an|répondre à|responder a|rispondi a|antwoord aan|svara till|organization"
              "|organisation|organización|organizzazione|organisatie|organização|vedhæftet|attachments|anlagen"

@@ -1253,6 +1253,14 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
     case("header-under-an-undated-attribution-is-history",
          "Thanks.\n\nQuoting Jane Doe:\nFrom: Jane Doe <jane@corp.example>\nSent: Monday, November 3, 2025 10:02 AM\n"
          "To: IT\nSubject: Printer\n\nOld text", "Thanks."),
+    case("lv-outlook-header", "Labi.\n\nNo: IT <it@corp.example>\nNosūtīts: pirmdiena, 2025. gada 3. novembrī 10:02\n"
+         "Kam: Anna <anna@corp.example>\nTēma: Printeris\n\nLūdzu pārbaudiet.", "Labi."),
+    case("fa-outlook-header", "باشه.\n\nاز: IT <it@corp.example>\nارسال شده: دوشنبه، 3 نوامبر 2025 10:02\n"
+         "به: Anna <anna@corp.example>\nموضوع: چاپگر\n\nلطفا بررسی کنید.", "باشه."),
+    case("hi-outlook-header", "ठीक है।\n\nप्रेषक: IT <it@corp.example>\nभेजा गया: सोमवार, 3 नवंबर 2025 10:02\n"
+         "प्रति: Anna <anna@corp.example>\nविषय: प्रिंटर\n\nकृपया जांचें।", "ठीक है।"),
+    case("no-as-a-word-before-fields-stays", "Questions:\nNo: the printer is not new.\nTo: whom do I send the invoice?",
+         "Questions:\nNo: the printer is not new.\nTo: whom do I send the invoice?"),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
