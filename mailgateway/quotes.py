@@ -159,7 +159,8 @@ _VERBS = (r"wrote|writes|avez\s+écrit|as\s+écrit|escribiste|hai\s+scritto|schr
           r"|je\s+napisao|je\s+napisala|כתב\(ה\)|כתבה|כתב|كتب|a\s+écrit|escribió|ha\s+scritto|schrieb|geschrieben|schreef|geschreven|escreveu"
           r"|skrev|napisał\(a\)|napisała|napisał|pisze|kirjoitti|írta|napsal\(a\)|napsala|napsal"
           r"|написал\(а\)|написала|написал|пишет|nadesłał\(a\)|nadesłała|nadesłał|yazdı"
-          r"|đã\s+viết|napisao\s+je|napisala\s+je|napisala|napisal\(a\)|napisal|написа|rašė|kirjutas|rakstīja|написао/ла|написао|เขียนว่า|작성")
+          r"|đã\s+viết|napisao\s+je|napisala\s+je|napisala|napisal\(a\)|napisal|написа|rašė|kirjutas|rakstīja|написао/ла|написао|เขียนว่า|작성"
+          r"|написав\(ла\)|написав|כתב/ה|napisao/la")
 # "... wrote:", "... a écrit :", "... 写道：", "...のメール:", "...님이 작성:", Gmail's Hungarian
 # "... ezt írta (időpont: 2025. nov. 3., H, 10:02):"
 _ENDS_WITH_VERB = re.compile(rf"(?:(?<!\w)(?:{_VERBS})|写道|寫道|書きました|のメール|님이\s?작성(?:하였습니다|했습니다|한\s?메시지)?"
@@ -204,7 +205,8 @@ _DATE_AND_ADDRESS_COLON = re.compile(
 # Mail.ru, Yandex and others: "Wednesday, 3 November 2025, 10:02 +01:00 from Jane <jane@x>:",
 # "03.11.2025, 10:02, "Jane" <jane@x>:", "10:02 AM, November 3, 2025, Jane <jane@x>:"; counts with a date and time.
 _ADDRESS_COLON = re.compile(r"<\s?[^<>\s]+@[^<>\s]+>\s*[:：]$")
-_YEAR = re.compile(r"(?:19|20)\d\d(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d\d")
+# Thai clients count the years of the Buddhist era: 2568 is 2025.
+_YEAR = re.compile(r"(?:19|20|25)\d\d(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d\d")
 # "10:02"; "10.02" (Finnish, Danish, Norwegian, Russian clients), not inside a date; "10h02" (French).
 # One digit first (the rest checked behind) keeps the search fast.
 _TIME = re.compile(r"\d(?::\d\d(?!\d)|h\d\d(?!\d)|\.\d\d(?![\d.])(?<!\d\d\d\.\d\d)(?<!\.\d\.\d\d)(?<!\.\d\d\.\d\d))")
@@ -224,7 +226,7 @@ _MOBILE_START = (
     r"|skickat från|skickades från|hämta outlook för|wysłane z|wysłano z|pobierz (?:aplikację )?outlook"
     r"|sendt fra|hent outlook til|få outlook til|odesláno z|lähetetty|hanki outlook|отправлено (?:с|со|из)"
     r"|получите outlook для|trimis de pe|trimis din|στάλθηκε από|εστάλη από|dikirim dari|enviat des d|enviat amb"
-    r"|надіслано з|odoslané z|poslano s|poslano iz|poslano sa|נשלח מ|أرسلت من|أُرسلت من"
+    r"|надіслано з|được gửi từ|ส่งจาก|изпратено от|išsiųsta iš|nosūtīts no|saadetud |dihantar dari|odoslané z|poslano s|poslano iz|poslano sa|נשלח מ|أرسلت من|أُرسلت من"
     # German puts the verb last: "Von Gmail Mobile gesendet", "Diese Nachricht wurde von meinem
     # Android-Mobiltelefon mit GMX Mail gesendet."
     r"|von (?:\S+ ){1,4}gesendet\.?$|diese nachricht wurde von meine[mr] (?:\S+ ){1,6}gesendet\.?$"
@@ -234,6 +236,7 @@ _MOBILE = re.compile(_MOBILE_START)
 _EXCUSE = re.compile(r"[.,;!]?\s+(?:please |pls |kindly )?(?:excuse|veuillez excuser) .{1,40}$")
 # The first two letters of the phrases above: a cheap test before the pattern.
 _MOBILE_HEADS = frozenset("se ge do vo ou ho en ob té de in ot sc ve ba sk hä wy po he få od lä ha от по tr στ εσ di на נש أر أُ"
+                          " đư ส่ из iš no sa"
                           .split())
 _MOBILE_CJK = re.compile(
     r"(?:发自|来自|送自)我的\s?\S{1,20}|(?:发自|来自)\s?网易邮箱大师|[从從]我的.{1,20}(?:发送|傳送)|[获獲]取 ?outlook.{0,60}"
