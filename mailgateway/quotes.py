@@ -12,12 +12,17 @@ is plain lines without ">") and reads it from the top, line by line:
   Bulgarian, Vietnamese, Thai, Malay, Latvian, Persian or Hindi; in any order, also run together on
   one line; "From:" with only a dated "Date:", or with a "To:" when both
   carry an address, is enough, and so is a dated "Date:" right over a "To:"
-  with an address or over "To:" and "Subject:"), an
-  "Original Message" or forward separator, "Begin forwarded message:", or a
+  with an address or over "To:" and "Subject:"; not a block the writer pasted:
+  one with "Message-ID:", "Received:" or "X-..." lines, or right under the
+  writer's line that announces it, "The log says:"), an
+  "Original Message" or forward separator (also run on after the writer's
+  last line), "Begin forwarded message:", or a
   dated attribution ("On 3 Nov 2025, at 10:02, Jane <j@x> wrote:", "Am ...
   um 10:02 schrieb ...:", "2025年11月3日(月) 10:02 ... <x>:", "... <x>님이 작성:",
   "... ezt írta (időpont: ...):"; with no time, a year and the sender's
-  address or a CJK date before the verb will do), also when it is
+  address or a CJK date before the verb will do, and a line of only "Jane Doe
+  <j@x> wrote:" or Gmail's app's "Jane <j@x> schrieb am Mo., 3. Nov. 2025,
+  10:02:"), also when it is
   wrapped over two or three lines; the writer's text run together with it on
   one line ("Works now. On ... wrote:") stays. So does a line with a date
   and time that ends in an address and a colon ("Wednesday, 5 November 2025,
@@ -34,7 +39,9 @@ is plain lines without ">") and reads it from the top, line by line:
   an app or device by its name: "Sent from TypeApp<https://...>"), the footer
   of a mailing list under a rule of underscores, and
   a closing ("Best regards,", "Mit freundlichen Grüßen", "よろしくお願いいたします。")
-  followed by a name, a name signed with a dash or a slash ("-Jane", "/Anna") or under "---",
+  (also two joined: "Danke und Gruß", or from a place: "Grüße aus Berlin") followed by a name (also in
+  bold, "*Jane Doe*", or in lower case), a closing and a short name on the last line ("Best, Jane",
+  "VG Anna"), a name signed with a dash or a slash ("-Jane", "/Anna") or under "---" or "—",
   only when some of the writer's text stays above it. The name may carry a title ("Jane Doe | IT
   Manager") or "i. A."; a full name with a phone number, address or link under any rule ("━━━━",
   "______") is a signature too.
