@@ -153,10 +153,11 @@ _FORWARD_INTRO = re.compile(
     r"|以下[是为]转发的邮件|转发的邮件|forwarded message)[ \t\xa0\u202f]*[:：]")
 # Tobit David puts this line over the header of the message it quotes.
 _DAVID = re.compile(r"\[original message processed by david\S{0,3}\]")
-# Lotus Notes: "-----Jane Doe/ACME wrote: -----", "----- Forwarded by Jane Doe/ACME on ... -----".
+# Lotus Notes: "-----Jane Doe/ACME wrote: -----", "----- Forwarded by Jane Doe/ACME on ... -----"; Zoho:
+# "---- On Mon, 03 Nov 2025 10:02:15 +0100 Jane <jane@x> wrote ----", "---- Am Mo, ... 10:02:15 schrieb Jane <jane@x> ---".
 _LOTUS = re.compile(
     r"-{3,}[ \t]*(?:[^-].{0,200}?(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev"
-    r"|napisał\(a\)|napisał)[ \t]*:?|(?:forwarded by|weitergeleitet von|transféré par|reenviado por"
+    r"|napisał\(a\)|napisał)[ \t]*:?|(?:am|op|den)\s[^-]{0,100}?\d[:.]\d\d[^-]{0,40}?\s(?:schrieb|schreef|skrev)\s[^-]{1,120}?|(?:forwarded by|weitergeleitet von|transféré par|reenviado por"
     r"|inoltrato da|doorgestuurd door|encaminhad[ao] por|vidarebefordrat av|przekazane przez)\b.{0,200}?)"
     r"[ \t]*-{3,}")
 
@@ -201,7 +202,7 @@ _CJK_DATE = re.compile(r"\d{4}(?:年\d{1,2}月\d{1,2}日|년\s?\d{1,2}월\s?\d{1
 # The sender's address in an attribution: "Jane <jane@x>", "Jane (<jane@x>)", "Jane (jane@x)".
 _ADDRESS = re.compile(r"[<(][^<>()\s]+@[^<>()\s]+[>)]")
 # Horde, Roundcube and the like, only ever above a ">" block.
-_QUOTING = re.compile(r"(?:(?:quoting|zitat von|citando|citation de|citaat van|cytuję|cytując)\s|\*\s.{0,150}@)"
+_QUOTING = re.compile(r"(?:(?:quoting|zitat von|citando|citation de|citaat van|cytuję|cytując|excerpts from)\s|\*\s.{0,150}@)"
                       r".{1,200}[:：]$")
 # No look-behind in front: a pattern that starts with a digit is searched for fast.
 # Old Gmail and some webmail: "2011/4/7 Jane Doe <jane@x.example>" right above the quote, no colon.

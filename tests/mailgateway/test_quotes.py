@@ -1274,6 +1274,13 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
     case("th-buddhist-year-attribution", "Ok.\n\nเมื่อ 3 พ.ย. 2568 เวลา 10:02 Jane Doe <jane@corp.example> เขียนว่า:\n\nข้อความเก่า",
          "Ok."),
     case("sa-word-then-text-stays", "Saadetud arve on vale.\nPalun kontrollige.", "Saadetud arve on vale.\nPalun kontrollige."),
+    case("de-zoho-attribution-between-dashes",
+         "Danke.\n\n---- Am Mo, 03 Nov 2025 10:02:15 +0100 schrieb Jane Doe <jane@corp.example> ---\n\nBitte neu starten.",
+         "Danke."),
+    case("dashes-around-a-sentence-with-schrieb-stay", "Notizen:\n---- am Montag schrieb er etwas ---\nok",
+         "Notizen:\n---- am Montag schrieb er etwas ---\nok"),
+    case("notmuch-excerpts-attribution", "Ok.\n\nExcerpts from Jane Doe's message of 2025-11-03 10:02:15 +0100:\n> Restart it.",
+         "Ok."),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
