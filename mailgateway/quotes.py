@@ -138,6 +138,13 @@ _SEPARATOR_WORDS = (
     r"|messaggio inoltrato|doorgestuurd bericht|mensagem encaminhada|mensagem reencaminhada"
     r"|vidarebefordrat meddelande|vidarebefordrat mejl|wiadomość przekazana dalej|przekazana wiadomość"
     r"|転送されたメッセージ|転送メッセージ|转发的邮件|转发邮件|转发的消息|轉寄的郵件|轉寄郵件"
+    # Samsung's and other phones' mail apps in more languages
+    r"|originalna poruka|proslijeđena poruka|prosleđena poruka|tin nhắn gốc|thư gốc|tin nhắn đã chuyển tiếp"
+    r"|pesan asli|pesan yang diteruskan|mesej asal|оригінальне повідомлення|вихідне повідомлення|переслане повідомлення"
+    r"|orijinal mesaj|iletilen mesaj|原始信息|原始訊息|轉寄的訊息|원본 메시지|전달된 메시지|оригинално писмо"
+    r"|оригинално съобщение|препратено писмо|přeposlaná zpráva|továbbított üzenet|mesaj redirecționat"
+    r"|mesaj redirectionat|προωθημένο μήνυμα|preposlaná správa|izvirno sporočilo|posredovano sporočilo"
+    r"|originalus laiškas|persiųstas laiškas|sākotnējā ziņa|pārsūtīta ziņa|algne kiri|edastatud kiri"
 )
 # QQ Mail writes "------------------ Original ------------------" (the word alone, so only between rules),
 # its spaces often no-break spaces from the HTML.
@@ -150,7 +157,7 @@ _FORWARD_INTRO = re.compile(
     r"|inizio messaggio inoltrato|begin doorgestuurd bericht|início da mensagem (?:re)?encaminhada"
     r"|vidarebefordrat (?:mejl|meddelande|brev)|(?:start på )?videresendt (?:besked|melding)|välitetty viesti alkaa"
     r"|начало переадресованного сообщения|začátek přeposlané zprávy|początek przekazywanej wiadomości|転送されたメッセージ"
-    r"|以下[是为]转发的邮件|转发的邮件|forwarded message)[ \t\xa0\u202f]*[:：]")
+    r"|以下[是为]转发的邮件|转发的邮件|전달된 메시지|전달된 메일|forwarded message)[ \t\xa0\u202f]*[:：]")
 # Tobit David puts this line over the header of the message it quotes.
 _DAVID = re.compile(r"\[original message processed by david\S{0,3}\]")
 # Lotus Notes: "-----Jane Doe/ACME wrote: -----", "----- Forwarded by Jane Doe/ACME on ... -----"; Zoho:

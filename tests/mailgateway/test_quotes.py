@@ -1281,6 +1281,14 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
          "Notizen:\n---- am Montag schrieb er etwas ---\nok"),
     case("notmuch-excerpts-attribution", "Ok.\n\nExcerpts from Jane Doe's message of 2025-11-03 10:02:15 +0100:\n> Restart it.",
          "Ok."),
+    case("ko-samsung-original-message", "확인했습니다.\n\n-------- 원본 메시지 --------\n보낸 사람: IT <it@corp.example>\n"
+         "날짜: 25. 11. 3. 오전 10:02 (GMT+09:00)\n제목: 프린터\n\n다시 시작하세요.", "확인했습니다."),
+    case("tr-samsung-original-message", "Tamam.\n\n-------- Orijinal mesaj --------\nKimden: IT <it@corp.example>\n"
+         "Tarih: 3.11.2025 10:02 (GMT+03:00)\nKonu: Yazıcı\n\nYeniden başlatın.", "Tamam."),
+    case("uk-samsung-original-message", "Добре.\n\n-------- Оригінальне повідомлення --------\nВід: IT <it@corp.example>\n"
+         "Дата: 03.11.25 10:02 (GMT+02:00)\nТема: Принтер\n\nПерезапустіть.", "Добре."),
+    case("ko-apple-forward", "참고하세요.\n\n전달된 메시지:\n\n보낸 사람: IT <it@corp.example>\n제목: 프린터\n\n다시 시작하세요.",
+         "참고하세요."),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
