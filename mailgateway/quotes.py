@@ -673,17 +673,25 @@ def _is_mobile_signature(row: str) -> bool:
     if "excuse" in low or "excuser" in low:
         low = _EXCUSE.sub("", low)  # "Sent from my phone. Please excuse my brevity."
     if low[:2] in _MOBILE_HEADS and _MOBILE.match(low):
-        return _ends_with_device(low.split()) or _is_app_signature(row) or low.startswith("diese nachricht wurde")
+        return (_ends_with_device(low.split(), row) or _is_app_signature(row)
+                or low.startswith("diese nachricht wurde"))
     if row.isascii():
         return False
     return bool(_MOBILE_CJK.fullmatch(low.rstrip("。.")) and _DEVICE.search(low))
 
 
-def _ends_with_device(words: list[str]) -> bool:
+def _carrier_then_device(row: str, device: int) -> bool:
+    """"Sent from my Verizon, Samsung Galaxy smartphone": the one comma closes a name right before the device."""
+    words = row.split()
+    return (device >= 2 and words[device - 1][-1] == "," and words[device - 1][0].isupper()
+            and not any(word[-1] in ",;" for word in words[:device - 1]))
+
+
+def _ends_with_device(words: list[str], row: str = "") -> bool:
     """The device is named near the end: "Von meinem Handy aus kann ich nicht drucken" is no signature,
     and it is what the message was sent from: "Sent from my desk, easier than my phone." is none either."""
     named = [k for k, word in enumerate(words) if _DEVICE.search(word)]
-    if not named or any(word[-1] in ",;" for word in words[:named[0]]):
+    if not named or any(word[-1] in ",;" for word in words[:named[0]]) and not _carrier_then_device(row, named[0]):
         return False
     last = named[-1]
     after = len(words) - 1 - last

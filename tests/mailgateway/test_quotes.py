@@ -1289,6 +1289,9 @@ CHINESE_AND_WEBMAIL_CLIENTS = [
          "Дата: 03.11.25 10:02 (GMT+02:00)\nТема: Принтер\n\nПерезапустіть.", "Добре."),
     case("ko-apple-forward", "참고하세요.\n\n전달된 메시지:\n\n보낸 사람: IT <it@corp.example>\n제목: 프린터\n\n다시 시작하세요.",
          "참고하세요."),
+    case("en-verizon-galaxy", "Ok.\n\nSent from my Verizon, Samsung Galaxy smartphone", "Ok."),
+    case("sent-from-a-place-comma-device-stays", "Sent from home, phone works.\nbut the laptop does not",
+         "Sent from home, phone works.\nbut the laptop does not"),
     case("original-in-a-sentence-stays", "-- original price was 20 EUR\nnow 25", "-- original price was 20 EUR\nnow 25"),
 ]
 
