@@ -97,10 +97,20 @@ def _bounded(char: str) -> bool:
     return _IS_WORD_CHAR(char) is not None and not _unspaced(char)
 
 
+# A keyword that is an email address is found only as a whole address: not inside
+# ``vice.boss@corp.example`` or ``boss@corp.example.evil`` (a dot, plus or hyphen is part of an
+# address), but before a sentence's full stop or a comma.
+_ADDRESS_KEYWORD = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_ADDRESS_HEAD = rf"(?<!{_WORD_CHAR})(?<![.+\-=])"
+_ADDRESS_TAIL = rf"(?!{_WORD_CHAR})(?![\-.]{_WORD_CHAR})"
+
+
 def _phrase_pattern(phrase: str) -> str:
     """The regex for one normalised keyword or phrase, with word boundaries."""
     words = phrase.split()
     body = r"\s+".join(re.escape(word) for word in words)
+    if _ADDRESS_KEYWORD.fullmatch(phrase):
+        return f"{_ADDRESS_HEAD}{body}{_ADDRESS_TAIL}"
     head = f"(?<!{_WORD_CHAR})" if _bounded(words[0][0]) else ""
     tail = f"(?!{_WORD_CHAR})" if _bounded(words[-1][-1]) else ""
     return f"{head}{body}{tail}"

@@ -166,6 +166,16 @@ def test_a_keyword_edge_that_is_punctuation_or_a_symbol_needs_no_word_boundary(c
     assert classify(ruleset, {"body": "costs $1000"}).tags == ()
 
 
+def test_a_keyword_that_is_an_address_is_found_only_as_a_whole_address(classify, rule, ruleset_of):
+    ruleset = ruleset_of([rule("ceo", 1, {"field": "cc", "contains_any": ["Boss@Corp.Example", "board"]}, tags=["ceo"])])
+    for cc in ("BOSS@corp.example", "Anna <anna@corp.example>, Boss <boss@corp.example>", "boss@corp.example.",
+               "mailto:boss@corp.example"):
+        assert classify(ruleset, {"cc": cc}).tags == ("ceo",), cc
+    for cc in ("vice.boss@corp.example", "boss@corp.example.evil", "big-boss@corp.example", "x+boss@corp.example",
+               "boss@corp.example-mail.example"):
+        assert classify(ruleset, {"cc": cc}).tags == (), cc
+
+
 def test_combining_marks_belong_to_their_word_and_thai_has_no_word_boundaries(classify, rule, ruleset_of):
     ruleset = ruleset_of([
         rule("hi", 1, {"field": "subject", "contains": "नमस"}, tags=["hi"]),
