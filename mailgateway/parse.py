@@ -360,14 +360,21 @@ class _Body:
         self.named_texts: list[mime.Part] = []  # text parts with a file name not marked as attachments
 
     def collect(self, root: mime.Part) -> None:
-        stack: list[tuple[mime.Part, str | None]] = [(root, None)]
+        # ``alternatives``: for each multipart/alternative above a part, which of its alternatives the
+        # part is in and, shared by them all, the first alternative that gave the plain text or the HTML.
+        stack: list[tuple[mime.Part, str | None, tuple]] = [(root, None, ())]
         while stack:
-            part, parent = stack.pop()
+            part, parent, alternatives = stack.pop()
             if part.parts:
                 self.defects.extend(part.defects)
-                stack.extend((child, part.content_type) for child in reversed(part.parts))
+                if part.content_type == "multipart/alternative":
+                    chosen: dict[str, int] = {}
+                    stack.extend((child, part.content_type, (*alternatives, (chosen, index)))
+                                 for index, child in reversed(list(enumerate(part.parts))))
+                else:
+                    stack.extend((child, part.content_type, alternatives) for child in reversed(part.parts))
             else:
-                self._leaf(part, parent)
+                self._leaf(part, parent, alternatives)
                 self.defects.extend(part.defects)  # incl. those found while decoding it
         if not self.plain and not self.htmls:
             # Nothing else to read: the named text parts not marked as attachments are shown in the
@@ -375,14 +382,20 @@ class _Body:
             for part in self.named_texts:
                 self._body_text(part)
 
-    def _leaf(self, part: mime.Part, parent: str | None) -> None:
+    def _leaf(self, part: mime.Part, parent: str | None, alternatives: tuple = ()) -> None:
         content_type = part.content_type
         self.part_types.append(content_type)
         disposition, params = part.disposition()
         filename = params.get("filename") or part.params.get("name") or None
         if content_type in _BODY_TYPES and disposition != "attachment":
             if not filename:
-                self._body_text(part)
+                # Alternatives are one text written several ways: the plain text and the HTML are each
+                # read from the first alternative that has them, not once per alternative.
+                if any(chosen.get(content_type, index) < index for chosen, index in alternatives):
+                    return
+                if self._body_text(part):
+                    for chosen, index in alternatives:
+                        chosen.setdefault(content_type, index)
                 return
             if disposition in (None, "inline"):  # an unknown disposition is an attachment's (RFC 2183 2.8)
                 self.named_texts.append(part)
@@ -400,12 +413,13 @@ class _Body:
             disposition = "inline"
         self.attachments.append(Attachment(filename, content_type, len(payload), disposition))
 
-    def _body_text(self, part: mime.Part) -> None:
+    def _body_text(self, part: mime.Part) -> bool:
+        """Reads a text part into the body; False when it has no text."""
         payload = part.payload()
         if part.content_type == "text/plain" and b"begin " in payload:
             payload = self._uuencoded_files(payload)
         if not payload.strip():
-            return
+            return False
         charset = part.charset
         if charset is None and part.content_type == "text/html" and not payload.isascii():
             declared = _META_CHARSET.search(payload, 0, 4096)
@@ -418,6 +432,7 @@ class _Body:
             if part.params.get("format", "").lower() == "flowed" and len(text) <= TEXT_LIMIT:
                 text = _unflow(text, part.params.get("delsp", "").lower() == "yes")
             self.plain.append(text)
+        return True
 
     def _uuencoded_files(self, payload: bytes) -> bytes:
         """The text without the files uuencoded into it (Outlook Express, old Unix mail), which become attachments."""

@@ -326,3 +326,28 @@ def test_a_stray_cr_inside_a_value_is_no_line_end():
     assert parsed.sender.email == "jo@corp.example"
     assert parsed.subject == "half way"
     assert "lines ended by a lone CR" not in parsed.defects
+
+
+def test_alternatives_give_the_text_once_not_once_per_alternative():
+    # A mailer that sends the plain text twice (once per charset), and a second alternative without headers.
+    raw = _multipart(b'multipart/alternative; boundary="alt-7"',
+                     b"--alt-7\nContent-Type: text/plain; charset=us-ascii\n\nThe printer is jammed again.\n"
+                     b"--alt-7\nContent-Type: text/plain; charset=utf-8\n\nThe printer is jammed again.\n"
+                     b"--alt-7\n\nThe printer is jammed again (headless copy).\n--alt-7--\n")
+    assert parse(raw).text == "The printer is jammed again."
+
+
+def test_an_alternative_holding_html_and_files_keeps_the_first_plain_text_and_its_html():
+    # Apple Mail: the plain text, then a mixed alternative with the HTML pieces around an image.
+    raw = _multipart(b"multipart/alternative; boundary=Apple-Mail-A",
+                     b"--Apple-Mail-A\nContent-Type: text/plain; charset=us-ascii\n\nSee the photo.\n\n"
+                     b"--Apple-Mail-A\nContent-Type: multipart/mixed; boundary=Apple-Mail-B\n\n"
+                     b"--Apple-Mail-B\nContent-Type: text/html\n\n<p>See the photo.</p>\n"
+                     b"--Apple-Mail-B\nContent-Type: image/png; name=a.png\nContent-Disposition: inline; filename=a.png\n"
+                     b"Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n"
+                     b"--Apple-Mail-B\nContent-Type: text/plain\n\nSee the photo.\n"
+                     b"--Apple-Mail-B\nContent-Type: text/html\n\n<p>Regards</p>\n--Apple-Mail-B--\n--Apple-Mail-A--\n")
+    parsed = parse(raw)
+    assert parsed.text == "See the photo."
+    assert parsed.html == "<p>See the photo.</p>\n<p>Regards</p>"
+    assert _summary(parsed) == [("a.png", "image/png", 8, "inline")]
