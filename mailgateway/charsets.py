@@ -140,11 +140,29 @@ def decode(data: bytes, label: str | None, defects: list[str] | None = None, wha
     """``data`` as text: in the labelled charset when it fits, else in the charset it looks like.
 
     A label that is unknown or does not decode the bytes is noted in ``defects``
-    as ``undecodable <what> in '<label>'``.
+    as ``undecodable <what> in '<label>'``. C1 control characters in the result are read as the
+    Windows-1252 punctuation they stand for (``_windows_1252_controls``).
     """
     codec = codec_for(label) if label else None
     if codec not in _NOT_ASCII_SAFE and data.isascii():
         return data.decode("ascii")
+    text = _decode(data, codec, label, defects, what)
+    return _windows_1252_controls(text) if _C1_CONTROL.search(text) else text
+
+
+#: C1 control characters that Windows-1252 has a character for (0x81, 0x8D, 0x8F, 0x90, 0x9D it has not).
+_C1_CONTROL = re.compile("[\x80\x82-\x8c\x8e\x91-\x9c\x9e\x9f]")
+_C1_TABLE = {code: bytes([code]).decode("cp1252") for code in range(0x80, 0xA0)
+             if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+
+
+def _windows_1252_controls(text: str) -> str:
+    """"\x80" as "€", "\x93" as "“" ...: text in Windows-1252 that a converter took for ISO 8859-1
+    (and so turned into UTF-8, or labelled so), which no real text holds as control characters."""
+    return text.translate(_C1_TABLE)
+
+
+def _decode(data: bytes, codec: str | None, label: str | None, defects: list[str] | None, what: str) -> str:
     if codec is None or codec == "ascii":
         if label and codec is None and label.strip().lower() not in _LABELS and defects is not None:
             defects.append(f"undecodable {what} in {label!r}")

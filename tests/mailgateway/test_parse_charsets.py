@@ -117,3 +117,13 @@ def test_labels_that_name_no_charset():
     assert codec_for("base64") is None           # a Python codec, but not a charset
     assert codec_for("x-no-such-charset") is None
     assert codec_for("ISO-8859-15") == "iso8859-15"
+
+
+def test_windows_1252_punctuation_turned_into_control_characters_is_read_as_punctuation():
+    # A gateway converted Windows-1252 text to UTF-8 as if it were ISO 8859-1: "€" became U+0080 (C2 80).
+    body = "\u0093Printer\u0094 repair \u0096 120 \u0080, it\u0092s urgent".encode("utf-8")
+    assert parse(_mail(body, b"text/plain; charset=utf-8")).text == "“Printer” repair – 120 €, it’s urgent"
+    html = b'<html><head><meta charset="windows-1250"/></head><body>Total: 5 \xc2\x80</body></html>'
+    assert parse(_mail(html, b"text/html")).text == "Total: 5 €"
+    word = b"=?utf-8?Q?Rechnung_=C2=84Drucker=C2=93?="  # the same in an encoded word
+    assert parse(b"From: a@corp.example\nSubject: " + word + b"\n\nx\n").subject == "Rechnung „Drucker“"
