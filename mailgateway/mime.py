@@ -148,6 +148,12 @@ def split_header(data: bytes, start: int = 0, end: int | None = None) -> tuple[l
             match = FIELD_NAME.match(line)
             if match is None and not names and line.startswith(b"From "):
                 defects.append("mbox From line before the header")
+            elif names and line and (match is None or not _FIELD_WORD.fullmatch(match.group(1))) \
+                    and _fields_follow(data, line_end + 1, head_end):
+                # A folded line that lost its leading space (a header copied out of a mail client, or
+                # re-wrapped by a tool): the header goes on below it, so it continues the field above.
+                values[-1].append(b" " + line)
+                defects.append("header line without leading white space joined to the field above")
             elif match is None or len(names) >= MAX_HEADER_LINES:
                 defects.append("header ended without an empty line" if match is None else "too many header fields")
                 body_start = position
@@ -158,6 +164,44 @@ def split_header(data: bytes, start: int = 0, end: int | None = None) -> tuple[l
         position = line_end + 1
     headers = [(name, b"".join(pieces).strip().decode("latin-1")) for name, pieces in zip(names, values)]
     return headers, body_start, defects
+
+
+#: Fields every message header has some of; a line naming one is certainly a header line.
+MESSAGE_FIELDS = frozenset({
+    "from", "to", "cc", "bcc", "subject", "date", "message-id", "sender", "reply-to", "received", "return-path",
+    "mime-version", "content-type", "delivered-to", "in-reply-to", "references", "envelope-to", "x-mailer",
+    "authentication-results", "received-spf", "user-agent", "thread-topic", "thread-index", "importance",
+    "organization", "precedence", "accept-language", "errors-to",
+})
+#: What real field names are made of; "(2603:10a6::16) by ..." or "h=Date:From:To" is a folded line.
+_FIELD_WORD = re.compile(rb"[A-Za-z0-9_.-]+")
+#: A field name of hyphenated words ("Authentication-Results", "X-MS-Has-Attach"): a header line, unlike
+#: a line of text that starts with a word and a colon ("Note: ...").
+_HYPHENATED_FIELD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
+_MESSAGE_FIELD_PREFIXES = ("x-", "content-", "list-", "resent-", "dkim-", "arc-")
+#: Lines without a field name and without leading space that may stand between two fields of a header.
+_UNFOLDED_LINES = 6
+
+
+def is_message_field(name: str) -> bool:
+    """Whether a header field of this (lower-case) name is one that messages have."""
+    return name in MESSAGE_FIELDS or name.startswith(_MESSAGE_FIELD_PREFIXES)
+
+
+def _fields_follow(data: bytes, position: int, head_end: int) -> bool:
+    """Whether a message's header field starts within the next few lines before the header's end."""
+    for _ in range(_UNFOLDED_LINES):
+        if position >= head_end:
+            return False
+        newline = data.find(b"\n", position, head_end)
+        line_end = head_end if newline < 0 else newline
+        match = FIELD_NAME.match(data, position, line_end)
+        if match is not None:
+            name = match.group(1).decode("ascii").lower()
+            if is_message_field(name) or (len(name) >= 8 and _HYPHENATED_FIELD.fullmatch(name)):
+                return True
+        position = line_end + 1
+    return False
 
 
 def _header_end(data: bytes, start: int, end: int) -> tuple[int, int]:

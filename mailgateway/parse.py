@@ -60,10 +60,6 @@ _MAX_UUENCODED = 50
 _TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
 _REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")
 _REPORT_HEADER = re.compile(rb"report-type\s*=\s*\"?delivery-status", re.I)
-_MESSAGE_FIELDS = frozenset({
-    "from", "to", "cc", "bcc", "subject", "date", "message-id", "sender", "reply-to", "received", "return-path",
-    "mime-version", "content-type", "delivered-to", "in-reply-to", "references", "envelope-to", "x-mailer",
-})
 
 
 class ParseError(ValueError):
@@ -160,8 +156,7 @@ def parse(raw: bytes) -> ParsedMessage:
 
 def _is_message_header(headers: list[tuple[str, str]]) -> bool:
     """At least one field a message has (a text whose first line holds a colon is no message)."""
-    return any(name in _MESSAGE_FIELDS or name.startswith(("x-", "content-", "list-", "resent-", "dkim-", "arc-"))
-               for name, _ in headers)
+    return any(mime.is_message_field(name) for name, _ in headers)
 
 
 #: The first bytes of an OLE compound document, such as an Outlook .msg file saved from the client.

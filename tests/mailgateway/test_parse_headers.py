@@ -223,3 +223,39 @@ def test_headers_dict_holds_first_values_unfolded_and_decoded():
     assert headers["x-note"] == "first"
     assert headers["list-unsubscribe"] == "<https://lists.example/u>, <mailto:leave@lists.example>"
     assert headers["x-team"] == "Büro"
+
+
+def test_folded_lines_that_lost_their_leading_space_continue_the_field_above():
+    # A header copied out of Outlook on the web's "view message source" and saved as a file: every
+    # folded line starts at the left margin, yet the header goes on below it.
+    raw = (b"Received: from AM6PR04MB1234.eurprd04.prod.outlook.com\n"
+           b"(2603:10a6:20b:e4::16) by DB8PR04MB5678.eurprd04.prod.outlook.com with\n"
+           b"HTTPS; Tue, 3 Mar 2026 09:12:44\n"
+           b"+0000\n"
+           b"Authentication-Results: spf=pass (sender IP is 40.107.1.2)\n"
+           b"smtp.mailfrom=corp.example; dkim=pass (signature was verified)\n"
+           b"header.d=corp.example;\n"
+           b"From: Anna Schmidt <anna@corp.example>\n"
+           b"To: IT Support <it@corp.example>\n"
+           b"Subject: VPN drops every ten minutes\n"
+           b"Date: Tue, 3 Mar 2026 10:12:40 +0100\n"
+           b"Content-Type: multipart/alternative;\n"
+           b'boundary="_000_AM6PR04MB1234_"\n'
+           b"MIME-Version: 1.0\n\n"
+           b"--_000_AM6PR04MB1234_\nContent-Type: text/plain; charset=us-ascii\n\nSince this morning.\n"
+           b"--_000_AM6PR04MB1234_--\n")
+    parsed = parse(raw)
+    assert parsed.sender == Mailbox("anna@corp.example", "Anna Schmidt")
+    assert parsed.subject == "VPN drops every ten minutes"
+    assert parsed.date == dt.datetime(2026, 3, 3, 9, 12, 40, tzinfo=dt.timezone.utc)
+    assert parsed.text == "Since this morning."
+    assert parsed.headers["received"].endswith("HTTPS; Tue, 3 Mar 2026 09:12:44 +0000")
+    assert "header line without leading white space joined to the field above" in parsed.defects
+
+
+def test_text_right_under_the_header_is_still_the_body_when_no_field_follows_it():
+    # The empty line after the header is missing; the lines below only look like "Word: text".
+    parsed = parse(b"From: anna@corp.example\nSubject: Printer\nHello,\nthe printer shows\nError: paper jam\n"
+                   b"Thanks\n")
+    assert parsed.subject == "Printer"
+    assert parsed.text == "Hello,\nthe printer shows\nError: paper jam\nThanks"
