@@ -332,7 +332,15 @@ def header_text(value: str, hint: str | None = None) -> str:
     """A raw header value (bytes held as Latin-1 characters) as text: 8-bit bytes decoded, encoded words decoded."""
     if not value.isascii():
         value = eight_bit_text(value, hint)
-    return decode_words(value, hint) if "=?" in value else value
+    if "=?" not in value:
+        return value
+    text = decode_words(value, hint)
+    for _ in range(_NESTED_WORDS):
+        # Words that decode to encoded words: a header encoded twice (a gateway encoded it again).
+        if text == value or "=?" not in text or not _ENCODED_WORD.search(text):
+            break
+        value, text = text, decode_words(text, hint)
+    return text
 
 
 def eight_bit_text(value: str, hint: str | None = None) -> str:
@@ -349,7 +357,10 @@ def eight_bit_text(value: str, hint: str | None = None) -> str:
     return guess(data)
 
 
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+?)\?([QqBb])\?([^?]*)\?=")
+#: A space around the Q or B is forgiven ("=?UTF-8? Q?...?="), as some gateways write it.
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+?)\?[ \t]?([QqBb])[ \t]?\?([^?]*)\?=")
+#: Times a header encoded more than once is decoded again.
+_NESTED_WORDS = 2
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
 _BASE64_WORD = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _UNFINISHED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\Z")

@@ -42,6 +42,12 @@ def _mail(headers: bytes, body: bytes = b"Hello\n") -> bytes:
     # base64 cut inside a group of four characters, finished in the next word
     (b"=?utf-8?B?RHJ1Y2tlciBpbSBC?=\n =?utf-8?B?w7?= =?utf-8?B?xybw==?=", "Drucker im Büro"),
     (b"=?utf-8?B?RHJ1Y2tlciBpbSBCw7xyb?= =?utf-8?B?w?=", "Drucker im Büro"),
+    # a space before or after the encoding letter, as some gateways write it
+    (b"=?UTF-8? Q?Drucker_im_B=C3=BCro?=", "Drucker im Büro"),
+    (b"=?UTF-8?B ?RHJ1Y2tlciBpbSBCw7xybw==?=", "Drucker im Büro"),
+    # a subject encoded twice: a gateway encoded the encoded words again
+    (b"=?UTF-8?Q?=3D=3Futf-8=3FQ=3FDrucker=5Fim=5FB=3DC3=3DBCro=3F=3D?=", "Drucker im Büro"),
+    (b"=?us-ascii?B?PT9VVEYtOD9CP1JISjFZMnRsY2lCcGJTQkN3N3h5Ync9PT89?=", "Drucker im Büro"),
 ])
 def test_subject_encoded_words(raw_subject, expected):
     assert parse(_mail(b"From: a@corp.example\nSubject: " + raw_subject + b"\n")).subject == expected
