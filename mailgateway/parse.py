@@ -381,7 +381,9 @@ class _Body:
         content_type = part.content_type
         self.part_types.append(content_type)
         disposition, params = part.disposition()
-        filename = params.get("filename") or part.params.get("name") or None
+        # The standard places first, then those some mailers use: "name" on the disposition, "file" on the type.
+        filename = params.get("filename") or part.params.get("name") or params.get("name") \
+            or part.params.get("file") or None
         if content_type in _BODY_TYPES and disposition != "attachment":
             if not filename:
                 # Alternatives are one text written several ways: the plain text and the HTML are each

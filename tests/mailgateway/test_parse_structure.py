@@ -134,6 +134,17 @@ def test_attachment_names(headers, filename):
     assert _summary(parse(raw)) == [(filename, "application/pdf", 9, "attachment")]
 
 
+@pytest.mark.parametrize("headers, filename", [
+    (b'Content-Type: application/pdf\nContent-Disposition: attachment; name="Offer 2026.pdf"\n', "Offer 2026.pdf"),
+    (b'Content-Type: application/octet-stream; file="SETUP.EXE"\nContent-Disposition: attachment\n', "SETUP.EXE"),
+])
+def test_attachment_names_where_some_mailers_put_them(headers, filename):
+    raw = _multipart(b"multipart/mixed; boundary=B",
+                     b"--B\nContent-Type: text/plain\n\nSee attached.\n--B\n" + headers +
+                     b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--B--\n")
+    assert [a.filename for a in parse(raw).attachments] == [filename]
+
+
 def test_inline_images_of_an_html_mail_are_listed_as_inline():
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 92)
     raw = _multipart(b'multipart/related; boundary="R"; type="multipart/alternative"',
