@@ -290,11 +290,14 @@ def _split_children(part: Part, depth: int, counter: list[int]) -> None:
     data, start, end = part.source, part.start, part.end
     boundary = part.params.get("boundary", "").strip()
     spans = _spans(data, start, end, boundary.encode("latin-1", "replace")) if boundary else None
-    if not spans:
+    if not spans or spans == [True]:
         found = _CANDIDATE_BOUNDARY.search(data, start, min(end, start + _RECOVERY_WINDOW))
-        if found:
+        if found and found.group(1) != boundary.encode("latin-1", "replace"):
             part.defects.append(f"boundary {boundary!r} not found; used {found.group(1).decode('latin-1')!r} from the body")
             spans = _spans(data, start, end, found.group(1))
+    if spans == [True]:  # the closing line alone: a multipart with no parts (nothing to show)
+        part.defects.append("multipart without parts")
+        return
     if not spans:
         part.defects.append(f"multipart without parts (boundary {boundary!r} not found)")
         part.content_type, part.params = "text/plain", {}
@@ -330,7 +333,7 @@ def _spans(data: bytes, start: int, end: int, boundary: bytes) -> list | None:
                     part_end -= 1
             spans.append((part_start, part_end))
         if match.group(1):
-            return [True, *spans] if spans or part_start is not None else None
+            return [True, *spans]  # without spans: a multipart with no parts, only its closing line
         part_start = match.end()
     if part_start is None:
         return None

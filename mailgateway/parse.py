@@ -360,7 +360,7 @@ class _Body:
         stack: list[tuple[mime.Part, str | None, tuple]] = [(root, None, ())]
         while stack:
             part, parent, alternatives = stack.pop()
-            if part.parts:
+            if part.parts or part.is_multipart:  # a multipart without parts has nothing to show
                 self.defects.extend(part.defects)
                 if part.content_type == "multipart/alternative":
                     chosen: dict[str, int] = {}
@@ -381,9 +381,10 @@ class _Body:
         content_type = part.content_type
         self.part_types.append(content_type)
         disposition, params = part.disposition()
-        # The standard places first, then those some mailers use: "name" on the disposition, "file" on the type.
-        filename = params.get("filename") or part.params.get("name") or params.get("name") \
-            or part.params.get("file") or None
+        filename = params.get("filename") or part.params.get("name") or None
+        if filename is None and content_type not in _BODY_TYPES:
+            # Where some mailers name a file: "name" on the disposition, "file" on the type.
+            filename = params.get("name") or part.params.get("file") or None
         if content_type in _BODY_TYPES and disposition != "attachment":
             if not filename:
                 # Alternatives are one text written several ways: the plain text and the HTML are each

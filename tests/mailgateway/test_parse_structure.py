@@ -362,3 +362,10 @@ def test_an_alternative_holding_html_and_files_keeps_the_first_plain_text_and_it
     assert parsed.text == "See the photo."
     assert parsed.html == "<p>See the photo.</p>\n<p>Regards</p>"
     assert _summary(parsed) == [("a.png", "image/png", 8, "inline")]
+
+
+def test_a_multipart_holding_only_its_closing_line_has_no_text_and_no_attachments():
+    raw = _multipart(b'multipart/mixed; boundary="----=_Part_0_1"', b"------=_Part_0_1--\n")
+    parsed = parse(raw)
+    assert (parsed.text, parsed.attachments) == ("", ())
+    assert "multipart without parts" in parsed.defects
