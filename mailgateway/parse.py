@@ -38,7 +38,7 @@ from email.utils import parsedate_to_datetime
 from mailgateway import mime, tnef
 from mailgateway.addresses import mailboxes
 from mailgateway.charsets import decode, eight_bit_text, header_text
-from mailgateway.htmltext import html_to_texts
+from mailgateway.htmltext import html_to_text, html_to_texts
 from mailgateway.quotes import visible_text
 
 #: Beyond this much HTML only the first part is converted to text; nobody reads a
@@ -346,6 +346,8 @@ class _Body:
         self.defects = defects
         self.plain: list[str] = []
         self.htmls: list[str] = []
+        # Every text read, in order: (content type, text, the alternatives it is in), for ``text``.
+        self.pieces: list[tuple[str, str, tuple]] = []
         self.attachments: list[Attachment] = []
         self.delivery_status: list[str] = []
         self.feedback_report: list[str] = []
@@ -391,7 +393,7 @@ class _Body:
                 # read from the first alternative that has them, not once per alternative.
                 if any(chosen.get(content_type, index) < index for chosen, index in alternatives):
                     return
-                if self._body_text(part):
+                if self._body_text(part, alternatives):
                     for chosen, index in alternatives:
                         chosen.setdefault(content_type, index)
                 return
@@ -411,7 +413,7 @@ class _Body:
             disposition = "inline"
         self.attachments.append(Attachment(filename, content_type, len(payload), disposition))
 
-    def _body_text(self, part: mime.Part) -> bool:
+    def _body_text(self, part: mime.Part, alternatives: tuple = ()) -> bool:
         """Reads a text part into the body; False when it has no text."""
         payload = part.payload()
         if part.content_type == "text/plain" and b"begin " in payload:
@@ -426,10 +428,12 @@ class _Body:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if part.content_type == "text/html":
             self.htmls.append(text)
+            self.pieces.append(("text/html", text, alternatives))
         else:
             if part.params.get("format", "").lower() == "flowed" and len(text) <= TEXT_LIMIT:
                 text = _unflow(text, part.params.get("delsp", "").lower() == "yes")
             self.plain.append(text)
+            self.pieces.append(("text/plain", text, alternatives))
         return True
 
     def _uuencoded_files(self, payload: bytes) -> bytes:
@@ -470,7 +474,9 @@ class _Body:
     def text(self) -> str:
         plain = "\n".join(self.plain)
         if plain.strip() or not self.htmls:
-            return plain.strip("\n")
+            if len(self.plain) == len(self.pieces):
+                return plain.strip("\n")
+            return self._plain_and_html_text()
         markup = "\n".join(self.htmls)
         if len(markup) > TEXT_LIMIT:
             self.defects.append(f"html: text from its first {TEXT_LIMIT} characters only")
@@ -478,6 +484,21 @@ class _Body:
             markup = markup[:cut if cut > 0 else TEXT_LIMIT]
         text, self.quoted = html_to_texts(markup)
         return text
+
+
+    def _plain_and_html_text(self) -> str:
+        """The plain text, with the text of each HTML part that is no alternative of a plain one in its place:
+        a mixed message of HTML and plain parts (an HTML mail with a plain footer a list added, an HTML
+        part between two plain ones) has its say in each of them."""
+        texts: list[str] = []
+        budget = TEXT_LIMIT
+        for content_type, text, alternatives in self.pieces:
+            if content_type == "text/plain":
+                texts.append(text)
+            elif budget > 0 and not any("text/plain" in chosen for chosen, _ in alternatives):
+                texts.append(html_to_text(text[:budget]))
+                budget -= len(text)
+        return "\n".join(texts).strip("\n")
 
 
 def _unflow(text: str, delsp: bool) -> str:

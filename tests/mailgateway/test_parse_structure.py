@@ -369,3 +369,26 @@ def test_a_multipart_holding_only_its_closing_line_has_no_text_and_no_attachment
     parsed = parse(raw)
     assert (parsed.text, parsed.attachments) == ("", ())
     assert "multipart without parts" in parsed.defects
+
+
+def test_an_html_part_that_is_no_alternative_of_the_plain_text_is_part_of_the_text():
+    # An HTML-only mail that a mailing list passed on with its plain-text footer as a second part.
+    raw = _multipart(b'multipart/mixed; boundary="===============0421=="',
+                     b'--===============0421==\nContent-Type: text/html; charset="utf-8"\n\n'
+                     b"<p>The VPN gateway is down since <b>09:40</b>.</p>\n"
+                     b'--===============0421==\nContent-Type: text/plain; charset="us-ascii"\n\n'
+                     b"_______________________________________________\nit-announce mailing list\n"
+                     b"--===============0421==--\n")
+    parsed = parse(raw)
+    assert parsed.text == ("The VPN gateway is down since 09:40.\n"
+                           "_______________________________________________\nit-announce mailing list")
+    assert parsed.html == "<p>The VPN gateway is down since <b>09:40</b>.</p>"
+
+
+def test_the_html_alternative_of_a_plain_text_is_not_read_twice_next_to_a_plain_footer():
+    raw = _multipart(b"multipart/mixed; boundary=M",
+                     b"--M\nContent-Type: multipart/alternative; boundary=A\n\n"
+                     b"--A\nContent-Type: text/plain\n\nThe VPN is down.\n"
+                     b"--A\nContent-Type: text/html\n\n<p>The VPN is down.</p>\n--A--\n"
+                     b"--M\nContent-Type: text/plain\n\n-- \nit-announce\n--M--\n")
+    assert parse(raw).text == "The VPN is down.\n-- \nit-announce"
