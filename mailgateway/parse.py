@@ -139,7 +139,7 @@ def parse(raw: bytes) -> ParsedMessage:
         message_id=_first(_message_ids(raw_values.get("message-id", ""))),
         in_reply_to=_first(_message_ids(raw_values.get("in-reply-to", ""))),
         references=_message_ids(raw_values.get("references", "")),
-        date=_date(raw_values.get("date", ""), defects),
+        date=_date(raw_values.get("date", ""), defects) or _fallback_date(raw, raw_values),
         text=text,
         html="\n".join(body.htmls) if body.htmls else None,
         visible_text=_visible(text if body.quoted is None else body.quoted, sender.name),
@@ -283,6 +283,35 @@ def _date(value: str, defects: list[str]) -> dt.datetime | None:
             defects.append("date: InvalidDateDefect")
             return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+#: The date of an mbox "From " line: "From anna@corp.example  Wed Dec  1 00:56:19 1999" (asctime, no zone).
+_MBOX_DATE = re.compile(rb"From \S*[ \t]+(?:[A-Z][a-z]{2},? +)?([A-Z][a-z]{2}) +(\d{1,2}) +(\d\d?:\d\d(?::\d\d)?)"
+                        rb"(?: +[A-Z]{3,5})? +(\d{4})[ \t]*\r?$", re.MULTILINE)
+_MONTHS = {name: number for number, name in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+
+
+def _fallback_date(raw: bytes, raw_values: dict[str, str]) -> dt.datetime | None:
+    """When the Date field is missing or unreadable: Resent-Date (a message sent again keeps only that),
+    else the date of the mbox "From " line the message was saved with, taken as UTC."""
+    resent = raw_values.get("resent-date", "")
+    if resent:
+        parsed = _date(resent, [])
+        if parsed is not None:
+            return parsed
+    if not raw.startswith(b"From "):
+        return None
+    end = raw.find(b"\n", 0, 1000)
+    line = _MBOX_DATE.match(raw, 0, end if end >= 0 else 1000)
+    if line is None or line.group(1).decode() not in _MONTHS:
+        return None
+    clock = [int(piece) for piece in line.group(3).split(b":")] + [0]
+    try:
+        return dt.datetime(int(line.group(4)), _MONTHS[line.group(1).decode()], int(line.group(2)),
+                           clock[0], clock[1], clock[2], tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
 
 
 def _mended_date(value: str) -> dt.datetime | None:

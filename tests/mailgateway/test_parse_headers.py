@@ -265,3 +265,16 @@ def test_text_right_under_the_header_is_still_the_body_when_no_field_follows_it(
                    b"Thanks\n")
     assert parsed.subject == "Printer"
     assert parsed.text == "Hello,\nthe printer shows\nError: paper jam\nThanks"
+
+
+def test_a_message_without_a_readable_date_takes_resent_date_then_its_mbox_line():
+    # Messages taken out of an mbox archive: one sent again keeps only Resent-Date; an old one has no Date
+    # at all, or a zone no clock has ("-3000"); the "From " line says when it was delivered.
+    resent = parse(b"From anna@corp.example  Tue Nov 24 08:01:02 2026\nFrom: anna@corp.example\nSubject: x\n"
+                   b"Resent-Date: Mon, 23 Nov 2026 20:53:05 -0600\n\nHello\n")
+    assert resent.date == dt.datetime(2026, 11, 24, 2, 53, 5, tzinfo=dt.timezone.utc)
+    for date_line in (b"", b"Date: Mon, 23 Nov 2026 23:56:33 -3000 (CST)\n"):
+        parsed = parse(b"From anna@corp.example  Tue Nov 24 08:01:02 2026\nFrom: anna@corp.example\nSubject: x\n"
+                       + date_line + b"\nHello\n")
+        assert parsed.date == dt.datetime(2026, 11, 24, 8, 1, 2, tzinfo=dt.timezone.utc)
+    assert parse(b"From: anna@corp.example\nSubject: x\n\nHello\n").date is None
