@@ -178,14 +178,32 @@ def _decode(data: bytes, codec: str | None, label: str | None, defects: list[str
         data = data[:len(data) - len(data) % unit]  # a line break the message added after the text
     for candidate in (codec, *_RETRY.get(codec, ())):
         try:
-            return data.decode(candidate)
+            text = data.decode(candidate)
         except UnicodeDecodeError:
             continue
         except LookupError:
             break
+        if candidate != "utf-7" or not _SURROGATE.search(text):
+            return text
+    if codec == "utf-7" and data.isascii():
+        # One bad "+" sequence (a PGP signature, a pasted key) fails the whole text: decode it line by line,
+        # keeping a line that is no UTF-7 as the ASCII it is.
+        return "\n".join(_utf7_line(line) for line in data.split(b"\n"))
     if defects is not None:
         defects.append(f"undecodable {what} in {label!r}")
     return guess(data, fallback=codec)
+
+
+#: Half of a UTF-16 surrogate pair: Python's UTF-7 decoder lets one through, and no text can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf7_line(line: bytes) -> str:
+    try:
+        text = line.decode("utf-7")
+    except UnicodeDecodeError:
+        return line.decode("ascii")
+    return line.decode("ascii") if _SURROGATE.search(text) else text
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -127,3 +127,14 @@ def test_windows_1252_punctuation_turned_into_control_characters_is_read_as_punc
     assert parse(_mail(html, b"text/html")).text == "Total: 5 €"
     word = b"=?utf-8?Q?Rechnung_=C2=84Drucker=C2=93?="  # the same in an encoded word
     assert parse(b"From: a@corp.example\nSubject: " + word + b"\n\nx\n").subject == "Rechnung „Drucker“"
+
+
+def test_utf7_text_is_read_line_by_line_when_one_line_is_no_utf7():
+    # Evolution sent the reply in UTF-7; the PGP signature under it holds "+" runs that are no UTF-7.
+    body = (b"On Fri, Mark wrote:\n+AD4 Can I have write access?\n+AD4 \nYes, done. Gr+APw-+AN8-e\n"
+            b"-----BEGIN PGP SIGNATURE-----\nfkWe/w/+PEhOx7gyMjHdGT8hr3dZ2Hcr1PQPnM3h1BK5jE2NbWH4OaUotaes7Lo5\n"
+            b"dRlcPb+1fkUFAlx5WHkACgkQdRlcPb+1\n-----END PGP SIGNATURE-----\n")
+    text = parse(_mail(body, b'text/plain; charset="UTF-7"', b"7bit")).text
+    assert text.startswith("On Fri, Mark wrote:\n> Can I have write access?\n> \nYes, done. Grüße\n")
+    assert "dRlcPb+1fkUFAlx5WHkACgkQdRlcPb+1" in text
+    text.encode("utf-8")  # no half of a surrogate pair
