@@ -521,12 +521,15 @@ class _Body:
         part between two plain ones) has its say in each of them."""
         texts: list[str] = []
         budget = TEXT_LIMIT
+        plain_words = " ".join(" ".join(self.plain).split())
         for content_type, text, alternatives in self.pieces:
             if content_type == "text/plain":
                 texts.append(text)
             elif budget > 0 and not any("text/plain" in chosen for chosen, _ in alternatives):
-                texts.append(html_to_text(text[:budget]))
+                converted = html_to_text(text[:budget])
                 budget -= len(text)
+                if " ".join(converted.split()) not in plain_words:  # not the plain text again (a flattened alternative)
+                    texts.append(converted)
         return "\n".join(texts).strip("\n")
 
 

@@ -392,3 +392,13 @@ def test_the_html_alternative_of_a_plain_text_is_not_read_twice_next_to_a_plain_
                      b"--A\nContent-Type: text/html\n\n<p>The VPN is down.</p>\n--A--\n"
                      b"--M\nContent-Type: text/plain\n\n-- \nit-announce\n--M--\n")
     assert parse(raw).text == "The VPN is down.\n-- \nit-announce"
+
+
+def test_an_html_part_saying_what_the_plain_text_says_is_not_read_twice():
+    # The alternative's boundary is the mixed one's too, so its plain and HTML parts end up side by side.
+    raw = _multipart(b'multipart/mixed; boundary="----=Part_01"',
+                     b'------=Part_01\nContent-Type: multipart/alternative; boundary="----=Part_01"\n\n'
+                     b"------=Part_01\nContent-Type: text/plain\n\nSee the scan.\n--Sent from my iPhone\n"
+                     b"------=Part_01\nContent-Type: text/html\n\n<div>See the scan.</div><div>--Sent from my iPhone</div>\n"
+                     b"------=Part_01--\n")
+    assert parse(raw).text == "See the scan.\n--Sent from my iPhone"
