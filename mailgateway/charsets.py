@@ -147,11 +147,19 @@ def decode(data: bytes, label: str | None, defects: list[str] | None = None, wha
     if codec not in _NOT_ASCII_SAFE and data.isascii():
         return data.decode("ascii")
     text = _decode(data, codec, label, defects, what)
-    return _windows_1252_controls(text) if _C1_CONTROL.search(text) else text
+    # Where a C1 control can have come from, found in the bytes (faster than looking through the text):
+    # "\xc2\x80"-"\xc2\x9f" in UTF-8, a byte 0x80-0x9F read one character per byte.
+    if len(text) == len(data):
+        possible = len(data.translate(None, _C1_BYTES)) != len(data)
+    else:
+        possible = _C1_IN_UTF8.search(data) is not None
+    return _windows_1252_controls(text) if possible and _C1_CONTROL.search(text) else text
 
 
 #: C1 control characters that Windows-1252 has a character for (0x81, 0x8D, 0x8F, 0x90, 0x9D it has not).
 _C1_CONTROL = re.compile("[\x80\x82-\x8c\x8e\x91-\x9c\x9e\x9f]")
+_C1_BYTES = bytes(range(0x80, 0xA0))
+_C1_IN_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _C1_TABLE = {code: bytes([code]).decode("cp1252") for code in range(0x80, 0xA0)
              if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 
@@ -183,19 +191,30 @@ def _decode(data: bytes, codec: str | None, label: str | None, defects: list[str
             continue
         except LookupError:
             break
-        if candidate != "utf-7" or not _SURROGATE.search(text):
+        if candidate != "utf-7" or _no_surrogates(text):
             return text
     if codec == "utf-7" and data.isascii():
         # One bad "+" sequence (a PGP signature, a pasted key) fails the whole text: decode it line by line,
-        # keeping a line that is no UTF-7 as the ASCII it is.
+        # keeping a line that is no UTF-7 as the ASCII it is (a long text in one go, bad sequences replaced).
+        if len(data) > _UTF7_BY_LINE:
+            return data.decode("utf-7", "replace").encode("utf-8", "replace").decode("utf-8")
         return "\n".join(_utf7_line(line) for line in data.split(b"\n"))
     if defects is not None:
         defects.append(f"undecodable {what} in {label!r}")
     return guess(data, fallback=codec)
 
 
-#: Half of a UTF-16 surrogate pair: Python's UTF-7 decoder lets one through, and no text can hold it.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#: UTF-7 text up to this size is decoded line by line when it cannot be decoded whole.
+_UTF7_BY_LINE = 1_000_000
+
+
+def _no_surrogates(text: str) -> bool:
+    """No half of a UTF-16 surrogate pair, which Python's UTF-7 decoder lets through and no text can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _utf7_line(line: bytes) -> str:
@@ -203,7 +222,7 @@ def _utf7_line(line: bytes) -> str:
         text = line.decode("utf-7")
     except UnicodeDecodeError:
         return line.decode("ascii")
-    return line.decode("ascii") if _SURROGATE.search(text) else text
+    return text if _no_surrogates(text) else line.decode("ascii")
 
 
 def _is_utf8(data: bytes) -> bool:
