@@ -31,6 +31,7 @@ _AT_NEXT = re.compile(r"[ \t]*@")
 _COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
 _ANGLE_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
 _QUOTED_LOCAL = re.compile(r'"((?:[^"\\]|\\.)*)"\s*@\s*([^\s@<>"]+)')
+_SPACED_AT = re.compile(r"(?<=[^\s@])\s*@\s*(?=[^\s@])")
 _DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
 
@@ -98,7 +99,10 @@ def _mailbox(phrase: list[str], comments: list[str], angle: str | None, hint: st
         address = angle.strip("<>")
         name_parts = phrase
     else:
-        pieces = "".join(phrase).split()
+        joined = "".join(phrase)
+        if " @" in joined or "@ " in joined:  # "anna @ corp.example": white space around the at sign (RFC 5322 obs-)
+            joined = _SPACED_AT.sub("@", joined)
+        pieces = joined.split()
         at = next((index for index, piece in enumerate(pieces) if "@" in piece), None)
         address = pieces[at] if at is not None else ""
         name_parts = [piece + " " for index, piece in enumerate(pieces) if index != at]

@@ -83,6 +83,8 @@ def test_unlabelled_eight_bit_subjects(raw_subject, hint, expected):
     (b'Anna <"anna.schmidt"@corp.example>', Mailbox("anna.schmidt@corp.example", "Anna")),
     (b'<"a\\"b"@corp.example>', Mailbox('"a\\"b"@corp.example', "")),
     (b"alice@partner.example <bob@partner.example>", Mailbox("bob@partner.example", "alice@partner.example")),
+    (b"anna @ corp.example", Mailbox("anna@corp.example", "")),  # white space around "@" (RFC 5322 4.4)
+    (b"Anna Schmidt anna@ corp.example", Mailbox("anna@corp.example", "Anna Schmidt")),
     (b"Anna Schmidt", Mailbox("", "")),
     (b"", Mailbox("", "")),
 ])
