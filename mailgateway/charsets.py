@@ -144,6 +144,10 @@ def decode(data: bytes, label: str | None, defects: list[str] | None = None, wha
     Windows-1252 punctuation they stand for (``_windows_1252_controls``).
     """
     codec = codec_for(label) if label else None
+    if (b"\x00" in data or data.startswith(_UTF16_BOMS)) and not (codec or "").startswith(("utf-16", "utf-32")):
+        wide = _utf16_unlabelled(data)
+        if wide is not None:  # UTF-16 text without a label (or labelled as ASCII or UTF-8): Outlook exports, scanners
+            return data[:len(data) - len(data) % 2].decode(wide, "replace").lstrip("\ufeff\ufffe")
     if codec not in _NOT_ASCII_SAFE and data.isascii():
         return data.decode("ascii")
     text = _decode(data, codec, label, defects, what)
@@ -223,6 +227,26 @@ def _utf7_line(line: bytes) -> str:
     except UnicodeDecodeError:
         return line.decode("ascii")
     return text if _no_surrogates(text) else line.decode("ascii")
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _utf16_unlabelled(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the bytes are UTF-16 by their byte order mark or by their zero
+    bytes: in UTF-16 Latin text every other byte is zero, in text of any 8-bit charset none is."""
+    if data.startswith(_UTF16_BOMS):
+        return "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+    sample = data[:_SAMPLE]
+    half = len(sample) // 2
+    if half < 4:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if odd >= half * 0.4 and even <= half * 0.05:
+        return "utf-16-le"
+    if even >= half * 0.4 and odd <= half * 0.05:
+        return "utf-16-be"
+    return None
 
 
 def _is_utf8(data: bytes) -> bool:

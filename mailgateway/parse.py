@@ -53,6 +53,8 @@ _MSGID = re.compile(r"<[^<>\s]+>")
 _BARE_MSGID = re.compile(r"[^<>\s,;\"]+@[^<>\s,;\"]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]+)""", re.I)
 _BODY_TYPES = ("text/plain", "text/html")
+#: A named text part with a zero byte in its first this many bytes is a binary file, not text to read.
+_SAMPLE_FOR_BINARY = 4096
 #: A uuencoded file in a text body: "begin 644 name", lines of 61 characters starting with "M", "end".
 _UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} ([^\r\n]*?\S)[ \t]*\r?\n(?=M[ -`]{60}\r?$|[!-M][ -`]{1,60}\r?\n)", re.MULTILINE)
 _UU_END = re.compile(rb"^end[ \t]*\r?$", re.MULTILINE)
@@ -235,7 +237,7 @@ def _cut(value: str, addresses: bool) -> str:
 
 
 def _one_line(value: str) -> str:
-    return " ".join(value.split())
+    return " ".join((value.replace("\x00", " ") if "\x00" in value else value).split())
 
 
 def _mailboxes(raw_values: dict[str, str], name: str, hint: str | None) -> tuple[Mailbox, ...]:
@@ -406,7 +408,8 @@ class _Body:
             # Nothing else to read: the named text parts not marked as attachments are shown in the
             # message, as a mail client shows them ("inline; filename=note.txt"); they stay attachments too.
             for part in self.named_texts:
-                self._body_text(part)
+                if b"\x00" not in part.payload()[:_SAMPLE_FOR_BINARY] or (part.charset or "").lower().startswith("utf-"):
+                    self._body_text(part)  # not a file of binary data that calls itself text
 
     def _leaf(self, part: mime.Part, parent: str | None, alternatives: tuple = ()) -> None:
         content_type = part.content_type
@@ -455,6 +458,8 @@ class _Body:
             charset = declared.group(1).decode("ascii") if declared else None
         text = decode(payload, charset, self.defects)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\x00" in text:  # no text holds one, and no database column takes one
+            text = text.replace("\x00", "")
         if part.content_type == "text/html":
             self.htmls.append(text)
             self.pieces.append(("text/html", text, alternatives))

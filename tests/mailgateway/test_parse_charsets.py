@@ -138,3 +138,22 @@ def test_utf7_text_is_read_line_by_line_when_one_line_is_no_utf7():
     assert text.startswith("On Fri, Mark wrote:\n> Can I have write access?\n> \nYes, done. Grüße\n")
     assert "dRlcPb+1fkUFAlx5WHkACgkQdRlcPb+1" in text
     text.encode("utf-8")  # no half of a surrogate pair
+
+
+@pytest.mark.parametrize("content_type, body", [
+    (b"text/plain", "Der Drucker im Büro ist kaputt.".encode("utf-16-le")),                 # no label, no BOM
+    (b"text/plain; charset=us-ascii", "Der Drucker im Büro ist kaputt.".encode("utf-16-be")),
+    (b"text/plain; charset=utf-8", "Der Drucker im Büro ist kaputt.".encode("utf-16")),     # BOM, wrong label
+])
+def test_utf16_text_without_its_label_is_read_as_utf16(content_type, body):
+    assert parse(_mail(body, content_type, b"binary")).text == "Der Drucker im Büro ist kaputt."
+
+
+def test_zero_bytes_never_reach_the_text_and_a_binary_file_calling_itself_text_is_not_read():
+    assert parse(_mail(b"Printer\x00 broken\n")).text == "Printer broken"
+    raw = (b"From: Anna <anna@corp.example>\nSubject: Scan\nMIME-Version: 1.0\n"
+           b"Content-Type: text/plain; name=scan.txt\nContent-Disposition: inline; filename=scan.txt\n"
+           b"Content-Transfer-Encoding: base64\n\nR0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7\n")
+    parsed = parse(raw)
+    assert parsed.text == ""
+    assert [(a.filename, a.size) for a in parsed.attachments] == [("scan.txt", 42)]
