@@ -177,4 +177,4 @@ def _unquote(name: str) -> str:
 
 
 def _one_line(value: str) -> str:
-    return " ".join(value.split())
+    return " ".join((value.replace("\x00", " ") if "\x00" in value else value).split())

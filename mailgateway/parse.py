@@ -419,6 +419,8 @@ class _Body:
         if filename is None and content_type not in _BODY_TYPES:
             # Where some mailers name a file: "name" on the disposition, "file" on the type.
             filename = params.get("name") or part.params.get("file") or None
+        if filename and "\x00" in filename:  # "%00" in an RFC 2231 name
+            filename = filename.replace("\x00", "") or None
         if content_type in _BODY_TYPES and disposition != "attachment":
             if not filename:
                 # Alternatives are one text written several ways: the plain text and the HTML are each

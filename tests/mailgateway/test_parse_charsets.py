@@ -157,3 +157,12 @@ def test_zero_bytes_never_reach_the_text_and_a_binary_file_calling_itself_text_i
     parsed = parse(raw)
     assert parsed.text == ""
     assert [(a.filename, a.size) for a in parsed.attachments] == [("scan.txt", 42)]
+
+
+def test_zero_bytes_in_a_sender_name_or_a_file_name_are_dropped():
+    raw = (b"From: =?utf-8?B?QW5uYQA=?= Schmidt <anna@corp.example>\nSubject: x\n"
+           b"Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: application/pdf\n"
+           b"Content-Disposition: attachment; filename*=utf-8''scan%00.pdf\n\nx\n--B--\n")
+    parsed = parse(raw)
+    assert parsed.sender.name == "Anna Schmidt"
+    assert parsed.attachments[0].filename == "scan.pdf"
