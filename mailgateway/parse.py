@@ -38,7 +38,7 @@ from email.utils import parsedate_to_datetime
 from mailgateway import mime, tnef
 from mailgateway.addresses import mailboxes
 from mailgateway.charsets import decode, eight_bit_text, header_text
-from mailgateway.htmltext import html_to_text, html_to_texts
+from mailgateway.htmltext import html_to_texts
 from mailgateway.quotes import visible_text
 
 #: Beyond this much HTML only the first part is converted to text; nobody reads a
@@ -521,22 +521,27 @@ class _Body:
         text, self.quoted = html_to_texts(markup)
         return text
 
-
     def _plain_and_html_text(self) -> str:
         """The plain text, with the text of each HTML part that is no alternative of a plain one in its place:
         a mixed message of HTML and plain parts (an HTML mail with a plain footer a list added, an HTML
-        part between two plain ones) has its say in each of them."""
+        part between two plain ones) has its say in each of them. ``quoted`` gets the same with the
+        HTML's quoted blockquotes marked, as for an HTML-only message."""
         texts: list[str] = []
+        quoted: list[str] = []
         budget = TEXT_LIMIT
         plain_words = " ".join(" ".join(self.plain).split())
         for content_type, text, alternatives in self.pieces:
             if content_type == "text/plain":
                 texts.append(text)
+                quoted.append(text)
             elif budget > 0 and not any("text/plain" in chosen for chosen, _ in alternatives):
-                converted = html_to_text(text[:budget])
+                converted, marked = html_to_texts(text[:budget])
                 budget -= len(text)
                 if " ".join(converted.split()) not in plain_words:  # not the plain text again (a flattened alternative)
                     texts.append(converted)
+                    quoted.append(marked)
+        if len(quoted) > len(self.plain):
+            self.quoted = "\n".join(quoted).strip("\n")
         return "\n".join(texts).strip("\n")
 
 

@@ -402,3 +402,14 @@ def test_an_html_part_saying_what_the_plain_text_says_is_not_read_twice():
                      b"------=Part_01\nContent-Type: text/html\n\n<div>See the scan.</div><div>--Sent from my iPhone</div>\n"
                      b"------=Part_01--\n")
     assert parse(raw).text == "See the scan.\n--Sent from my iPhone"
+
+
+def test_the_history_quoted_in_an_html_part_next_to_a_plain_footer_is_not_what_the_writer_wrote():
+    raw = _multipart(b"multipart/mixed; boundary=M",
+                     b"--M\nContent-Type: text/html\n\n<div>Restarted it, works again.</div>"
+                     b'<blockquote type="cite"><div>The VPN gateway is down.</div></blockquote>\n'
+                     b"--M\nContent-Type: text/plain\n\n-- \nit-announce mailing list\n--M--\n")
+    parsed = parse(raw)
+    assert parsed.text == "Restarted it, works again.\n\nThe VPN gateway is down.\n-- \nit-announce mailing list"
+    assert "The VPN gateway is down." not in parsed.visible_text
+    assert parsed.visible_text.startswith("Restarted it, works again.")
