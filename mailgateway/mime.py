@@ -166,13 +166,16 @@ def split_header(data: bytes, start: int = 0, end: int | None = None) -> tuple[l
     return headers, body_start, defects
 
 
-#: Fields every message header has some of; a line naming one is certainly a header line.
+#: Fields every message header has some of: a text with one of them on top is a message.
 MESSAGE_FIELDS = frozenset({
     "from", "to", "cc", "bcc", "subject", "date", "message-id", "sender", "reply-to", "received", "return-path",
     "mime-version", "content-type", "delivered-to", "in-reply-to", "references", "envelope-to", "x-mailer",
+})
+#: A line naming one of these inside a header is certainly a header line.
+_HEADER_LINE_FIELDS = MESSAGE_FIELDS | {
     "authentication-results", "received-spf", "user-agent", "thread-topic", "thread-index", "importance",
     "organization", "precedence", "accept-language", "errors-to",
-})
+}
 #: What real field names are made of; "(2603:10a6::16) by ..." or "h=Date:From:To" is a folded line.
 _FIELD_WORD = re.compile(rb"[A-Za-z0-9_.-]+")
 #: A field name of hyphenated words ("Authentication-Results", "X-MS-Has-Attach"): a header line, unlike
@@ -198,7 +201,8 @@ def _fields_follow(data: bytes, position: int, head_end: int) -> bool:
         match = FIELD_NAME.match(data, position, line_end)
         if match is not None:
             name = match.group(1).decode("ascii").lower()
-            if is_message_field(name) or (len(name) >= 8 and _HYPHENATED_FIELD.fullmatch(name)):
+            if name in _HEADER_LINE_FIELDS or name.startswith(_MESSAGE_FIELD_PREFIXES) \
+                    or (len(name) >= 8 and _HYPHENATED_FIELD.fullmatch(name)):
                 return True
         position = line_end + 1
     return False
