@@ -510,8 +510,9 @@ class _Body:
     def text(self) -> str:
         plain = "\n".join(self.plain)
         if plain.strip() or not self.htmls:
-            if len(self.plain) == len(self.pieces):
-                return plain.strip("\n")
+            if all(content_type == "text/plain" or any("text/plain" in chosen for chosen, _ in alternatives)
+                   for content_type, _, alternatives in self.pieces):
+                return plain.strip("\n")  # every HTML part is an alternative of a plain one: the usual case
             return self._plain_and_html_text()
         markup = "\n".join(self.htmls)
         if len(markup) > TEXT_LIMIT:
@@ -529,7 +530,7 @@ class _Body:
         texts: list[str] = []
         quoted: list[str] = []
         budget = TEXT_LIMIT
-        plain_words = " ".join(" ".join(self.plain).split())
+        plain_words = None
         for content_type, text, alternatives in self.pieces:
             if content_type == "text/plain":
                 texts.append(text)
@@ -537,6 +538,8 @@ class _Body:
             elif budget > 0 and not any("text/plain" in chosen for chosen, _ in alternatives):
                 converted, marked = html_to_texts(text[:budget])
                 budget -= len(text)
+                if plain_words is None:
+                    plain_words = " ".join(" ".join(self.plain).split())
                 if " ".join(converted.split()) not in plain_words:  # not the plain text again (a flattened alternative)
                     texts.append(converted)
                     quoted.append(marked)
