@@ -148,8 +148,8 @@ def split_header(data: bytes, start: int = 0, end: int | None = None) -> tuple[l
             match = FIELD_NAME.match(line)
             if match is None and not names and line.startswith(b"From "):
                 defects.append("mbox From line before the header")
-            elif names and line and (match is None or not _FIELD_WORD.fullmatch(match.group(1))) \
-                    and _fields_follow(data, line_end + 1, head_end):
+            elif names and (match is None or not line[:1].isalpha() and not _FIELD_WORD.fullmatch(match.group(1))) \
+                    and line and _fields_follow(data, line_end + 1, head_end):
                 # A folded line that lost its leading space (a header copied out of a mail client, or
                 # re-wrapped by a tool): the header goes on below it, so it continues the field above.
                 values[-1].append(b" " + line)
@@ -176,7 +176,7 @@ _HEADER_LINE_FIELDS = MESSAGE_FIELDS | {
     "authentication-results", "received-spf", "user-agent", "thread-topic", "thread-index", "importance",
     "organization", "precedence", "accept-language", "errors-to",
 }
-#: What real field names are made of; "(2603:10a6::16) by ..." or "h=Date:From:To" is a folded line.
+#: What real field names are made of; "(2603:10a6::16) by ..." is a folded line.
 _FIELD_WORD = re.compile(rb"[A-Za-z0-9_.-]+")
 #: A field name of hyphenated words ("Authentication-Results", "X-MS-Has-Attach"): a header line, unlike
 #: a line of text that starts with a word and a colon ("Note: ...").
