@@ -49,7 +49,7 @@ def mailboxes(value: str, hint: str | None = None) -> list[tuple[str, str]]:
         if entry is None:
             name = "".join(phrase).strip()
             if name and "@" not in name and angle is None:
-                unquoted.append(_one_line(header_text(name, hint)))
+                unquoted.append(one_line(header_text(name, hint)))
         else:
             if unquoted and angle is not None:
                 entry = entry[0], ", ".join([*unquoted, entry[1]] if entry[1] else unquoted)
@@ -106,7 +106,7 @@ def _mailbox(phrase: list[str], comments: list[str], angle: str | None, hint: st
         at = next((index for index, piece in enumerate(pieces) if "@" in piece), None)
         address = pieces[at] if at is not None else ""
         name_parts = [piece + " " for index, piece in enumerate(pieces) if index != at]
-    name = _one_line(_phrase_text(name_parts, hint)) or _one_line(header_text(" ".join(comments), hint))
+    name = one_line(_phrase_text(name_parts, hint)) or one_line(header_text(" ".join(comments), hint))
     address = _clean_address(address)
     if not address:
         # "=?utf-8?B?...?=" that holds a whole "Name <address>".
@@ -114,7 +114,7 @@ def _mailbox(phrase: list[str], comments: list[str], angle: str | None, hint: st
         if inner is None:
             return None
         address = _clean_address(inner.group(1))
-        name = _one_line(name[:inner.start()] + name[inner.end():])
+        name = one_line(name[:inner.start()] + name[inner.end():])
         if not address:
             return None
     return address, _unquote(name)
@@ -176,5 +176,6 @@ def _unquote(name: str) -> str:
     return name
 
 
-def _one_line(value: str) -> str:
+def one_line(value: str) -> str:
+    """The value on one line, runs of white space (and zero bytes, which no stored text may hold) as one space."""
     return " ".join((value.replace("\x00", " ") if "\x00" in value else value).split())

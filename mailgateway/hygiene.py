@@ -361,11 +361,12 @@ def bulk_text(message: _Message) -> Classification | None:
     # The footer's words stand on a line of their own below the content, not in a person's first sentence.
     because = _RECEIVING_BECAUSE.search(footer)
     footnote = because is not None and start + because.start() >= 40 and "\n" in footer[:because.start()]
-    if not (footnote or _BROWSER_VIEW.search(text[:600])):
+    browser_view = _BROWSER_VIEW.search(text[:600]) is not None
+    if not (footnote or browser_view):
         return None
     to = [box.email for box in message.parsed.to]
     many = not to or to == [message.sender] or "undisclosed" in message.headers.get("to", "").lower()
-    if many or _BROWSER_VIEW.search(text[:600]) or re.search(r"newsletter|rundbrief|bulletin|infolettre", subject, re.I):
+    if many or browser_view or re.search(r"newsletter|rundbrief|bulletin|infolettre", subject, re.I):
         return Classification(BULK, "campaign footer")
     return None
 

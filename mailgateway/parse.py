@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 from mailgateway import mime, tnef
-from mailgateway.addresses import mailboxes
+from mailgateway.addresses import mailboxes, one_line
 from mailgateway.charsets import decode, eight_bit_text, header_text
 from mailgateway.htmltext import html_to_texts
 from mailgateway.quotes import visible_text
@@ -137,7 +137,7 @@ def parse(raw: bytes) -> ParsedMessage:
         to=_mailboxes(raw_values, "to", hint),
         cc=_mailboxes(raw_values, "cc", hint),
         reply_to=_mailboxes(raw_values, "reply-to", hint),
-        subject=_one_line(header_text(raw_values.get("subject", ""), hint)),
+        subject=one_line(header_text(raw_values.get("subject", ""), hint)),
         message_id=_first(_message_ids(raw_values.get("message-id", ""))),
         in_reply_to=_first(_message_ids(raw_values.get("in-reply-to", ""))),
         references=_message_ids(raw_values.get("references", "")),
@@ -146,7 +146,7 @@ def parse(raw: bytes) -> ParsedMessage:
         html="\n".join(body.htmls) if body.htmls else None,
         visible_text=_visible(text if body.quoted is None else body.quoted, sender.name),
         attachments=tuple(body.attachments),
-        headers={name: _one_line(value if value.isascii() else eight_bit_text(value, hint))
+        headers={name: one_line(value if value.isascii() else eight_bit_text(value, hint))
                  for name, value in raw_values.items()},
         defects=tuple(dict.fromkeys(defects)),
         delivery_status="\n\n".join(body.delivery_status),
@@ -234,10 +234,6 @@ def _cut(value: str, addresses: bool) -> str:
         if comma > 0:
             return value[:comma]
     return value[:HEADER_LIMIT]
-
-
-def _one_line(value: str) -> str:
-    return " ".join((value.replace("\x00", " ") if "\x00" in value else value).split())
 
 
 def _mailboxes(raw_values: dict[str, str], name: str, hint: str | None) -> tuple[Mailbox, ...]:
